@@ -1,0 +1,38 @@
+# netpath — `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help demo test bench lint typecheck golden clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)  ## create .venv, install netpath, trace node-1 -> api.example.com on the default scenario
+	$(VENV)/bin/netpath trace node-1 api.example.com --port 443
+
+test: $(STAMP)  ## create .venv if needed, install with test extras, run the whole suite
+	$(PY) -m pytest
+
+bench: $(STAMP)  ## run the benchmarks (figures, not pass/fail)
+	$(PY) bench/run.py
+
+golden: $(STAMP)  ## regenerate golden files (review the diff!)
+	$(PY) -m tests.golden.regenerate
+
+lint: $(STAMP)  ## ruff and mypy (needs the dev extras)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ruff check netpath tests bench
+	$(PY) -m mypy netpath
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info

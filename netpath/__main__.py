@@ -1,0 +1,3 @@
+from netpath.cli.app import main
+
+main()

@@ -1,0 +1,103 @@
+"""What a trace is: packets, hops, the blocking step, and the verdict.
+
+A trace is a sequence of hops across components. Each hop records the component kind and name,
+what it did (its action), the rule that decided, and the packet as it leaves the hop. AWS
+components and (in the next layer) Kubernetes ones are all just component kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from netpath.model.addr import Address
+from netpath.model.paths import SpecPath
+
+ACTIONS = ("send", "forward", "allow", "deny", "translate", "deliver", "drop", "resolve")
+
+
+@dataclass(frozen=True, slots=True)
+class Packet:
+    protocol: str
+    src_ip: Address
+    src_port: int | None
+    dst_ip: Address
+    dst_port: int | None
+
+    def with_source(self, ip: Address, port: int | None) -> Packet:
+        return replace(self, src_ip=ip, src_port=port)
+
+    def with_destination(self, ip: Address, port: int | None) -> Packet:
+        return replace(self, dst_ip=ip, dst_port=port)
+
+    def reply(self) -> Packet:
+        return Packet(self.protocol, self.dst_ip, self.dst_port, self.src_ip, self.src_port)
+
+    def __str__(self) -> str:
+        return f"{self.protocol} {_endpoint(self.src_ip, self.src_port)} -> " + _endpoint(
+            self.dst_ip, self.dst_port
+        )
+
+
+def _endpoint(ip: Address, port: int | None) -> str:
+    return f"{ip}:{port}" if port is not None else str(ip)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    """The rule or route that decided a hop; `path` is None for implicit ones (a local route,
+    the default NACL, an implicit deny)."""
+
+    text: str
+    path: SpecPath | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    component: str  # instance, eni, subnet, route-table, security-group, network-acl, ...
+    name: str
+    action: str  # one of ACTIONS
+    detail: str  # one line, in plain words
+    packet: Packet  # the packet as it leaves this hop
+    rule: RuleRef | None = None
+    candidates: tuple[RuleRef, ...] = ()  # route tables: the less specific routes that also matched
+    note: str | None = None  # where AWS differs from the common mental model
+    connection: int = 1  # a load balancer starts connection 2, and so on
+    step: int = 0  # set when the trace is assembled
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    step: int
+    component: str
+    name: str
+    code: str
+    reason: str
+    fix: str
+    direction: str = "forward"  # forward | return
+    partial: bool = False  # part of a port range passes: intermittent failures
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    source: str
+    destination: str
+    port: int | None = None
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    query: Query
+    flow: Packet  # the packet as the source sends it
+    hops: tuple[Hop, ...]
+    return_path: tuple[Hop, ...]
+    blocked_by: Blocked | None
+    notes: tuple[str, ...] = ()  # assumptions and facts about the whole trace
+
+    @property
+    def verdict(self) -> str:
+        return "blocked" if self.blocked_by else "reachable"
+
+    @property
+    def reachable(self) -> bool:
+        return self.blocked_by is None

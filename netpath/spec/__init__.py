@@ -1,0 +1,1 @@
+"""Reading specs: YAML with positions, the JSON Schema, the semantic pass, and the model builder."""
