@@ -1,0 +1,94 @@
+"""Explanation codes: stable identities for why a trace was blocked.
+
+A code never changes meaning once released. `aws_code` names the closest AWS Reachability
+Analyzer explanation code, so users can cross-check
+(https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html).
+The README's table is generated from this registry and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    aws_code: str | None
+    title: str
+    description: str
+
+
+def _registry(*codes: Code) -> dict[str, Code]:
+    table: dict[str, Code] = {}
+    for code in codes:
+        if code.code in table:
+            raise ValueError(f"explanation code {code.code!r} registered twice")
+        table[code.code] = code
+    return table
+
+
+CODES: dict[str, Code] = _registry(
+    Code("NO_ROUTE", "NO_ROUTE_TO_DESTINATION", "No route matches",
+         "No route in the route table (or transit gateway route table) matches the destination."),
+    Code("BLACKHOLE_ROUTE", "BAD_STATE_ROUTE", "Blackhole route",
+         "The most specific matching route is a blackhole: its target was deleted or is "
+         "explicitly blackholed, and packets are dropped."),
+    Code("SG_EGRESS_DENIED", "ENI_SG_RULES_MISMATCH", "Security group egress denies",
+         "No outbound rule of any security group on the sending interface allows the packet."),
+    Code("SG_INGRESS_DENIED", "ENI_SG_RULES_MISMATCH", "Security group ingress denies",
+         "No inbound rule of any security group on the receiving interface allows the packet."),
+    Code("NACL_OUTBOUND_DENIED", "SUBNET_ACL_RESTRICTION", "Network ACL denies outbound",
+         "The network ACL of the subnet the packet leaves denies it (first matching rule, or "
+         "the implicit final deny)."),
+    Code("NACL_INBOUND_DENIED", "SUBNET_ACL_RESTRICTION", "Network ACL denies inbound",
+         "The network ACL of the subnet the packet enters denies it."),
+    Code("NACL_RETURN_DENIED", "SUBNET_ACL_RESTRICTION", "Network ACL denies the reply",
+         "NACLs are stateless: a network ACL on the way back does not let the reply through "
+         "to the client's ephemeral ports (all of them, or only part: intermittent failures)."),
+    Code("NO_PUBLIC_IP", "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "No public IP",
+         "The interface has no public or Elastic IP, so the internet gateway cannot translate "
+         "it: no internet path, even with a route to the internet gateway. From the internet "
+         "only public IPs are reachable."),
+    Code("NAT_NO_INTERNET_ROUTE", "NO_ROUTE_TO_DESTINATION", "NAT gateway has no internet route",
+         "The NAT gateway's own subnet does not route the destination to an internet gateway, "
+         "or the NAT gateway is private (no internet path at all)."),
+    Code("NAT_INBOUND_REFUSED", "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", "NAT gateway refuses inbound connections",
+         "A NAT gateway never accepts connections initiated from outside: it only translates "
+         "connections its VPC opened."),
+    Code("PEERING_NOT_TRANSITIVE", "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", "Peering is not transitive",
+         "A VPC peering connection only carries traffic between the two peered VPCs: no "
+         "transitive routing, and no edge-to-edge routing through the peer's internet gateway, "
+         "NAT gateway, VPN or gateway endpoint."),
+    Code("PEERING_INACTIVE", "BAD_STATE", "Peering not active",
+         "The VPC peering connection is not active (pending acceptance or deleted)."),
+    Code("NO_RETURN_ROUTE", None, "No route back",
+         "The request arrives but the reply has no route back to the client (or a different "
+         "route than the request used, so the client drops it)."),
+    Code("TGW_NO_ATTACHMENT", "TGW_ROUTE_AZ_RESTRICTION", "No transit gateway attachment",
+         "The VPC has no attachment to the transit gateway, or none in the source's "
+         "Availability Zone."),
+    Code("SOURCE_DEST_CHECK", "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+         "Source/destination check",
+         "A route sends traffic through an interface that still has source/destination check "
+         "enabled, so it drops traffic not addressed to it."),
+    Code("ENDPOINT_POLICY_DENIED", None,
+         "Endpoint policy denies", "The VPC endpoint's policy denies the request."),
+    Code("NO_LISTENER", "ELBV2_LISTENERS_MISMATCH", "No listener",
+         "The load balancer has no listener on the destination port, or the host does not "
+         "listen on it."),
+    Code("NO_TARGETS", "ELBV2_LISTENER_HAS_NO_TG", "No targets",
+         "The listener forwards to no target group, or the target group has no targets."),
+    Code("UNKNOWN_ENDPOINT", "NO_SOURCE_OR_DESTINATION", "Nothing there",
+         "No network interface, load balancer or host in the spec has the destination address."),
+    Code("DNS_NXDOMAIN", None, "Name does not resolve",
+         "The name is not in any Route 53 record, interface endpoint's private DNS, or internet "
+         "host visible from the source."),
+    Code("PRIVATE_ADDRESS_ON_INTERNET", "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
+         "Private address sent to the internet",
+         "An internet gateway drops packets to private (RFC 1918) and shared (RFC 6598) "
+         "addresses: they are not routable on the internet."),
+    Code("ROUTING_LOOP", None, "Routing loop",
+         "Route tables send the packet back to a route table it already crossed (through "
+         "transit gateway or network interface routes); it would circle until its TTL expires."),
+)

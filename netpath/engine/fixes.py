@@ -1,0 +1,95 @@
+"""Concrete fixes for blocked traces: the smallest change that would let the packet through.
+
+A fix names the component to change, the rule to add and its peer, the way a colleague would
+say it: "add an inbound rule to sg-db allowing tcp/22 from sg-node".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from netpath.engine.trace import Packet
+from netpath.model.addr import PortRange, is_public
+from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, RouteTable, Subnet
+
+if TYPE_CHECKING:
+    from netpath.engine.network import Network
+
+
+def _service(packet: Packet) -> str:
+    return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
+
+
+def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> str:
+    group = eni.security_groups[0]
+    if direction == "ingress":
+        peer = _sg_peer(net, eni, packet.src_ip)
+        return f"add an inbound rule to {group} allowing {_service(packet)} from {peer}"
+    peer = _sg_peer(net, eni, packet.dst_ip)
+    return f"add an outbound rule to {group} allowing {_service(packet)} to {peer}"
+
+
+def _sg_peer(net: Network, eni: Eni, address: object) -> str:
+    """Prefer the other side's security group (same VPC, private address), else its /32."""
+    other = net.eni_at(eni.vpc, address)  # type: ignore[arg-type]
+    if other is not None and other.security_groups:
+        return other.security_groups[0]
+    return f"{address}/32"
+
+
+def _subnet_cidr(net: Network, vpc: str, address: object) -> str:
+    found = net.subnet_containing(vpc, address)  # type: ignore[arg-type]
+    return str(found.cidr) if found else f"{address}/32"
+
+
+def nacl(acl: NetworkAcl, direction: str, packet: Packet, rule: NaclRule | None,
+         subnet: Subnet) -> str:
+    if acl.implicit:
+        return f"associate {subnet.name} with a network ACL that allows {_service(packet)}"
+    peer = packet.src_ip if direction == "inbound" else packet.dst_ip
+    word = "from" if direction == "inbound" else "to"
+    where = f" numbered below #{rule.number} (which denies it)" if rule is not None else ""
+    return (f"add an {direction} rule to {acl.name}{where} allowing {_service(packet)} "
+            f"{word} {peer}/32 or its subnet's CIDR")
+
+
+def nacl_return(acl: NetworkAcl, direction: str, packet: Packet, ports: PortRange,
+                subnet: Subnet) -> str:
+    peer = packet.dst_ip if direction == "outbound" else packet.src_ip
+    word = "to" if direction == "outbound" else "from"
+    cidr = "0.0.0.0/0" if is_public(peer) else f"{peer}/32 (or its subnet's CIDR)"
+    return (f"add an {direction} rule to {acl.name} allowing {packet.protocol}/{ports} {word} "
+            f"{cidr}: the replies to the client's ephemeral ports (1024-65535 covers every "
+            "client)")
+
+
+def routing_loop(table: str, packet: Packet) -> str:
+    return (f"make one route table on the way deliver {packet.dst_ip} (check the routes for it "
+            f"in {table} and the tables it points to)")
+
+
+def blackhole(table: str, route: Route) -> str:
+    return (f"point {route.destination_text} in {table} at a live target, or delete the "
+            "blackhole route")
+
+
+def no_route(net: Network, table: RouteTable, packet: Packet) -> str:
+    model = net.model
+    vpc = model.vpcs[table.vpc]
+    if is_public(packet.dst_ip):
+        nats = [n.name for n in model.nat_gateways.values() if n.vpc == vpc.name]
+        if nats:
+            return f"add 0.0.0.0/0 -> {nats[0]} to {table.name}"
+        if vpc.internet_gateway:
+            return f"add 0.0.0.0/0 -> {vpc.internet_gateway} to {table.name}"
+    for peering in model.peerings.values():
+        other = peering.other(vpc.name)
+        if other and net.vpc_contains(model.vpcs[other], packet.dst_ip):
+            cidr = next(c for c in model.vpcs[other].cidrs if packet.dst_ip in c)
+            return f"add {cidr} -> {peering.name} to {table.name}"
+    return f"add a route for {packet.dst_ip} to {table.name}"
+
+
+def not_transitive(vpc: str, packet: Packet) -> str:
+    return (f"connect {vpc} directly to the network of {packet.dst_ip} (its own peering, or a "
+            "transit gateway, which does route transitively)")

@@ -1,0 +1,180 @@
+"""trace(): a query in, a Trace out.
+
+Resolves the source and destination, walks the request (one connection per load balancer on
+the way), then walks each reply back in reverse order, and numbers the hops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from netpath.engine import balancers
+from netpath.engine.gateways import on_internet
+from netpath.engine.network import Network
+from netpath.engine.ports import EPHEMERAL, ephemeral_for, pick_port
+from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, resolve_source
+from netpath.engine.trace import Blocked, Hop, Packet, Query, Trace
+from netpath.engine.walk import Context, Walker, flow_words
+
+MAX_CONNECTIONS = 4  # client -> load balancer -> ... ; guards against LB chains looping
+PORTLESS = ("icmp",)
+
+
+def trace(net: Network, query: Query) -> Trace:
+    ctx = Context(net)
+    source = resolve_source(net, query.source)
+    destination, answer = resolve_destination(net, query.destination, source)
+    notes: list[str] = []
+    port = _port(query, destination, notes)
+    client = ephemeral_for(source.client_os) if source.eni else EPHEMERAL["internet"]
+    ctx.client_ephemeral = client
+    address = destination.address if destination else source.address
+    sport = None if query.protocol in PORTLESS else pick_port(
+        client.ports, source.address, address, port)
+    packet = Packet(query.protocol, source.address, sport, address, port)
+    if sport is not None:
+        notes.append(f"source port {sport}: from {client}")
+
+    first = Walker(ctx, connection=1, reply=False, ephemeral=client)
+    if answer is not None:
+        _dns_hop(first, answer, packet, source)
+    if destination is None:
+        _nxdomain(first, query.destination, source, packet)
+    else:
+        _send(first, source, packet)
+    walkers = [first]
+    while _at_load_balancer(walkers[-1]) and len(walkers) < MAX_CONNECTIONS:
+        last = walkers[-1]
+        assert last.arrival is not None and last.arrival.eni is not None
+        walkers.append(balancers.open_target_connection(
+            ctx, last.arrival.eni, last.arrival.packet, len(walkers) + 1))
+    forward = [hop for w in walkers for hop in w.hops]
+    blocked = next((w.blocked for w in walkers if w.blocked), None)
+    replies: list[Walker] = []
+    if blocked is None:
+        for w in reversed(walkers):
+            reply = _walk_reply(ctx, w)
+            replies.append(reply)
+            if reply.blocked:
+                blocked = reply.blocked
+                break
+    back = [hop for w in replies for hop in w.hops]
+    hops = tuple(replace(h, step=i) for i, h in enumerate(forward, 1))
+    return_path = tuple(replace(h, step=i) for i, h in enumerate(back, len(hops) + 1))
+    if blocked is not None:
+        where = hops if blocked.direction == "forward" else return_path
+        blocked = replace(blocked, step=where[-1].step if where else 0)
+    return Trace(query, packet, hops, return_path, blocked, tuple(notes))
+
+
+def _port(query: Query, destination: Endpoint | None, notes: list[str]) -> int | None:
+    if query.protocol in PORTLESS:
+        return None
+    if query.port is not None:
+        return query.port
+    if destination is not None and destination.default_port is not None:
+        port, why = destination.default_port
+        notes.append(f"no --port: assumed {query.protocol}/{port} ({why})")
+        return port
+    notes.append(f"no --port: assumed {query.protocol}/443")
+    return 443
+
+
+def _dns_hop(w: Walker, answer: DnsAnswer, packet: Packet, source: Endpoint) -> None:
+    chain = " -> ".join((answer.name, *answer.chain))
+    addresses = ", ".join(str(a) for a in answer.addresses)
+    following = f" (following {answer.addresses[0]})" if len(answer.addresses) > 1 else ""
+    asker = f"{source.label} asks" if source.eni else "the client asks"
+    w.hop("dns", answer.source, "resolve",
+          f"{asker} {answer.source}: {chain} -> {addresses}{following}", packet)
+
+
+def _nxdomain(w: Walker, name: str, source: Endpoint, packet: Packet) -> None:
+    where = f"from {source.eni.vpc}" if source.eni else "from the internet"
+    w.block("DNS_NXDOMAIN", "dns", "route53",
+            f"{name} does not resolve {where}: no Route 53 record, interface endpoint or "
+            "internet host has that name",
+            f"add a record for {name} to `dns:` (or an internet host)", packet)
+
+
+def _send(w: Walker, source: Endpoint, packet: Packet) -> None:
+    if source.eni is not None:
+        send_from_eni(w, source.eni, packet, source.label)
+        return
+    who = "a client on the internet" if source.label == "internet" else source.label
+    w.hop("internet", source.label, "send",
+          f"{who} ({packet.src_ip}) opens {flow_words(packet)}", packet)
+    on_internet(w, packet)
+
+
+def send_from_eni(w: Walker, eni: object, packet: Packet, label: str) -> None:
+    from netpath.model.resources import Eni
+
+    assert isinstance(eni, Eni)
+    component = eni.owner_kind if eni.owner_kind != "network-interface" else "eni"
+    if w.reply:
+        detail = f"{label} replies to {packet.dst_ip}"
+    else:
+        detail = (f"{label} ({eni.private_ip}) opens {flow_words(packet)} from port "
+                  f"{packet.src_port}" if packet.src_port is not None
+                  else f"{label} ({eni.private_ip}) sends {flow_words(packet)}")
+    w.hop(component, label, "send", detail, packet)
+    if not w.egress_allowed(eni, packet):
+        return
+    w.leave_subnet(w.model.subnets[eni.subnet], packet)
+
+
+def _at_load_balancer(w: Walker) -> bool:
+    return w.blocked is None and w.arrival is not None and w.arrival.kind == "load-balancer"
+
+
+def _walk_reply(ctx: Context, request: Walker) -> Walker:
+    arrival = request.arrival
+    assert arrival is not None
+    reply = arrival.packet.reply()
+    w = Walker(ctx, connection=request.connection, reply=True, ephemeral=arrival.ephemeral)
+    if arrival.eni is not None and request.return_via is not None:
+        _reply_through_nlb(w, arrival.eni, request.return_via, reply)
+    elif arrival.eni is not None:
+        label = w.net.display_name(arrival.eni) if arrival.kind == "eni" else arrival.name
+        send_from_eni(w, arrival.eni, reply, label)
+    elif arrival.kind == "service" and arrival.subnet is not None:
+        _reply_from_service(w, arrival.name, arrival.subnet, reply)
+    else:
+        w.hop("internet", arrival.name, "send", f"{arrival.name} replies to {reply.dst_ip}",
+              reply)
+        on_internet(w, reply)
+    return w
+
+
+def _reply_through_nlb(w: Walker, target: object, node: object, reply: Packet) -> None:
+    """With client IP preservation the target replies to the client's address, and the NLB,
+    which is in the path, carries the reply back; the target subnet's NACL still judges it."""
+    from netpath.model.resources import Eni
+
+    assert isinstance(target, Eni) and isinstance(node, Eni)
+    label = w.net.display_name(target)
+    w.hop(target.owner_kind, label, "send", f"{label} replies to {reply.dst_ip}", reply)
+    if not w.egress_allowed(target, reply):
+        return
+    if not w.nacl_allows(w.model.subnets[target.subnet], "outbound", reply):
+        return
+    lb = w.model.load_balancers[node.owner]
+    w.hop("load-balancer", lb.name, "forward",
+          f"{lb.name} carries the reply back (it is in the path of the preserved-IP "
+          "connection)", reply)
+    w.arrive("load-balancer", lb.name, reply, node)
+
+
+def _reply_from_service(w: Walker, service: str, subnet: object, reply: Packet) -> None:
+    from netpath.model.resources import Subnet
+
+    assert isinstance(subnet, Subnet)
+    w.hop("vpc-endpoint", service, "send",
+          f"{service} replies through the gateway endpoint", reply)
+    if not w.nacl_allows(subnet, "inbound", reply):
+        return
+    w.deliver_local(subnet.vpc, subnet, reply)
+
+
+__all__ = ["trace", "Blocked", "Hop"]
