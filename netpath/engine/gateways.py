@@ -90,6 +90,9 @@ def _no_public_ip(w: Walker, igw: str, owner: str, packet: Packet) -> None:
 
 def on_internet(w: Walker, packet: Packet) -> None:
     """The packet crosses the internet to a public address."""
+    if not is_public(packet.dst_ip):
+        _private_from_internet(w, packet)
+        return
     w.hop("internet", "internet", "forward", f"across the internet to {packet.dst_ip}", packet)
     eni = w.net.eni_with_public_ip(packet.dst_ip)
     if eni is not None:
@@ -110,6 +113,21 @@ def on_internet(w: Walker, packet: Packet) -> None:
     w.hop("internet", str(packet.dst_ip), "deliver",
           f"{packet.dst_ip} is not in the spec: assumed to accept {flow_words(packet)}", packet)
     w.arrive("internet", str(packet.dst_ip), packet)
+
+
+def _private_from_internet(w: Walker, packet: Packet) -> None:
+    holders = w.net.enis_by_address.get(int(packet.dst_ip), ())
+    if holders:
+        owner = w.net.display_name(w.model.enis[holders[0]])
+        w.block("NO_PUBLIC_IP", "internet", "internet",
+                f"{owner} ({packet.dst_ip}) has no public IP: from the internet only public "
+                "addresses are reachable", f"put {owner} behind an internet-facing load "
+                "balancer, or give it a public IP (only if it should face the internet)",
+                packet, aws_code="IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS")
+        return
+    w.block("PRIVATE_ADDRESS_ON_INTERNET", "internet", "internet",
+            f"{packet.dst_ip} is a private address: the internet does not route it",
+            "use the destination's public address", packet)
 
 
 def _deliver_to_host(w: Walker, name: str, packet: Packet) -> None:

@@ -143,11 +143,19 @@ def _subnet_indexes(model: Model) -> dict[str, PrefixIndex[Route]]:
 
 
 def _owner_names(model: Model) -> dict[str, str]:
-    """Instances and databases are known by their own names; their single ENI is an detail."""
+    """The name a user knows an interface by: its instance, database, NAT gateway..."""
     names: dict[str, str] = {}
     for instance in model.instances.values():
         if instance.enis:
             names[instance.enis[0]] = instance.name
     for database in model.databases.values():
         names[database.eni] = database.name
+    for nat in model.nat_gateways.values():
+        names[nat.eni] = nat.name
+    for lb in model.load_balancers.values():
+        for eni in lb.enis:
+            names[eni] = f"{lb.name} ({model.enis[eni].subnet} node)"
+    for endpoint in model.endpoints.values():
+        for eni in endpoint.enis:
+            names[eni] = f"{endpoint.name} ({model.enis[eni].subnet})"
     return names

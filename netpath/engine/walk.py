@@ -214,7 +214,10 @@ class Walker:
         match = self.net.route_lookup(table.name, packet.dst_ip)
         if match is None:
             reason = f"no route in {table.name} matches {packet.dst_ip}"
-            self.block("NO_ROUTE", "route-table", table.name, reason,
+            if self.reply:
+                reason += ": the request arrived, but the reply has no way back"
+            self.block("NO_RETURN_ROUTE" if self.reply else "NO_ROUTE", "route-table",
+                       table.name, reason,
                        fixes.no_route(self.net, table, packet), packet)
             return
         route = match.route

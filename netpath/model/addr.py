@@ -30,7 +30,7 @@ def is_public(address: Address) -> bool:
     Documentation ranges (TEST-NET-1/2/3) count as public here: specs and examples use them
     as stand-ins for real public addresses.
     """
-    if address in _DOCUMENTATION:
+    if any(address in network for network in _DOCUMENTATION):
         return True
     return address.is_global
 

@@ -1,0 +1,116 @@
+"""Data-driven engine cases: a base spec, a patch per case, a query and what to expect.
+
+Patches deep-merge into the base (mappings merge, anything else replaces, `null` deletes), so a
+case states only what differs from the network everyone knows.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netpath.engine import prepare, trace
+from netpath.engine.trace import Query, Trace
+from netpath.model.resources import Model
+
+CASES = Path(__file__).parent / "cases"
+
+
+def deep_merge(base: dict[Any, Any], patch: dict[Any, Any]) -> dict[Any, Any]:
+    out = copy.deepcopy(base)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def build(data: dict[str, Any]) -> Model:
+    """Schema, builder and semantic pass, as `netpath.spec.load` runs them; errors fail."""
+    from netpath.spec.build import build_model
+    from netpath.spec.schema import validate
+    from netpath.spec.semantic import check_model
+
+    errors = validate(data)
+    assert not errors, "\n".join(str(e) for e in errors)
+    model, errors = build_model(data)
+    errors += check_model(model)
+    assert not errors, "\n".join(str(e) for e in errors)
+    return model
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    description: str
+    spec: dict[str, Any]
+    query: Query
+    expect: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}: {self.description}"
+
+
+def load_cases() -> list[Case]:
+    base = yaml.safe_load((CASES / "base.yaml").read_text())
+    cases: list[Case] = []
+    for path in sorted(CASES.glob("*.yaml")):
+        if path.name == "base.yaml":
+            continue
+        doc = yaml.safe_load(path.read_text())
+        start = deep_merge(base, doc.get("base_patch") or {})
+        for raw in doc["cases"]:
+            q = raw["query"]
+            query = Query(str(q["from"]), str(q["to"]), q.get("port"), q.get("protocol", "tcp"))
+            spec = deep_merge(start, raw.get("patch") or {})
+            cases.append(Case(path.stem, raw["description"], spec, query, raw["expect"]))
+    return cases
+
+
+def run(case: Case) -> Trace:
+    return trace(prepare(build(case.spec)), case.query)
+
+
+def describe(result: Trace) -> str:
+    lines = [f"{h.step:>2} {h.component} {h.name} {h.action}: {h.detail}"
+             for h in (*result.hops, *result.return_path)]
+    lines.append(f"blocked_by: {result.blocked_by}")
+    return "\n".join(lines)
+
+
+def check(case: Case, result: Trace) -> None:
+    expect = case.expect
+    context = describe(result)
+    assert result.verdict == expect["verdict"], context
+    blocked = result.blocked_by
+    if "code" in expect:
+        assert blocked is not None and blocked.code == expect["code"], context
+    if "blocked_at" in expect:
+        assert blocked is not None, context
+        assert f"{blocked.component} {blocked.name}" == expect["blocked_at"], context
+    if "direction" in expect:
+        assert blocked is not None and blocked.direction == expect["direction"], context
+    if "partial" in expect:
+        assert blocked is not None and blocked.partial == expect["partial"], context
+    if "fix" in expect:
+        assert blocked is not None and blocked.fix == expect["fix"], context
+    names = {h.name for h in result.hops} | {
+        part.strip() for h in result.hops for part in h.name.split(",")}
+    for name in expect.get("via", []):
+        assert name in names, f"{name!r} not on the path\n{context}"
+    for name in expect.get("not_via", []):
+        assert name not in names, f"{name!r} on the path\n{context}"
+    delivered = [h for h in result.hops if h.action == "deliver"]
+    if "source_ip_seen" in expect:
+        assert delivered, context
+        assert str(delivered[-1].packet.src_ip) == expect["source_ip_seen"], context
+    if "destination_ip" in expect:
+        assert str(result.flow.dst_ip) == expect["destination_ip"], context
