@@ -122,11 +122,12 @@ class Walker:
         if decision.allowed and decision.rule is not None and decision.group is not None:
             group = self.model.security_groups[decision.group]
             rule = decision.rule
-            what = ("AWS's default allow-all outbound rule" if group.egress_is_default
-                    and direction == "egress" else f"rule {rule}")
+            default = group.egress_is_default and direction == "egress"
+            what = " (AWS's default allow-all outbound rule)" if default else ""
             self.hop("security-group", decision.group, "allow",
-                     f"{decision.group} allows {word} {_flow_words(packet)} ({what})", packet,
-                     rule=RuleRef(str(rule), rule.path))
+                     f"{decision.group} allows {word} {_service(packet)} "
+                     f"{'to' if direction == 'egress' else 'from'} {peer}{what}", packet,
+                     rule=RuleRef(str(rule), None if default else rule.path))
             return True
         code = "SG_EGRESS_DENIED" if direction == "egress" else "SG_INGRESS_DENIED"
         reason = (f"no {word} rule of {names} on {self.net.display_name(eni)} allows "
@@ -148,7 +149,8 @@ class Walker:
         rule = _nacl_ref(acl, decision.rule)
         if decision.allowed:
             self.hop("network-acl", acl.name, "allow",
-                     f"{direction} {_flow_words(packet)} {where}: {rule.text}", packet,
+                     f"{direction} {_service(packet)} {'from' if direction == 'inbound' else 'to'}"
+                     f" {peer} {where}: allowed", packet,
                      rule=rule, note=self._custom_nacl_note(acl))
             return True
         code = "NACL_INBOUND_DENIED" if direction == "inbound" else "NACL_OUTBOUND_DENIED"
@@ -169,11 +171,10 @@ class Walker:
                               f"client's ephemeral port, so {direction} rules must allow "
                               f"{self.ephemeral}")
         if decision.all_allowed:
-            text = ", ".join(r.text for r in refs) or "allow"
             self.hop("network-acl", acl.name, "allow",
-                     f"reply {direction} {where} to ports {ports} ({self.ephemeral.who}): "
-                     f"all allowed by {text}", packet, rule=refs[0] if refs else None,
-                     note=note)
+                     f"reply {direction} {where}: the whole ephemeral range {ports} "
+                     f"({self.ephemeral.who}) is allowed", packet,
+                     rule=refs[0] if refs else None, note=note)
             return True
         partial = not decision.none_allowed
         allowed = ", ".join(str(r) for r in decision.allowed)
@@ -298,21 +299,26 @@ def _flow_words(packet: Packet) -> str:
     return f"{packet.protocol}/{packet.dst_port} from {packet.src_ip} to {packet.dst_ip}"
 
 
+def _service(packet: Packet) -> str:
+    return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
+
+
 def _nacl_ref(acl: NetworkAcl, rule: object) -> RuleRef:
     if rule is None:
         return RuleRef("* deny (the implicit final rule)")
     if acl.implicit:
-        return RuleRef("the VPC's default network ACL allows all traffic")
+        return RuleRef("default network ACL: allow all")
     return RuleRef(str(rule), getattr(rule, "path", None))
 
 
 def _route_detail(packet: Packet, prefix: object, route: Route, table: str, subnet: Subnet,
                   *, is_main: bool) -> str:
     how = f"{table} (the VPC's main route table)" if is_main else table
-    via = f" (via prefix list {route.prefix_list}: {prefix})" if route.prefix_list else ""
+    via = f", prefix list {route.prefix_list} entry {prefix}" if route.prefix_list else ""
     length = getattr(prefix, "prefixlen", 0)
-    return (f"{packet.dst_ip} leaves {subnet.name} by {how}: matches {route}{via}, "
-            f"longest prefix /{length}")
+    target = "the local VPC network" if route.target_kind == "local" else route.target
+    return (f"{packet.dst_ip} leaves {subnet.name}: {how} sends it to {target} "
+            f"(longest matching prefix /{length}{via})")
 
 
 flow_words = _flow_words
