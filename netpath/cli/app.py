@@ -1,0 +1,157 @@
+"""The CLI edge: the typer app, `run` (does the work, returns an exit code) and `main` (exits).
+
+`run(argv, stdout, stderr)` is what tests call: it never exits the process and never lets a
+traceback out. Bad input (a spec with errors, an unknown name, a usage error) is reported
+plainly with exit code 2; anything else is a bug in netpath and says so (exit 70).
+
+Start-up time matters (`netpath trace` is run in loops and in CI): this module imports typer and
+the small command modules only; rich, json, yaml, the loader and the engine are imported by the
+commands that use them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, cast
+
+import typer
+
+from netpath import __version__
+from netpath.cli import schema, show, trace
+from netpath.cli.env import Environment, ExitCode, environment
+
+if TYPE_CHECKING:
+    from netpath.engine.errors import QueryError
+    from netpath.spec.errors import SpecErrors
+
+try:  # typer >= 0.20 vendors click; older releases depend on click itself
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+DEBUG_VARIABLE = "NETPATH_DEBUG"
+
+app = typer.Typer(
+    name="netpath",
+    help="Explains how a packet travels through AWS networking, hop by hop: route tables, "
+    "security groups, network ACLs, NAT and gateways, with the rule that decided each step.",
+    epilog="Start with: netpath trace node-1 api.example.com --port 443 "
+    "(the embedded three-tier scenario), then netpath show, then --spec your.yaml.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # run() reports failures itself, without a traceback
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(ctx: typer.Context, value: bool) -> None:
+    if value:
+        environment(ctx).out(f"netpath {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Explains how a packet travels through AWS networking, hop by hop."""
+
+
+app.command("trace", help=trace.HELP, epilog=trace.EPILOG)(trace.trace_command)
+app.command("show", help=show.HELP, epilog=show.EPILOG)(show.show_command)
+app.command("schema", help=schema.HELP, epilog=schema.EPILOG)(schema.schema_command)
+
+
+def run(
+    argv: Sequence[str],
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> int:
+    """Run one netpath command line and return its exit code."""
+    env = Environment.from_streams(stdout, stderr, environ, cwd)
+    command = typer.main.get_command(app)
+    try:
+        with _process_streams(env):
+            result = command.main(
+                args=list(argv), prog_name="netpath", standalone_mode=False, obj=env
+            )
+    except click_exceptions.ClickException as exc:
+        # Usage errors (exit 2 in click too) and the rest (click's own exit 1 would read as
+        # "blocked" here): all bad input. Shown plainly, with the usage line.
+        exc.show(file=env.stderr)
+        return ExitCode.BAD_INPUT
+    except typer.Abort:
+        env.err("aborted")
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except SystemExit as exc:  # shell completion exits by itself inside typer
+        return exc.code if isinstance(exc.code, int) else ExitCode.OK
+    except BrokenPipeError:
+        raise  # the reader went away: main() handles it, it is no bug of ours
+    except Exception as exc:
+        return _report_failure(exc, env)
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+@contextlib.contextmanager
+def _process_streams(env: Environment) -> Iterator[None]:
+    """Typer writes help, completion scripts and `--version`-style output straight to
+    sys.stdout and sys.stderr; point those at the environment's streams while we run."""
+    with contextlib.redirect_stdout(env.stdout), contextlib.redirect_stderr(env.stderr):
+        yield
+
+
+def _loaded_class(module: str, name: str) -> type | None:
+    # An exception can only be an instance of a class whose module was imported, so the error
+    # path looks in sys.modules instead of importing the loader or the engine just to compare.
+    found = getattr(sys.modules.get(module), name, None)
+    return found if isinstance(found, type) else None
+
+
+def _report_failure(exc: Exception, env: Environment) -> int:
+    spec_errors = _loaded_class("netpath.spec.errors", "SpecErrors")
+    query_error = _loaded_class("netpath.engine.errors", "QueryError")
+    if spec_errors is not None and isinstance(exc, spec_errors):
+        from netpath.render.errors import spec_error_lines
+
+        for line in spec_error_lines(cast("SpecErrors", exc).errors):
+            env.err(line)
+        return ExitCode.BAD_INPUT
+    if query_error is not None and isinstance(exc, query_error):
+        from netpath.render.errors import query_error_line
+
+        query = cast("QueryError", exc)
+        env.err(query_error_line(query.message, query.hint))
+        return ExitCode.BAD_INPUT
+    from netpath.render.errors import internal_error_lines
+
+    if env.environ.get(DEBUG_VARIABLE):
+        env.err("".join(traceback.format_exception(exc)))
+    for line in internal_error_lines(exc, debug_variable=DEBUG_VARIABLE):
+        env.err(line)
+    return ExitCode.INTERNAL
+
+
+def main() -> NoReturn:
+    """The console script: run with the process's streams, then exit with the code."""
+    try:
+        code = run(sys.argv[1:], sys.stdout, sys.stderr)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `netpath trace ... | head`: the reader left. Silence the interpreter's final flush.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, as a shell reports it
+    sys.exit(code)

@@ -1,0 +1,251 @@
+"""`netpath show`: the model as a tree, so a person can check that netpath read the spec the
+way they meant it (which subnets are public, which addresses were assigned, what sits where).
+
+    VPC prod  10.0.0.0/16  us-east-1
+    ├── subnet public-a  10.0.1.0/24  us-east-1a  public
+    │   route table rt-public, network ACL nacl-default (implicit: allows all)
+    │   ├── NAT gateway nat-a  10.0.1.20  Elastic IP 198.51.100.10
+    │   └── load balancer web-alb (ALB) node  10.0.1.10  public 198.51.100.20  [sg-alb]
+    ...
+    gateways / peerings / transit gateways / DNS records / internet hosts / notes
+
+A subnet is public when its route table routes something to an internet gateway: that is the
+AWS definition, whatever the subnet is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+from rich.tree import Tree
+
+from netpath.model.resources import Eni, Model, Subnet, Vpc
+from netpath.render.text import emit
+
+
+def render_model(model: Model, console: Console) -> None:
+    out: list[RenderableType] = []
+    if model.description:
+        out.append(Text(model.description, style="bold"))
+    out.extend(vpc_tree(model, vpc) for vpc in model.vpcs.values())
+    for section in (
+        _gateways(model),
+        _peerings(model),
+        _transit_gateways(model),
+        _dns(model),
+        _internet_hosts(model),
+        _notes(model),
+    ):
+        if section is not None:
+            out.append(section)
+    # A blank line between the top-level trees: each VPC and section reads as its own block.
+    spaced: list[RenderableType] = []
+    for renderable in out:
+        if spaced:
+            spaced.append(Text())
+        spaced.append(renderable)
+    emit(console, spaced)
+
+
+def _line(*parts: str | tuple[str, str] | None) -> Text:
+    """Join the non-empty parts with two spaces (tuples are (text, style))."""
+    text = Text()
+    for part in parts:
+        if not part:
+            continue
+        if text:
+            text.append("  ")
+        if isinstance(part, tuple):
+            text.append(part[0], style=part[1])
+        else:
+            text.append(part)
+    return text
+
+
+def _section(title: str, items: Iterable[Text]) -> Tree | None:
+    children = list(items)
+    if not children:
+        return None
+    tree = Tree(Text(title, style="bold"))
+    for child in children:
+        tree.add(child)
+    return tree
+
+
+def is_public(model: Model, subnet: Subnet) -> bool:
+    table = model.route_tables.get(subnet.route_table)
+    return table is not None and any(r.target_kind == "internet-gateway" for r in table.routes)
+
+
+def vpc_tree(model: Model, vpc: Vpc) -> Tree:
+    cidrs = ", ".join(str(c) for c in vpc.cidrs)
+    tree = Tree(_line(("VPC " + vpc.name, "bold"), cidrs, vpc.region))
+    if vpc.internet_gateway:
+        tree.add(_line(f"internet gateway {vpc.internet_gateway}"))
+    enis_by_subnet: dict[str, list[Eni]] = {}
+    for eni in model.enis.values():
+        enis_by_subnet.setdefault(eni.subnet, []).append(eni)
+    for subnet in model.subnets.values():
+        if subnet.vpc == vpc.name:
+            branch = tree.add(_subnet_label(model, subnet))
+            for eni in sorted(enis_by_subnet.get(subnet.name, []), key=lambda e: e.private_ip):
+                branch.add(_eni_label(model, eni))
+    tables = [t for t in model.route_tables.values() if t.vpc == vpc.name]
+    if tables:
+        branch = tree.add(Text("route tables", style="bold"))
+        for table in tables:
+            routes = ", ".join(str(r) for r in table.routes) or "local only"
+            main = " (main)" if table.main else ""
+            branch.add(_line((table.name + main, "bold"), routes))
+    balancers = [b for b in model.load_balancers.values() if b.vpc == vpc.name]
+    if balancers:
+        branch = tree.add(Text("load balancers", style="bold"))
+        for lb in balancers:
+            node = branch.add(_line((lb.name, "bold"), f"{lb.kind_word} {lb.scheme}"))
+            for listener in lb.listeners:
+                node.add(_listener_label(model, listener.port, listener.protocol,
+                                         listener.target_group))
+    groups = [g.name for g in model.security_groups.values() if g.vpc == vpc.name]
+    if groups:
+        tree.add(_line(("security groups", "bold"), ", ".join(groups)))
+    return tree
+
+
+def _subnet_label(model: Model, subnet: Subnet) -> Text:
+    public = is_public(model, subnet)
+    label = _line(
+        (f"subnet {subnet.name}", "bold"),
+        str(subnet.cidr),
+        subnet.az,
+        ("public", "yellow") if public else ("private", "green"),
+    )
+    main = " (main)" if subnet.route_table_is_main else ""
+    nacl = model.network_acls.get(subnet.network_acl)
+    implicit = " (implicit: allows all)" if nacl is not None and nacl.implicit else ""
+    label.append(
+        f"\nroute table {subnet.route_table}{main}, network ACL {subnet.network_acl}{implicit}",
+        style="dim",
+    )
+    return label
+
+
+def _eni_label(model: Model, eni: Eni) -> Text:
+    owner = _owner_words(model, eni)
+    public = eni.public_ip
+    if public is None and eni.owner_kind == "nat-gateway" and eni.owner in model.nat_gateways:
+        public = model.nat_gateways[eni.owner].elastic_ip
+    groups = f"[{', '.join(eni.security_groups)}]" if eni.security_groups else None
+    return _line(
+        (owner, "bold"),
+        str(eni.private_ip),
+        f"public {public}" if public is not None else None,
+        groups,
+        ("source/destination check off", "yellow") if not eni.source_dest_check else None,
+    )
+
+
+def _owner_words(model: Model, eni: Eni) -> str:
+    kind, owner = eni.owner_kind, eni.owner
+    if kind == "instance":
+        instance = model.instances.get(owner)
+        primary = instance is None or not instance.enis or instance.enis[0] == eni.name
+        return f"instance {owner}" + ("" if primary else f" ({eni.name})")
+    if kind == "database" and owner in model.databases:
+        db = model.databases[owner]
+        return f"database {owner} ({db.engine}, port {db.port})"
+    if kind == "load-balancer" and owner in model.load_balancers:
+        return f"load balancer {owner} ({model.load_balancers[owner].kind_word}) node"
+    if kind == "nat-gateway" and owner in model.nat_gateways:
+        return f"NAT gateway {owner} ({model.nat_gateways[owner].connectivity})"
+    if kind == "vpc-endpoint" and owner in model.endpoints:
+        return f"endpoint {owner} ({model.endpoints[owner].service})"
+    if kind == "network-interface":
+        return f"interface {eni.name}" + (f" (attached to {owner})" if owner != eni.name else "")
+    return f"{kind} {owner}"
+
+
+def _listener_label(model: Model, port: int, protocol: str, target_group: str | None) -> Text:
+    if target_group is None:
+        return _line(f"{port}/{protocol}", ("no target group", "red"))
+    group = model.target_groups.get(target_group)
+    if group is None:
+        return _line(f"{port}/{protocol} -> {target_group}")
+    targets = ", ".join(
+        f"{t.target}:{t.port}" + ("" if t.healthy else " (unhealthy)") for t in group.targets
+    )
+    return _line(f"{port}/{protocol} -> {group.name} ({group.target_type} targets)",
+                 targets or ("no targets", "red"))
+
+
+def _gateways(model: Model) -> Tree | None:
+    items: list[Text] = []
+    for igw in model.internet_gateways.values():
+        items.append(_line((f"internet gateway {igw.name}", "bold"), f"VPC {igw.vpc}"))
+    for nat in model.nat_gateways.values():
+        eip = f"Elastic IP {nat.elastic_ip}" if nat.elastic_ip is not None else "no Elastic IP"
+        items.append(_line((f"NAT gateway {nat.name}", "bold"), f"subnet {nat.subnet}",
+                           nat.connectivity, str(nat.private_ip), eip))
+    for ep in model.endpoints.values():
+        if ep.type == "gateway":
+            where = f"prefix list {ep.prefix_list}, route tables {', '.join(ep.route_tables)}"
+        else:
+            dns = f"private DNS {', '.join(ep.dns_names)}" if ep.private_dns else "no private DNS"
+            where = f"{len(ep.enis)} interface(s), {dns}"
+        items.append(_line((f"{ep.type} endpoint {ep.name}", "bold"), ep.service, where,
+                           f"policy {ep.policy}"))
+    return _section("gateways", items)
+
+
+def _peerings(model: Model) -> Tree | None:
+    return _section("peerings", (
+        _line((p.name, "bold"), f"{p.requester} <-> {p.accepter}",
+              (p.status, "green" if p.status == "active" else "red"))
+        for p in model.peerings.values()
+    ))
+
+
+def _transit_gateways(model: Model) -> Tree | None:
+    if not model.transit_gateways:
+        return None
+    tree = Tree(Text("transit gateways", style="bold"))
+    for tgw in model.transit_gateways.values():
+        node = tree.add(_line((tgw.name, "bold"), tgw.region))
+        for name in tgw.attachments:
+            att = model.tgw_attachments.get(name)
+            if att is not None:
+                node.add(_line(f"attachment {att.name}", f"VPC {att.vpc}",
+                               f"subnets {', '.join(att.subnets)}"))
+        for name in tgw.route_tables:
+            table = model.tgw_route_tables.get(name)
+            if table is None:
+                continue
+            branch = node.add(_line(f"route table {table.name}",
+                                    f"associations {', '.join(table.associations) or '-'}",
+                                    f"propagations {', '.join(table.propagations) or '-'}"))
+            for route in table.routes:
+                branch.add(_line(str(route), route.origin))
+    return tree
+
+
+def _dns(model: Model) -> Tree | None:
+    def zone(vpcs: tuple[str, ...]) -> str:
+        return f"private to {', '.join(vpcs)}" if vpcs else "public"
+
+    return _section("DNS records", (
+        _line((r.name, "bold"), r.type, ", ".join(r.values), zone(r.private_vpcs))
+        for r in model.dns_records.values()
+    ))
+
+
+def _internet_hosts(model: Model) -> Tree | None:
+    return _section("internet hosts", (
+        _line((h.name, "bold"), str(h.ip),
+              "ports " + (", ".join(str(p) for p in h.ports) if h.ports else "all"))
+        for h in model.internet_hosts.values()
+    ))
+
+
+def _notes(model: Model) -> Tree | None:
+    return _section("notes", (Text(note, style="dim") for note in model.notes))

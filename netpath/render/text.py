@@ -1,0 +1,185 @@
+"""The human rendering of a trace: a numbered, annotated step list, the return path, a verdict.
+
+Layout (80 columns, wrapped by rich inside the second column so continuation lines stay
+indented under their step):
+
+    trace node-1 -> api.example.com (tcp/443)
+    flow: tcp 10.0.10.100:40123 -> 192.0.2.80:443
+
+      3  route-table rt-private   forward   0.0.0.0/0 -> nat-a (also matched: ...)
+           the packet leaves private-a through the NAT gateway
+           at scenarios/x.yaml:42:11
+           packet now: tcp 10.0.1.20:40123 -> 192.0.2.80:443
+           note: NACLs are stateless...
+
+Text is always built from `Text` objects, never markup strings: names and rule descriptions
+come from the user's spec and may contain square brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from netpath.engine.codes import CODES
+from netpath.engine.trace import ACTIONS, Blocked, Hop, Packet, RuleRef, Trace
+from netpath.model.paths import format_path
+from netpath.render import Locator, no_locations
+
+ACTION_STYLES = {
+    "send": "cyan",
+    "forward": "cyan",
+    "resolve": "blue",
+    "allow": "green",
+    "translate": "magenta",
+    "deliver": "bold green",
+    "deny": "bold red",
+    "drop": "bold red",
+}
+ACTION_WIDTH = max(len(action) for action in ACTIONS)
+# Past this width a long component name no longer pushes every action column to the right.
+NAME_WIDTH_CAP = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Symbols:
+    reachable: str
+    blocked: str
+
+
+UNICODE_SYMBOLS = Symbols(reachable="\u2714", blocked="\u2718")
+ASCII_SYMBOLS = Symbols(reachable="+", blocked="x")  # for terminals that cannot encode the marks
+
+
+_TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def emit(console: Console, renderables: Sequence[RenderableType]) -> None:
+    """Print, minus the trailing spaces rich pads table cells and wrapped lines with, so that
+    piped output stays clean for grep, diff and golden files."""
+    with console.capture() as capture:
+        for renderable in renderables:
+            console.print(renderable)
+    console.file.write(_TRAILING_SPACE.sub(r"\1", capture.get()))
+
+
+def render_trace(trace: Trace, console: Console, locate: Locator = no_locations) -> None:
+    symbols = ASCII_SYMBOLS if console.options.ascii_only else UNICODE_SYMBOLS
+    out: list[RenderableType] = [_header(trace), Text()]
+    out.append(_steps(trace.hops, trace.flow, _blocked_step(trace, "forward"), locate))
+    if trace.return_path:
+        # The reply starts as the mirror of what was delivered; only later changes are shown.
+        delivered = trace.hops[-1].packet if trace.hops else trace.flow
+        out += [Text(), Text("Return path", style="bold")]
+        out.append(
+            _steps(trace.return_path, delivered.reply(), _blocked_step(trace, "return"), locate)
+        )
+    out.append(Text())
+    out.extend(verdict_lines(trace, symbols))
+    emit(console, out)
+
+
+def _header(trace: Trace) -> RenderableType:
+    query = trace.query
+    what = query.protocol if query.port is None else f"{query.protocol}/{query.port}"
+    lines = [
+        Text.assemble(("trace ", "bold"), f"{query.source} -> {query.destination} ({what})"),
+        Text.assemble(("flow: ", "bold"), str(trace.flow)),
+    ]
+    lines.extend(Text(f"note: {note}", style="dim") for note in trace.notes)
+    return Group(*lines)
+
+
+def _blocked_step(trace: Trace, direction: str) -> int | None:
+    blocked = trace.blocked_by
+    return blocked.step if blocked is not None and blocked.direction == direction else None
+
+
+def _steps(
+    hops: Sequence[Hop], start: Packet, blocked_step: int | None, locate: Locator
+) -> RenderableType:
+    name_width = min(NAME_WIDTH_CAP, max((len(_who(h)) for h in hops), default=0))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(justify="right", min_width=3, no_wrap=True)
+    grid.add_column(overflow="fold")
+    previous = start
+    previous_connection = hops[0].connection if hops else 1
+    for index, hop in enumerate(hops, start=1):
+        step = hop.step or index  # hops straight from a test may not be numbered
+        is_blocked = blocked_step is not None and step == blocked_step
+        details = _details(hop, previous, previous_connection, locate)
+        body: RenderableType = _head(hop, name_width, is_blocked)
+        if details:
+            body = Group(body, Padding(Group(*details), (0, 0, 0, 2)))
+        grid.add_row(Text(str(step), style="bold red" if is_blocked else "bold"), body)
+        previous, previous_connection = hop.packet, hop.connection
+    return grid
+
+
+def _who(hop: Hop) -> str:
+    return f"{hop.component} {hop.name}"
+
+
+def _head(hop: Hop, name_width: int, is_blocked: bool) -> Text:
+    action_style = "bold red" if is_blocked else ACTION_STYLES.get(hop.action, "")
+    what = hop.detail if hop.rule is None else rule_text(hop.rule, hop.candidates)
+    return Text.assemble(
+        (_who(hop).ljust(name_width), "bold red" if is_blocked else "bold"),
+        " ",
+        (hop.action.ljust(ACTION_WIDTH), action_style),
+        " ",
+        what,
+    )
+
+
+def rule_text(rule: RuleRef, candidates: Sequence[RuleRef]) -> str:
+    """The deciding rule, and for route tables the less specific routes that also matched."""
+    if not candidates:
+        return rule.text
+    return f"{rule.text} (also matched: {', '.join(c.text for c in candidates)})"
+
+
+def _details(hop: Hop, previous: Packet, previous_connection: int, locate: Locator) -> list[Text]:
+    lines: list[Text] = []
+    if hop.rule is not None:  # else the detail already stands in the head line
+        lines.append(Text(hop.detail))
+        if hop.rule.path is not None:
+            where = locate(hop.rule.path) or format_path(hop.rule.path)
+            lines.append(Text(f"at {where}", style="dim"))
+    if hop.connection != previous_connection:
+        # A load balancer or proxy ends one connection and opens another: a new packet.
+        lines.append(Text(f"connection {hop.connection}: {hop.packet}", style="bold yellow"))
+    elif hop.packet != previous:
+        lines.append(Text(f"packet now: {hop.packet}", style="bold yellow"))
+    if hop.note:
+        lines.append(Text(f"note: {hop.note}", style="dim italic"))
+    return lines
+
+
+def verdict_lines(trace: Trace, symbols: Symbols = UNICODE_SYMBOLS) -> list[Text]:
+    blocked = trace.blocked_by
+    if blocked is None:
+        return [Text(f"{symbols.reachable} reachable", style="bold green")]
+    lines = [Text(f"{symbols.blocked} {_blocked_words(blocked)}", style="bold red")]
+    lines.append(Text.assemble(("fix: ", "bold"), blocked.fix))
+    code = CODES.get(blocked.code)
+    if code is not None and code.aws_code:
+        lines.append(Text(f"AWS Reachability Analyzer code: {code.aws_code}", style="dim"))
+    return lines
+
+
+def _blocked_words(blocked: Blocked) -> str:
+    word = "partially blocked" if blocked.partial else "blocked"
+    where = f"at step {blocked.step}"
+    if blocked.direction == "return":
+        where += " of the return path"
+    return (
+        f"{word} {where} by {blocked.component} {blocked.name} ({blocked.code}): "
+        f"{blocked.reason}"
+    )
