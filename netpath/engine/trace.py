@@ -75,7 +75,7 @@ class Blocked:
     fix: str
     direction: str = "forward"  # forward | return
     partial: bool = False  # part of a port range passes: intermittent failures
-    aws_code: str | None = None  # overrides the registry's closest AWS code for this case
+    aws_code: str | None = None  # the closest AWS code for this case (the registry's by default)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from netpath.engine import balancers
 from netpath.engine.gateways import on_internet
+from netpath.engine.codes import CODES
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, ephemeral_for, pick_port
 from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, resolve_source
@@ -63,7 +64,8 @@ def trace(net: Network, query: Query) -> Trace:
     return_path = tuple(replace(h, step=i) for i, h in enumerate(back, len(hops) + 1))
     if blocked is not None:
         where = hops if blocked.direction == "forward" else return_path
-        blocked = replace(blocked, step=where[-1].step if where else 0)
+        blocked = replace(blocked, step=where[-1].step if where else 0,
+                          aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
     return Trace(query, packet, hops, return_path, blocked, tuple(notes))
 
 
@@ -103,7 +105,9 @@ def _send(w: Walker, source: Endpoint, packet: Packet) -> None:
         return
     who = "a client on the internet" if source.label == "internet" else source.label
     w.hop("internet", source.label, "send",
-          f"{who} ({packet.src_ip}) opens {flow_words(packet)}", packet)
+          f"{who} ({packet.src_ip}) opens {_service(packet)} to {packet.dst_ip} from port "
+          f"{packet.src_port}" if packet.src_port is not None else
+          f"{who} ({packet.src_ip}) sends {_service(packet)} to {packet.dst_ip}", packet)
     on_internet(w, packet)
 
 
@@ -115,13 +119,17 @@ def send_from_eni(w: Walker, eni: object, packet: Packet, label: str) -> None:
     if w.reply:
         detail = f"{label} replies to {packet.dst_ip}"
     else:
-        detail = (f"{label} ({eni.private_ip}) opens {flow_words(packet)} from port "
-                  f"{packet.src_port}" if packet.src_port is not None
-                  else f"{label} ({eni.private_ip}) sends {flow_words(packet)}")
+        detail = f"{label} ({eni.private_ip}) opens {_service(packet)} to {packet.dst_ip}"
+        if packet.src_port is not None:
+            detail += f" from port {packet.src_port}"
     w.hop(component, label, "send", detail, packet)
     if not w.egress_allowed(eni, packet):
         return
     w.leave_subnet(w.model.subnets[eni.subnet], packet)
+
+
+def _service(packet: Packet) -> str:
+    return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
 
 
 def _at_load_balancer(w: Walker) -> bool:

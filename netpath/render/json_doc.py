@@ -63,7 +63,7 @@ def blocked_doc(blocked: Blocked | None) -> JsonObject | None:
         "component": blocked.component,
         "name": blocked.name,
         "code": blocked.code,
-        "aws_code": code.aws_code if code is not None else None,
+        "aws_code": blocked.aws_code or (code.aws_code if code is not None else None),
         "reason": blocked.reason,
         "fix": blocked.fix,
         "direction": blocked.direction,

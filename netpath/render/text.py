@@ -87,7 +87,8 @@ def render_trace(trace: Trace, console: Console, locate: Locator = no_locations)
 
 def _header(trace: Trace) -> RenderableType:
     query = trace.query
-    what = query.protocol if query.port is None else f"{query.protocol}/{query.port}"
+    port = trace.flow.dst_port  # the port used, also when --port was left out
+    what = query.protocol if port is None else f"{query.protocol}/{port}"
     lines = [
         Text.assemble(("trace ", "bold"), f"{query.source} -> {query.destination} ({what})"),
         Text.assemble(("flow: ", "bold"), str(trace.flow)),
@@ -169,8 +170,9 @@ def verdict_lines(trace: Trace, symbols: Symbols = UNICODE_SYMBOLS) -> list[Text
     lines = [Text(f"{symbols.blocked} {_blocked_words(blocked)}", style="bold red")]
     lines.append(Text.assemble(("fix: ", "bold"), blocked.fix))
     code = CODES.get(blocked.code)
-    if code is not None and code.aws_code:
-        lines.append(Text(f"AWS Reachability Analyzer code: {code.aws_code}", style="dim"))
+    aws_code = blocked.aws_code or (code.aws_code if code is not None else None)
+    if aws_code:
+        lines.append(Text(f"AWS Reachability Analyzer code: {aws_code}", style="dim"))
     return lines
 
 

@@ -88,9 +88,9 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
     started = time.perf_counter()
     model, errors = build_model(data)
     timings["build"] = time.perf_counter() - started
-    _raise_located(errors, source_map)
     started = time.perf_counter()
-    errors = check_model(model)
+    # The semantic checks tolerate a model built with errors, so both kinds come out at once.
+    errors += check_model(model)
     timings["semantic"] = time.perf_counter() - started
     _raise_located(errors, source_map)
     return model
@@ -98,4 +98,6 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
 
 def _raise_located(errors: list[SpecError], source_map: SourceMap) -> None:
     if errors:
-        raise SpecErrors(source_map.locate_error(e) for e in errors)
+        located = [source_map.locate_error(e) for e in errors]
+        located.sort(key=lambda e: (e.file or "", e.line or 0, e.column or 0))
+        raise SpecErrors(located)

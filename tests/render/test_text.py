@@ -33,9 +33,11 @@ def test_header_shows_query_flow_and_notes() -> None:
     assert lines[3] == "note: node-1 uses ephemeral ports 32768-60999 (linux)"
 
 
-def test_header_without_port_names_only_the_protocol() -> None:
-    assert text_of(samples.nacl_return_trace()).splitlines()[0] == (
-        "trace node-1 -> orders-db (tcp)"
+def test_header_without_port_shows_the_port_the_flow_used() -> None:
+    trace = samples.nacl_return_trace()
+    assert trace.query.port is None
+    assert text_of(trace).splitlines()[0] == (
+        f"trace node-1 -> orders-db (tcp/{trace.flow.dst_port})"
     )
 
 
