@@ -111,8 +111,14 @@ def bench_cold(runs: int) -> Result:
     netpath = Path(sys.executable).parent / "netpath"
     if not netpath.exists():
         return {"skipped": f"no console script at {netpath} (run `make bench`, which installs it)"}
-    env = {k: v for k, v in os.environ.items() if k != "NETPATH_SPEC"}
+    # PYTHONDONTWRITEBYTECODE (set on some machines) would make every start recompile netpath
+    # from source, which no installed copy does: `pip install .` writes the .pyc files.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NETPATH_SPEC", "PYTHONDONTWRITEBYTECODE")}
     env["NO_COLOR"] = "1"
+    package = Path(__file__).resolve().parent.parent / "netpath"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=env,
+                   check=False, stdout=subprocess.DEVNULL)
     command = [str(netpath), *COLD_ARGS]
     baseline = [sys.executable, "-c", BASELINE_CODE]
     # An empty working directory: no ./netpath.yaml can replace the embedded default scenario.
