@@ -136,7 +136,7 @@ def open_spec(env: Environment, option: str | None) -> LoadedSpec:
     if path is None:
         env.err(DEFAULT_NOTE)
     try:
-        return load_spec(path)
+        return load_spec(path, environ=env.environ)
     except Exception:
         if path is not None and option is None:
             # The user did not type this path: say where it came from ($NETPATH_SPEC...).

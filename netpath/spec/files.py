@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,15 @@ class LoadedDocuments:
     files: tuple[str, ...]  # display names of the files read, in merge order
 
 
-def read_spec(path: Path, *, display: str | None = None) -> LoadedDocuments:
+def read_spec(path: Path, *, display: str | None = None,
+              limit: int | None = None) -> LoadedDocuments:
     """Read the spec at `path` (a file, or a directory of `*.yaml`/`*.yml` files).
 
     `display` is how the user wrote the path; error messages use it, so a relative path stays
-    relative. Raises SpecErrors with every error found.
+    relative. `limit` is the largest file read (default: `max_spec_bytes()`). Raises
+    SpecErrors with every error found.
     """
+    limit = max_spec_bytes() if limit is None else limit
     shown = display if display is not None else str(path)
     try:
         is_dir = stat.S_ISDIR(path.stat().st_mode)
@@ -50,7 +54,7 @@ def read_spec(path: Path, *, display: str | None = None) -> LoadedDocuments:
     except OSError as exc:
         raise SpecErrors([_os_error(shown, exc)]) from None
     if not is_dir:
-        return _combine([(shown, *_read_file(path, shown))])
+        return _combine([(shown, *_read_file(path, shown, limit))])
     try:
         # Dot-files are editor backups and macOS `._x.yaml` resource forks, never spec files.
         entries = sorted(
@@ -66,25 +70,26 @@ def read_spec(path: Path, *, display: str | None = None) -> LoadedDocuments:
     loaded: list[_Loaded] = []
     for entry in entries:
         name = os.path.join(shown, entry.name)
-        loaded.append((name, *_read_file(entry, name)))
+        loaded.append((name, *_read_file(entry, name, limit)))
     return _combine(loaded)
 
 
-def read_spec_text(text: str, display: str) -> LoadedDocuments:
+def read_spec_text(text: str, display: str, limit: int | None = None) -> LoadedDocuments:
     """Read a spec held in memory (the embedded default scenario, tests) as if from a file."""
-    limit = max_spec_bytes()
+    limit = max_spec_bytes() if limit is None else limit
     if len(text) > limit:  # characters, a cheap lower bound of the bytes
         raise SpecErrors([size_error(display, len(text.encode("utf-8")), limit)])
     return _combine([(display, *_spec_document(text, display))])
 
 
-def read_text_file(path: Path, shown: str) -> tuple[str | None, list[SpecError]]:
+def read_text_file(path: Path, shown: str,
+                   limit: int | None = None) -> tuple[str | None, list[SpecError]]:
     """The text of a YAML file, refused when too large, not UTF-8, or unreadable.
 
     For any YAML netpath reads (spec files here, Kubernetes manifests later): the bytes checks
     live here, `load_yaml_documents` takes it from the text.
     """
-    limit = max_spec_bytes()
+    limit = max_spec_bytes() if limit is None else limit
     try:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -103,19 +108,20 @@ def read_text_file(path: Path, shown: str) -> tuple[str | None, list[SpecError]]
     return text, [error] if error is not None else []
 
 
-def max_spec_bytes() -> int:
+def max_spec_bytes(environ: Mapping[str, str] | None = None) -> int:
     """The size limit: NETPATH_MAX_SPEC_BYTES (bytes, or with a K, M or G suffix), else 64 MiB.
 
     A value that is not a size is an error rather than ignored: the user set it to get past the
     limit, and silently keeping 64 MiB would send them round in circles.
     """
-    raw = os.environ.get(MAX_SPEC_BYTES_ENV, "").strip().upper().replace("_", "")
+    environ = os.environ if environ is None else environ
+    raw = environ.get(MAX_SPEC_BYTES_ENV, "").strip().upper().replace("_", "")
     if not raw:
         return DEFAULT_MAX_SPEC_BYTES
     digits = raw.rstrip("KMGB")
     unit = _UNITS.get(raw[len(digits) :].strip())
     if unit is None or not digits.strip().isdigit():
-        value = os.environ[MAX_SPEC_BYTES_ENV]
+        value = environ[MAX_SPEC_BYTES_ENV]
         raise SpecErrors([SpecError(f"{MAX_SPEC_BYTES_ENV}={value!r} is not a size",
                                     hint="write bytes, or a number with K, M or G: 128M")])
     return int(digits) * unit
@@ -156,8 +162,8 @@ def decode_spec_bytes(raw: bytes, file: str) -> tuple[str | None, SpecError | No
     return text.removeprefix("\ufeff"), None
 
 
-def _read_file(path: Path, shown: str) -> tuple[Document | None, list[SpecError]]:
-    text, errors = read_text_file(path, shown)
+def _read_file(path: Path, shown: str, limit: int) -> tuple[Document | None, list[SpecError]]:
+    text, errors = read_text_file(path, shown, limit)
     if text is None:
         return None, errors
     return _spec_document(text, shown)

@@ -49,9 +49,11 @@ def scenario_names() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file())
 
 
-def load_spec(path: Path | None) -> LoadedSpec:
-    """Load and check a spec; `None` loads the embedded default scenario. Raises SpecErrors."""
-    from netpath.spec.files import read_spec, read_spec_text
+def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None) -> LoadedSpec:
+    """Load and check a spec; `None` loads the embedded default scenario. Raises SpecErrors.
+
+    `environ` is where NETPATH_MAX_SPEC_BYTES is read (default: the process environment)."""
+    from netpath.spec.files import max_spec_bytes, read_spec, read_spec_text
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -62,7 +64,7 @@ def load_spec(path: Path | None) -> LoadedSpec:
         documents = read_spec_text(resource.read_text(encoding="utf-8"),
                                    f"scenarios/{scenario}/{SPEC_FILE}")
     else:
-        documents = read_spec(path)
+        documents = read_spec(path, display=str(path), limit=max_spec_bytes(environ))
     timings["read"] = time.perf_counter() - started
     source_map = documents.source_map
     # The scenarios shipped in the package are schema-checked by the test suite; skipping the

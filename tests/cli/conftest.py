@@ -63,7 +63,7 @@ class FakeStack:
     queries: list[Query] = field(default_factory=list)
     query_error: type[Exception] = StandInQueryError
 
-    def load_spec(self, path: Path | None) -> FakeLoaded:
+    def load_spec(self, path: Path | None, *, environ: object = None) -> FakeLoaded:
         self.loaded.append(path)
         if self.spec_errors:
             raise SpecErrors(self.spec_errors)

@@ -1,9 +1,5 @@
 """The CLI on the real loader and engine: the issue's four flows on the embedded default
-scenario, and bad specs reported located with exit 2 and no traceback.
-
-These skip (saying why) while the real loader cannot load the default scenario, so the CLI's
-own tests stay meaningful while the loader and engine are being built.
-"""
+scenario, and bad specs reported located with exit 2 and no traceback."""
 
 from __future__ import annotations
 
@@ -13,17 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import run_cli
-
-
-@pytest.fixture(scope="module", autouse=True)
-def real_stack() -> None:
-    try:
-        from netpath.engine import prepare
-        from netpath.spec.load import load_spec
-
-        prepare(load_spec(None).model)
-    except Exception as exc:  # noqa: BLE001 - any failure means: not ready yet
-        pytest.skip(f"real loader/engine not usable yet: {type(exc).__name__}: {exc}")
 
 
 @pytest.mark.parametrize(
