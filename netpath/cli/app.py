@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 try:  # typer >= 0.20 vendors click; older releases depend on click itself
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+    from click import exceptions as click_exceptions  # type: ignore[no-redef,unused-ignore]
 
 DEBUG_VARIABLE = "NETPATH_DEBUG"
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netpath.engine.ports import EPHEMERAL, pick_port
-from netpath.engine.ports import Ephemeral
+from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
 from netpath.engine.trace import Packet, RuleRef
 from netpath.engine.walk import Context, Walker, flow_words
 from netpath.model.addr import Address
 from netpath.model.resources import Eni, Listener, LoadBalancer, Target, TargetGroup
+
 
 def find_listener(lb: LoadBalancer, packet: Packet) -> Listener | None:
     for listener in lb.listeners:
@@ -41,7 +41,7 @@ def arrive_at_load_balancer(w: Walker, eni: Eni, packet: Packet) -> None:
         return
     listener = find_listener(lb, packet)
     if listener is None:
-        ports = ", ".join(f"{l.port}/{l.protocol}" for l in lb.listeners) or "none"
+        ports = ", ".join(f"{x.port}/{x.protocol}" for x in lb.listeners) or "none"
         w.block("NO_LISTENER", "load-balancer", lb.name,
                 f"{lb.name} has no listener for {flow_words(packet)} (listeners: {ports})",
                 f"add a listener on {packet.dst_port} to {lb.name}, or connect to one of its "

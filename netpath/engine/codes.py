@@ -53,7 +53,7 @@ CODES: dict[str, Code] = _registry(
     Code("NAT_NO_INTERNET_ROUTE", "NO_ROUTE_TO_DESTINATION", "NAT gateway has no internet route",
          "The NAT gateway's own subnet does not route the destination to an internet gateway, "
          "or the NAT gateway is private (no internet path at all)."),
-    Code("NAT_INBOUND_REFUSED", "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", "NAT gateway refuses inbound connections",
+    Code("NAT_INBOUND_REFUSED", None, "NAT gateway refuses inbound connections",
          "A NAT gateway never accepts connections initiated from outside: it only translates "
          "connections its VPC opened."),
     Code("PEERING_NOT_TRANSITIVE", "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", "Peering is not transitive",

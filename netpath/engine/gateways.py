@@ -230,7 +230,7 @@ def _nat_has_no_way_out(w: Walker, nat: NatGateway, nat_subnet: Subnet, packet: 
         return False
     vpc = w.model.vpcs[nat.vpc]
     igw = vpc.internet_gateway or "an internet gateway"
-    fix = (f"use a public NAT gateway with an Elastic IP" if nat.connectivity == "private" else
+    fix = ("use a public NAT gateway with an Elastic IP" if nat.connectivity == "private" else
            f"add 0.0.0.0/0 -> {igw} to {table} (a NAT gateway must sit in a public subnet)")
     w.block("NAT_NO_INTERNET_ROUTE", "nat-gateway", nat.name, problem, fix, packet)
     return True

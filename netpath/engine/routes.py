@@ -41,6 +41,9 @@ class PrefixIndex(Generic[R]):
 
     __slots__ = ("_buckets", "_lengths")
 
+    _buckets: dict[int, dict[int, list[Candidate[R]]]]
+    _lengths: list[int]
+
     def __init__(self, candidates: Iterable[Candidate[R]]) -> None:
         buckets: dict[int, dict[int, list[Candidate[R]]]] = {}
         for candidate in candidates:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netpath.engine import balancers
-from netpath.engine.gateways import on_internet
 from netpath.engine.codes import CODES
+from netpath.engine.gateways import on_internet
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, ephemeral_for, pick_port
 from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, resolve_source
 from netpath.engine.trace import Blocked, Hop, Packet, Query, Trace
-from netpath.engine.walk import Context, Walker, flow_words
+from netpath.engine.walk import Context, Walker
 
 MAX_CONNECTIONS = 4  # client -> load balancer -> ... ; guards against LB chains looping
 PORTLESS = ("icmp",)

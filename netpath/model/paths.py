@@ -1,7 +1,8 @@
 """Spec paths: where a thing sits inside the spec document.
 
-The engine and the checks speak in spec paths (`vpcs.prod.route_tables.rt-private.routes["0.0.0.0/0"]`);
-they are turned into file:line:column only when rendering, through the loader's source map.
+The engine and the checks speak in spec paths
+(`vpcs.prod.route_tables.rt-private.routes["0.0.0.0/0"]`); they are turned into
+file:line:column only when rendering, through the loader's source map.
 """
 
 from __future__ import annotations

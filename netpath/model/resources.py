@@ -156,7 +156,8 @@ class Eni:
     private_ip: Address
     public_ip: Address | None
     security_groups: tuple[str, ...]
-    owner_kind: str  # instance | database | load-balancer | vpc-endpoint | nat-gateway | network-interface
+    # instance | database | load-balancer | vpc-endpoint | nat-gateway | network-interface
+    owner_kind: str
     owner: str
     source_dest_check: bool
     client_os: str  # whose ephemeral port range this interface uses as a client

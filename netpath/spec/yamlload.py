@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -207,7 +207,7 @@ class _Builder:
             return self.mapping(node, path, depth)
         if node.tag != _SEQ:
             self.error(node, path, _unsupported_tag(node.tag))
-        return self.sequence(node, path, depth)
+        return self.sequence(cast(SequenceNode, node), path, depth)
 
     def mapping(self, node: MappingNode, path: SpecPath, depth: int) -> dict[Any, Any]:
         # The hot loop: plain string keys and string values take the short path, and a position

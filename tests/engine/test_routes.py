@@ -1,4 +1,5 @@
-"""Longest-prefix match: the documented priority rules, and a property against a brute-force scan."""
+"""Longest-prefix match: the documented priority rules, and a property against a brute-force
+scan."""
 
 from __future__ import annotations
 
