@@ -188,11 +188,8 @@ def to_nat_gateway(w: Walker, subnet: Subnet, nat: NatGateway, packet: Packet) -
                 f"(in {subnet.route_table})", packet)
         return
     nat_subnet = w.model.subnets[nat.subnet]
-    if nat_subnet.name != subnet.name:
-        if not w.nacl_allows(subnet, "outbound", packet):
-            return
-        if not w.nacl_allows(nat_subnet, "inbound", packet):
-            return
+    if not w.cross_subnets(subnet, nat_subnet, packet):
+        return
     if _nat_has_no_way_out(w, nat, nat_subnet, packet):
         return
     ephemeral = EPHEMERAL["nat-gateway"]
@@ -378,11 +375,8 @@ def to_gateway_endpoint(w: Walker, subnet: Subnet, name: str, packet: Packet) ->
 
 def to_middlebox(w: Walker, subnet: Subnet, eni: Eni, packet: Packet) -> None:
     box_subnet = w.model.subnets[eni.subnet]
-    if box_subnet.name != subnet.name:
-        if not w.nacl_allows(subnet, "outbound", packet):
-            return
-        if not w.nacl_allows(box_subnet, "inbound", packet):
-            return
+    if not w.cross_subnets(subnet, box_subnet, packet):
+        return
     if not w.ingress_allowed(eni, packet):
         return
     name = w.net.display_name(eni)

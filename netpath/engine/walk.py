@@ -250,14 +250,16 @@ class Walker:
                        "check the destination address, or add the resource that owns it "
                        "to the spec", packet)
             return
-        target_subnet = self.model.subnets[eni.subnet]
-        if target_subnet.name != from_subnet.name:
-            if not self.nacl_allows(from_subnet, "outbound", packet):
-                return
-            if not self.nacl_allows(target_subnet, "inbound", packet):
-                return
-        # Within one subnet no NACL applies; from a TGW attachment in the same subnet neither.
-        self.arrive_at_eni(eni, packet)
+        # From a TGW attachment in the same subnet no NACL applies either (AWS's TGW NACL rules).
+        if self.cross_subnets(from_subnet, self.model.subnets[eni.subnet], packet):
+            self.arrive_at_eni(eni, packet)
+
+    def cross_subnets(self, leaving: Subnet, entering: Subnet, packet: Packet) -> bool:
+        """The NACLs a packet crosses between two subnets; none within one subnet."""
+        if leaving.name == entering.name:
+            return True
+        return (self.nacl_allows(leaving, "outbound", packet)
+                and self.nacl_allows(entering, "inbound", packet))
 
     def arrive_at_eni(self, eni: Eni, packet: Packet) -> None:
         from netpath.engine import balancers, gateways
