@@ -14,7 +14,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,fast]'
 	@touch $(STAMP)
 
 demo: $(STAMP)  ## create .venv, install netpath, trace node-1 -> api.example.com on the default scenario

@@ -91,12 +91,31 @@ def validate(data: Any) -> list[SpecError]:
     int 443), ordered as the document reads.
     """
     copy = _string_keys(data)
+    if _fast_check(copy):
+        return []
     _KNOWN_VALID.clear()
     try:
         findings = [f for error in _validator().iter_errors(copy) for f in _convert(error)]
     finally:
         _KNOWN_VALID.clear()
     return _finish(findings, data)
+
+
+def _fast_check(document: Any) -> bool:
+    """True when jsonschema-rs (the optional `fast` extra) is installed and finds the document
+    valid: it checks a large spec about a hundred times faster than jsonschema. An invalid
+    document always goes through jsonschema, which gives the friendly, located errors."""
+    validator = _fast_validator()
+    return validator is not None and bool(validator.is_valid(document))
+
+
+@functools.cache
+def _fast_validator() -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(load_schema())
 
 
 # --- the validator: built once, tuned for large specs ------------------------------------------
