@@ -85,7 +85,7 @@ def open_target_connection(ctx: Context, node: Eni, client: Packet,
     if preserve:
         packet = Packet(client.protocol, client.src_ip, client.src_port, choice.address,
                         choice.target.port)
-        w.ephemeral = ctx_client_ephemeral(w)
+        w.ephemeral = _client_ephemeral(w)
         w.return_via = node
         seen = f"the target sees the client's own address {client.src_ip} (client IP " \
                "preservation)"
@@ -111,7 +111,7 @@ def open_target_connection(ctx: Context, node: Eni, client: Packet,
     return w
 
 
-def ctx_client_ephemeral(w: Walker) -> Ephemeral:
+def _client_ephemeral(w: Walker) -> Ephemeral:
     """With client IP preservation the source port is still the client's."""
     return w.ctx.client_ephemeral or EPHEMERAL["internet"]
 

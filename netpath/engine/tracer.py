@@ -14,8 +14,9 @@ from netpath.engine.gateways import on_internet
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, ephemeral_for, pick_port
 from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, resolve_source
-from netpath.engine.trace import Blocked, Hop, Packet, Query, Trace
+from netpath.engine.trace import Packet, Query, Trace
 from netpath.engine.walk import Context, Walker
+from netpath.model.resources import Eni, Subnet
 
 MAX_CONNECTIONS = 4  # client -> load balancer -> ... ; guards against LB chains looping
 PORTLESS = ("icmp",)
@@ -111,10 +112,7 @@ def _send(w: Walker, source: Endpoint, packet: Packet) -> None:
     on_internet(w, packet)
 
 
-def send_from_eni(w: Walker, eni: object, packet: Packet, label: str) -> None:
-    from netpath.model.resources import Eni
-
-    assert isinstance(eni, Eni)
+def send_from_eni(w: Walker, eni: Eni, packet: Packet, label: str) -> None:
     component = eni.owner_kind if eni.owner_kind != "network-interface" else "eni"
     if w.reply:
         detail = f"{label} replies to {packet.dst_ip}"
@@ -155,12 +153,9 @@ def _walk_reply(ctx: Context, request: Walker) -> Walker:
     return w
 
 
-def _reply_through_nlb(w: Walker, target: object, node: object, reply: Packet) -> None:
+def _reply_through_nlb(w: Walker, target: Eni, node: Eni, reply: Packet) -> None:
     """With client IP preservation the target replies to the client's address, and the NLB,
     which is in the path, carries the reply back; the target subnet's NACL still judges it."""
-    from netpath.model.resources import Eni
-
-    assert isinstance(target, Eni) and isinstance(node, Eni)
     label = w.net.display_name(target)
     w.hop(target.owner_kind, label, "send", f"{label} replies to {reply.dst_ip}", reply)
     if not w.egress_allowed(target, reply):
@@ -174,15 +169,10 @@ def _reply_through_nlb(w: Walker, target: object, node: object, reply: Packet) -
     w.arrive("load-balancer", lb.name, reply, node)
 
 
-def _reply_from_service(w: Walker, service: str, subnet: object, reply: Packet) -> None:
-    from netpath.model.resources import Subnet
-
-    assert isinstance(subnet, Subnet)
+def _reply_from_service(w: Walker, service: str, subnet: Subnet, reply: Packet) -> None:
     w.hop("vpc-endpoint", service, "send",
           f"{service} replies through the gateway endpoint", reply)
     if not w.nacl_allows(subnet, "inbound", reply):
         return
     w.deliver_local(subnet.vpc, subnet, reply)
 
-
-__all__ = ["trace", "Blocked", "Hop"]

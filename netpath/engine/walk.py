@@ -17,7 +17,8 @@ from netpath.engine.network import Network
 from netpath.engine.ports import Ephemeral
 from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.trace import Blocked, Hop, Packet, RuleRef
-from netpath.model.resources import Eni, NetworkAcl, Route, Subnet
+from netpath.model.addr import Prefix
+from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, Subnet
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ class Walker:
             return True
         code = "SG_EGRESS_DENIED" if direction == "egress" else "SG_INGRESS_DENIED"
         reason = (f"no {word} rule of {names} on {self.net.display_name(eni)} allows "
-                  f"{_flow_words(packet)}")
+                  f"{flow_words(packet)}")
         fix = fixes.security_group(self.net, eni, direction, packet)
         self.block(code, "security-group", eni.security_groups[0], reason, fix, packet)
         return False
@@ -154,7 +155,7 @@ class Walker:
                      rule=rule, note=self._custom_nacl_note(acl))
             return True
         code = "NACL_INBOUND_DENIED" if direction == "inbound" else "NACL_OUTBOUND_DENIED"
-        reason = f"{acl.name} denies {direction} {_flow_words(packet)} {where} ({rule.text})"
+        reason = f"{acl.name} denies {direction} {flow_words(packet)} {where} ({rule.text})"
         fix = fixes.nacl(acl, direction, packet, decision.rule, subnet)
         self.block(code, "network-acl", acl.name, reason, fix, packet, rule=rule,
                    note=self._custom_nacl_note(acl))
@@ -287,7 +288,7 @@ class Walker:
         if self.reply:
             detail = f"{name} receives the reply"
         else:
-            detail = f"{name} ({eni.private_ip}) accepts {_flow_words(packet)}"
+            detail = f"{name} ({eni.private_ip}) accepts {flow_words(packet)}"
         self.hop(component, name, "deliver", detail, packet)
         self.arrive("eni", name, packet, eni)
 
@@ -295,7 +296,7 @@ class Walker:
 _FILTERS = ("security-group", "network-acl")
 
 
-def _flow_words(packet: Packet) -> str:
+def flow_words(packet: Packet) -> str:
     if packet.dst_port is None:
         return f"{packet.protocol} from {packet.src_ip} to {packet.dst_ip}"
     return f"{packet.protocol}/{packet.dst_port} from {packet.src_ip} to {packet.dst_ip}"
@@ -305,22 +306,20 @@ def _service(packet: Packet) -> str:
     return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
 
 
-def _nacl_ref(acl: NetworkAcl, rule: object) -> RuleRef:
+def _nacl_ref(acl: NetworkAcl, rule: NaclRule | None) -> RuleRef:
     if rule is None:
         return RuleRef("* deny (the implicit final rule)")
     if acl.implicit:
         return RuleRef("default network ACL: allow all")
-    return RuleRef(str(rule), getattr(rule, "path", None))
+    return RuleRef(str(rule), rule.path)
 
 
-def _route_detail(packet: Packet, prefix: object, route: Route, table: str, subnet: Subnet,
+def _route_detail(packet: Packet, prefix: Prefix, route: Route, table: str, subnet: Subnet,
                   *, is_main: bool) -> str:
     how = f"{table} (the VPC's main route table)" if is_main else table
     via = f", prefix list {route.prefix_list} entry {prefix}" if route.prefix_list else ""
-    length = getattr(prefix, "prefixlen", 0)
+    length = prefix.prefixlen
     target = "the local VPC network" if route.target_kind == "local" else route.target
     return (f"{packet.dst_ip} leaves {subnet.name}: {how} sends it to {target} "
             f"(longest matching prefix /{length}{via})")
 
-
-flow_words = _flow_words
