@@ -84,6 +84,9 @@ class Query:
     destination: str
     port: int | None = None
     protocol: str = "tcp"
+    host: str | None = None  # the HTTP Host an ALB's rules see (default: the destination name)
+    url_path: str = "/"  # the HTTP path an ALB's and an Ingress's rules see
+    endpoint: str | None = None  # the Service endpoint kube-proxy picks (default: the first)
 
 
 @dataclass(frozen=True, slots=True)

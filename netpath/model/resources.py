@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from netpath.model.addr import Address, PortRange, Prefix
+from netpath.model.kubernetes import Cluster
 from netpath.model.paths import SpecPath
 
 # Protocols are lowercase words; "all" matches every protocol (AWS's -1).
@@ -203,11 +204,23 @@ class InternetGateway:
 
 
 @dataclass(frozen=True, slots=True)
+class ListenerRule:
+    """An ALB listener rule: all of its conditions must match; lowest priority first."""
+
+    priority: int
+    hosts: tuple[str, ...]  # host-header patterns (case-insensitive, * and ?); () = any host
+    paths: tuple[str, ...]  # path-pattern patterns (case-sensitive, * and ?); () = any path
+    target_group: str
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
 class Listener:
     port: int
     protocol: str  # HTTP | HTTPS | TCP | UDP | TLS | TCP_UDP
-    target_group: str | None
+    target_group: str | None  # the default action
     path: SpecPath
+    rules: tuple[ListenerRule, ...] = ()  # ALB rules, by ascending priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,5 +379,6 @@ class Model:
     tgw_route_tables: dict[str, TgwRouteTable] = field(default_factory=dict)
     dns_records: dict[str, DnsRecord] = field(default_factory=dict)
     internet_hosts: dict[str, InternetHost] = field(default_factory=dict)
+    clusters: dict[str, Cluster] = field(default_factory=dict)
     description: str = ""
     notes: tuple[str, ...] = ()  # what the builder assumed or assigned (shown by `netpath show`)

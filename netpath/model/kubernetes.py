@@ -1,0 +1,307 @@
+"""The Kubernetes part of the model: a cluster and the objects its manifests declare.
+
+Built from native manifests (the YAML `kubectl apply` takes) plus the netpath-only facts a
+cluster entry adds (CNI, service CIDR, DNS, which EC2 instance each node is). Workloads
+(Deployment, StatefulSet, DaemonSet, ReplicaSet) are expanded into their pods here, so the
+engine only ever sees pods. Keys: pods, services, policies and ingresses by "namespace/name".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from netpath.model.addr import Address, Prefix
+from netpath.model.paths import SpecPath
+
+Labels = Mapping[str, str]
+
+# CNIs netpath knows, and whether each enforces NetworkPolicy by default. The VPC CNI enforces
+# only with its network policy agent enabled (`network_policy_agent: true` on the cluster).
+CNI_ENFORCES_NETWORK_POLICY = {
+    "aws-vpc-cni": False,
+    "calico": True,
+    "cilium": True,
+    "flannel": False,
+}
+OVERLAY_CNIS = ("calico", "cilium", "flannel")
+
+# The automatic namespace label (Kubernetes 1.21+), which namespaceSelectors can rely on.
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One matchExpressions entry."""
+
+    key: str
+    operator: str  # In | NotIn | Exists | DoesNotExist
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: Labels) -> bool:
+        if self.operator == "In":
+            return labels.get(self.key) in self.values
+        if self.operator == "NotIn":
+            return self.key not in labels or labels[self.key] not in self.values
+        if self.operator == "Exists":
+            return self.key in labels
+        return self.key not in labels  # DoesNotExist
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    """metav1.LabelSelector: every matchLabels pair AND every expression; empty selects all."""
+
+    match_labels: tuple[tuple[str, str], ...] = ()
+    match_expressions: tuple[Requirement, ...] = ()
+
+    def matches(self, labels: Labels) -> bool:
+        return all(labels.get(k) == v for k, v in self.match_labels) and all(
+            r.matches(labels) for r in self.match_expressions
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.match_labels and not self.match_expressions
+
+    def __str__(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.match_labels]
+        for r in self.match_expressions:
+            values = ",".join(r.values)
+            parts.append(f"{r.key} {r.operator} ({values})" if r.values else f"{r.operator} {r.key}")
+        return ", ".join(parts) if parts else "{} (all)"
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    name: str | None
+    port: int
+    protocol: str  # tcp | udp | sctp
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    name: str
+    labels: Labels  # always holds kubernetes.io/metadata.name
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str
+    ip: Address  # the node's InternalIP (its instance's primary private IP on AWS)
+    instance: str | None  # the EC2 instance in the AWS part
+    pod_cidr: Prefix | None  # overlay CNIs: this node's slice of the cluster's pod CIDR
+    labels: Labels
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    namespace: str
+    name: str
+    labels: Labels
+    node: str
+    ip: Address  # the node's IP for hostNetwork pods
+    host_network: bool
+    ports: tuple[ContainerPort, ...]
+    ready: bool
+    owner: str | None  # "Deployment/web", "StatefulSet/db"... None for a bare Pod
+    security_groups: tuple[str, ...]  # security groups for pods (a branch ENI); () = the node's
+    assigned: tuple[str, ...]  # what netpath chose because the manifest did not say: "ip", "node"
+    path: SpecPath
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def port_named(self, name: str, protocol: str) -> int | None:
+        for port in self.ports:
+            if port.name == name and port.protocol == protocol:
+                return port.port
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    name: str | None
+    protocol: str  # tcp | udp | sctp
+    port: int
+    target_port: int | str  # a number, or a container port name resolved per pod
+    node_port: int | None
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointPort:
+    name: str | None
+    port: int
+    protocol: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEndpoint:
+    """An endpoint written in an EndpointSlice or Endpoints object (Services without selector)."""
+
+    ip: Address
+    ready: bool
+    node: str | None
+    ports: tuple[EndpointPort, ...]
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    namespace: str
+    name: str
+    type: str  # ClusterIP | NodePort | LoadBalancer | ExternalName
+    cluster_ip: Address | None  # None: headless (clusterIP: None) or ExternalName
+    ports: tuple[ServicePort, ...]
+    selector: Labels | None  # None: no selector (endpoints come from EndpointSlices)
+    endpoints: tuple[ServiceEndpoint, ...]  # explicit ones, for Services without selector
+    external_name: str | None
+    external_traffic_policy: str  # Cluster | Local
+    internal_traffic_policy: str  # Cluster | Local
+    annotations: Labels
+    load_balancer: str | None  # the AWS load balancer modelled for type LoadBalancer
+    assigned: tuple[str, ...]  # "cluster_ip", "node_port" when netpath chose them
+    path: SpecPath
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def headless(self) -> bool:
+        return self.cluster_ip is None and self.type != "ExternalName"
+
+
+@dataclass(frozen=True, slots=True)
+class IpBlock:
+    cidr: Prefix
+    except_: tuple[Prefix, ...]
+
+    def contains(self, address: Address) -> bool:
+        return address in self.cidr and not any(address in e for e in self.except_)
+
+
+@dataclass(frozen=True, slots=True)
+class NetpolPeer:
+    """One `from`/`to` entry. podSelector and namespaceSelector together mean AND; a
+    podSelector alone means the policy's own namespace; an empty namespaceSelector means all."""
+
+    pod_selector: LabelSelector | None
+    namespace_selector: LabelSelector | None
+    ip_block: IpBlock | None
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class NetpolPort:
+    protocol: str  # tcp | udp | sctp (default tcp)
+    port: int | str | None  # None: every port; a name: the destination pod's named port
+    end_port: int | None
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class NetpolRule:
+    peers: tuple[NetpolPeer, ...]  # empty (`from` omitted or []): every source/destination
+    ports: tuple[NetpolPort, ...]  # empty: every port
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPolicy:
+    namespace: str
+    name: str
+    pod_selector: LabelSelector
+    policy_types: tuple[str, ...]  # effective: Ingress always unless only Egress was written
+    ingress: tuple[NetpolRule, ...]
+    egress: tuple[NetpolRule, ...]
+    path: SpecPath
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class IngressBackend:
+    service: str  # a Service name in the Ingress's namespace
+    port: int | str  # number or Service port name
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class IngressPath:
+    path: str  # "/" when left out
+    path_type: str  # Exact | Prefix | ImplementationSpecific
+    backend: IngressBackend
+    spec_path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class IngressRule:
+    host: str | None  # None: every host; may start with "*."
+    paths: tuple[IngressPath, ...]
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class Ingress:
+    namespace: str
+    name: str
+    ingress_class: str | None  # spec.ingressClassName (or the deprecated annotation)
+    controller: str | None  # the IngressClass's controller, e.g. ingress.k8s.aws/alb
+    rules: tuple[IngressRule, ...]
+    default_backend: IngressBackend | None
+    tls_hosts: tuple[str, ...]
+    annotations: Labels
+    load_balancer: str | None  # the AWS load balancer modelled for it (ALB controller)
+    path: SpecPath
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityGroupPolicy:
+    """vpcresources.k8s.aws/v1beta1 SecurityGroupPolicy: security groups for selected pods."""
+
+    namespace: str
+    name: str
+    pod_selector: LabelSelector
+    security_groups: tuple[str, ...]
+    path: SpecPath
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    name: str
+    vpc: str | None  # None: a Kubernetes-only spec, a flat pod network
+    cni: str  # aws-vpc-cni | calico | cilium | flannel
+    enforces_network_policy: bool
+    pod_cidr: Prefix | None  # overlay CNIs
+    service_cidr: Prefix
+    dns_ip: Address
+    dns_domain: str
+    external_snat: bool  # AWS_VPC_K8S_CNI_EXTERNALSNAT
+    exclude_snat_cidrs: tuple[Prefix, ...]  # AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS
+    kube_proxy_mode: str  # iptables | ipvs
+    pod_security_group_mode: str  # strict | standard (security groups for pods)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    namespaces: dict[str, Namespace] = field(default_factory=dict)
+    pods: dict[str, Pod] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    network_policies: dict[str, NetworkPolicy] = field(default_factory=dict)
+    ingresses: dict[str, Ingress] = field(default_factory=dict)
+    ingress_classes: dict[str, str] = field(default_factory=dict)  # name -> controller
+    security_group_policies: dict[str, SecurityGroupPolicy] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()  # manifests of kinds netpath does not model, for the record
+    path: SpecPath = ()
+
+    @property
+    def overlay(self) -> bool:
+        return self.cni in OVERLAY_CNIS
