@@ -17,8 +17,8 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,fast]'
 	@touch $(STAMP)
 
-demo: $(STAMP)  ## create .venv, install netpath, trace node-1 -> api.example.com on the default scenario
-	$(VENV)/bin/netpath trace node-1 api.example.com --port 443
+demo: $(STAMP)  ## create .venv, install netpath, trace pod-a -> api.example.com on the default scenario
+	$(VENV)/bin/netpath trace pod-a api.example.com
 
 test: $(STAMP)  ## create .venv if needed, install with test extras, run the whole suite
 	$(PY) -m pytest

@@ -63,13 +63,48 @@ def test_the_internet_cannot_reach_the_database(network) -> None:  # type: ignor
     assert blocked is not None and blocked.code == "NO_PUBLIC_IP"
 
 
-def test_the_internet_reaches_a_node_through_the_alb(network) -> None:  # type: ignore[no-untyped-def]
+def test_the_internet_reaches_a_frontend_pod_through_the_alb(network) -> None:  # type: ignore[no-untyped-def]
     result = run(network, "internet", "myapp.example.com", 443)
     assert result.reachable
     components = [h.component for h in result.hops]
     assert components[0] == "dns"
     assert "load-balancer" in components and "target-group" in components
-    node = result.hops[-1]
-    assert node.component == "instance"
-    assert node.packet.dst_port == 30080
-    assert str(node.packet.src_ip).startswith("10.0.")  # the ALB node, not the client
+    rule = next(h for h in result.hops if h.component == "load-balancer" and h.rule
+                and "myapp.example.com" in h.rule.text)
+    assert rule.name == "web-alb"
+    node = next(h for h in result.hops if h.component == "kube-proxy")
+    assert node.packet.dst_port == 8080  # NodePort 30080 DNATed to the pod's port
+    pod = result.hops[-1]
+    assert (pod.component, pod.name) == ("pod", "default/pod-a")
+    assert str(pod.packet.src_ip).startswith("10.0.")  # the node after SNAT, not the client
+
+
+def test_pod_reaches_the_internet_with_node_snat_and_nat_a(network) -> None:  # type: ignore[no-untyped-def]
+    result = run(network, "pod-a", "api.example.com")
+    assert result.reachable
+    translations = [(h.component, h.name) for h in result.hops if h.action == "translate"]
+    assert translations[:2] == [("node", "node-1"), ("nat-gateway", "nat-a")]
+    assert result.hops[0].component == "dns" and "ndots" in (result.hops[0].note or "")
+
+
+def test_pod_to_service_dns_dnat_and_reply_undnat(network) -> None:  # type: ignore[no-untyped-def]
+    result = run(network, "pod-a", "backend-service", 8080)
+    assert result.reachable
+    assert result.hops[0].component == "dns" and "10.100.0.50" in result.hops[0].detail
+    dnat = next(h for h in result.hops if h.component == "kube-proxy")
+    assert str(dnat.packet.dst_ip) in ("10.0.10.10", "10.0.11.5", "10.0.11.15")
+    undo = [h for h in result.return_path if h.component == "kube-proxy"]
+    assert undo and str(undo[-1].packet.src_ip) == "10.100.0.50"
+    assert str(result.return_path[-1].packet.src_ip) == "10.100.0.50"
+
+
+def test_pod_reaches_the_database(network) -> None:  # type: ignore[no-untyped-def]
+    assert run(network, "pod-a", "orders-db", 5432).reachable
+
+
+def test_same_node_has_no_route_table_other_node_has(network) -> None:  # type: ignore[no-untyped-def]
+    same = run(network, "pod-a", "10.0.10.6", 8080)
+    other = run(network, "pod-a", "10.0.11.10", 8080)
+    assert same.reachable and other.reachable
+    assert "route-table" not in [h.component for h in same.hops]
+    assert "route-table" in [h.component for h in other.hops]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, cast
 import typer
 
 from netpath import __version__
-from netpath.cli import schema, show, trace
+from netpath.cli import capacity, matrix, schema, show, trace
 from netpath.cli.env import Environment, ExitCode, environment
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ def _root(
 app.command("trace", help=trace.HELP, epilog=trace.EPILOG)(trace.trace_command)
 app.command("show", help=show.HELP, epilog=show.EPILOG)(show.show_command)
 app.command("schema", help=schema.HELP, epilog=schema.EPILOG)(schema.schema_command)
+app.command("capacity", help=capacity.HELP, epilog=capacity.EPILOG)(capacity.capacity_command)
+app.command("matrix", help=matrix.HELP, epilog=matrix.EPILOG)(matrix.matrix_command)
 
 
 def run(

@@ -83,6 +83,22 @@ def trace_command(
         typer.Option("--format", "-f", case_sensitive=False,
                      help="text for people, json for scripts, mermaid for a diagram."),
     ] = Format.text,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", metavar="HOST", show_default=False,
+                     help="HTTP Host header an ALB's or Ingress's rules see. Default: the "
+                     "destination name."),
+    ] = None,
+    url_path: Annotated[
+        str, typer.Option("--path", metavar="PATH",
+                          help="HTTP path an ALB's or Ingress's rules see.")
+    ] = "/",
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", metavar="POD|IP", show_default=False,
+                     help="The Service endpoint (or target) to follow; kube-proxy picks one at "
+                     "random, the trace follows the first by default."),
+    ] = None,
 ) -> int:
     """`netpath trace` (help text: HELP)."""
     if protocol is Protocol.icmp and port is not None:
@@ -95,7 +111,9 @@ def trace_command(
     from netpath.render import make_locator
 
     network = engine.prepare(loaded.model)
-    result = engine.trace(network, Query(source, destination, port, protocol.value))
+    query = Query(source, destination, port, protocol.value, host=host, url_path=url_path,
+                  endpoint=endpoint)
+    result = engine.trace(network, query)
     locate = make_locator(loaded.source_map)
     if output is Format.json:
         from netpath.render.json_doc import render_json

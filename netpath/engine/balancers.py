@@ -1,22 +1,36 @@
 """Load balancers: a listener accepts the client's connection; the load balancer then sends to
-one target of the listener's target group.
+one target of a target group: the listener's default one, or for an ALB the one of the first
+listener rule (by priority) that matches the HTTP request's host and path (`listener_rules`).
 
 An ALB (and a CLB) terminates the client's connection and opens a new one from its own node:
 the target sees the node's private IP, the client's IP travels in X-Forwarded-For. An NLB keeps
 the client's IP for instance targets (and UDP) and, for IP targets over TCP/TLS, only when
 client IP preservation is enabled
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html).
+
+Health: a load balancer node sends only to healthy targets. When every target of the group is
+unhealthy, ALBs and NLBs fail open and send to all of them
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html,
+.../network/target-group-health-checks.html); a Classic Load Balancer does not: it routes only to
+healthy instances and answers 503 (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-healthchecks.html).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netpath.engine.listener_rules import HttpRequest, RuleMatch, describe_rule, match_listener
 from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
-from netpath.engine.trace import Packet, RuleRef
+from netpath.engine.security_groups import evaluate_security_groups
+from netpath.engine.trace import Hop, Packet, Query, RuleRef
 from netpath.engine.walk import Context, Walker, flow_words
-from netpath.model.addr import Address
-from netpath.model.resources import Eni, Listener, LoadBalancer, Target, TargetGroup
+from netpath.model.addr import Address, parse_address
+from netpath.model.resources import Eni, Listener, LoadBalancer, Subnet, Target, TargetGroup
+
+# The description the AWS Load Balancer Controller gives the inbound rules it adds to node and
+# pod security groups (--enable-backend-security-group, manage-backend-security-group-rules);
+# netpath's synthesis writes the same, so the trace can say who added the rule.
+CONTROLLER_RULE_DESCRIPTION = "elbv2.k8s.aws/targetGroupBinding=shared"
 
 
 def find_listener(lb: LoadBalancer, packet: Packet) -> Listener | None:
@@ -61,24 +75,40 @@ def _listener_ref(listener: Listener) -> RuleRef:
     return RuleRef(f"listener {listener.port}/{listener.protocol}{target}", listener.path)
 
 
+def request_for(query: Query) -> HttpRequest:
+    """The HTTP request an ALB's rules see: the Host is `--host`, else the name the client
+    connected to (a DNS name, or the address it was given); the path is `--path` ("/")."""
+    return HttpRequest(query.host if query.host is not None else query.destination,
+                       query.url_path or "/")
+
+
 @dataclass(frozen=True, slots=True)
 class TargetChoice:
     group: TargetGroup
     target: Target
     address: Address
-    others: tuple[str, ...]
+    others: tuple[str, ...]  # healthy targets not followed (all of them when failing open)
+    unhealthy: tuple[str, ...]  # targets skipped because they fail their health checks
     fail_open: bool
 
 
-def open_target_connection(ctx: Context, node: Eni, client: Packet,
-                           connection: int) -> Walker:
+def open_target_connection(ctx: Context, node: Eni, client: Packet, connection: int, *,
+                           request: HttpRequest | None = None,
+                           target: str | None = None) -> Walker:
     """The load balancer's side: choose a target and send to it (a new connection for
-    ALB/CLB, the client's own packet for an NLB preserving the client IP)."""
+    ALB/CLB, the client's own packet for an NLB preserving the client IP).
+
+    `request` is what an ALB's listener rules match (default: no Host, path "/"). `target`
+    (default: the trace's `--endpoint`) names a registered target, an instance name or an IP,
+    to follow instead of the default choice; a name that is not a target of the chosen group
+    is ignored (with instance targets `--endpoint` names a pod behind the node, for later)."""
     net = ctx.net
     lb = net.model.load_balancers[node.owner]
     listener = find_listener(lb, client)
     w = Walker(ctx, connection=connection, reply=False, ephemeral=EPHEMERAL["elb"])
-    choice = _choose_target(w, lb, node, listener, client)
+    group_name = _forward_group(w, lb, listener, request or HttpRequest(None), client)
+    wanted = target if target is not None else ctx.endpoint_preference
+    choice = _choose_target(w, lb, node, listener, group_name, wanted, client)
     if choice is None:
         return w
     preserve = lb.type == "network" and choice.group.preserve_client_ip
@@ -86,7 +116,7 @@ def open_target_connection(ctx: Context, node: Eni, client: Packet,
         packet = Packet(client.protocol, client.src_ip, client.src_port, choice.address,
                         choice.target.port)
         w.ephemeral = _client_ephemeral(w)
-        w.return_via = node
+        w.return_via = (node, client.src_ip)
         seen = f"the target sees the client's own address {client.src_ip} (client IP " \
                "preservation)"
     else:
@@ -98,13 +128,19 @@ def open_target_connection(ctx: Context, node: Eni, client: Packet,
                "sees the client's IP" + (" (it travels in X-Forwarded-For)"
                                           if lb.type == "application" else "")
     others = f"; other targets: {', '.join(choice.others)}" if choice.others else ""
+    skipped = f"; unhealthy, skipped: {', '.join(choice.unhealthy)}" if choice.unhealthy else ""
     health = " (no healthy target: all receive traffic, fail-open)" if choice.fail_open else ""
-    note = w.note_once("lb-pick", f"{lb.name} spreads requests over its healthy targets; the "
-                       "trace follows one")
+    notes = [w.note_once("lb-pick", f"{lb.name} spreads requests over its healthy targets; "
+                         "the trace follows one")]
+    if choice.fail_open:
+        notes.append(w.note_once("lb-fail-open", f"every target of {choice.group.name} fails "
+                                 "its health checks: an ALB or NLB then fails open and sends to "
+                                 "all of them, so the request may still fail at the target"))
+    notes.append(_controller_rule_note(w, choice, packet))
     w.hop("target-group", choice.group.name, "forward",
           f"{choice.group.name} sends to {choice.target.target} ({choice.address}:"
-          f"{choice.target.port}, {choice.group.target_type} target){health}{others}: {seen}",
-          packet, rule=None, note=note)
+          f"{choice.target.port}, {choice.group.target_type} target){health}{others}"
+          f"{skipped}: {seen}", packet, rule=None, note=_join(notes))
     if not preserve and not w.egress_allowed(node, packet):
         return w
     w.leave_subnet(net.model.subnets[node.subnet], packet)
@@ -116,39 +152,132 @@ def _client_ephemeral(w: Walker) -> Ephemeral:
     return w.ctx.client_ephemeral or EPHEMERAL["internet"]
 
 
+def _forward_group(w: Walker, lb: LoadBalancer, listener: Listener | None,
+                   request: HttpRequest, client: Packet) -> str | None:
+    """The target group the request is forwarded to. An ALB listener with rules records the
+    rule that matched (or that none did) as a hop; other listeners forward to their default."""
+    if listener is None:
+        return None
+    if lb.type != "application" or not listener.rules:
+        return listener.target_group
+    match = match_listener(listener, request)
+    note = w.note_once("alb-rules", "ALB rules are tried by ascending priority: host patterns "
+                       "ignore case, path patterns do not, and the path never includes the "
+                       "query string")
+    # The rule judges the client's request, so the hop belongs to the client's connection
+    # (the one before the connection this walker opens to the target).
+    w.hops.append(Hop("load-balancer", lb.name, "forward",
+                      f"{lb.name} matches {request} against the rules of listener "
+                      f"{listener.port}{_passed_over(match)}", client,
+                      RuleRef(match.explanation, match.rule.path if match.rule else
+                              listener.path), note=note, connection=w.connection - 1))
+    return match.target_group
+
+
+def _passed_over(match: RuleMatch) -> str:
+    if not match.passed_over or match.rule is None:
+        return ""
+    return " (not matching first: " + "; ".join(
+        describe_rule(r) for r in match.passed_over) + ")"
+
+
 def _choose_target(w: Walker, lb: LoadBalancer, node: Eni, listener: Listener | None,
+                   group_name: str | None, wanted: str | None,
                    client: Packet) -> TargetChoice | None:
     model = w.model
-    group = model.target_groups.get(listener.target_group) if listener and \
-        listener.target_group else None
+    group = model.target_groups.get(group_name) if group_name else None
     if group is None or not group.targets:
-        what = f"{group.name} has no targets" if group else \
-            f"the listener of {lb.name} forwards to no target group"
-        w.block("NO_TARGETS", "load-balancer", lb.name, what,
-                f"register targets with {group.name if group else 'a target group'}", client)
+        _no_targets(w, lb, listener, group, client)
         return None
     healthy = [t for t in group.targets if t.healthy]
+    unhealthy = tuple(t.target for t in group.targets if not t.healthy)
+    pinned = next((t for t in group.targets if wanted is not None and wanted in
+                   (t.target, str(_target_address(w, group, t)))), None)
+    if not healthy and lb.type == "classic":
+        w.block("NO_HEALTHY_TARGETS", "target-group", group.name,
+                f"every target of {group.name} ({', '.join(unhealthy)}) fails its health "
+                f"checks, and {lb.name}, a Classic Load Balancer, does not fail open: it "
+                "answers 503 or refuses the connection",
+                f"make a target of {group.name} pass its health check (is it listening on "
+                "the target port, and do its security groups allow the load balancer?)", client)
+        return None
+    if pinned is not None and not pinned.healthy and healthy:
+        w.block("TARGET_UNHEALTHY", "target-group", group.name,
+                f"{pinned.target} fails its health checks: {lb.name} sends it no traffic "
+                f"while {', '.join(t.target for t in healthy)} pass",
+                f"follow a healthy target, or make {pinned.target} pass its health check",
+                client)
+        return None
     pool = healthy or list(group.targets)
     node_az = model.subnets[node.subnet].az
+    # Prefer targets in the node's own zone: NLBs do not cross zones by default, and the trace
+    # should follow the likeliest path for the others too. The sort is stable.
     pool.sort(key=lambda t: _target_az(w, group, t) != node_az)
-    chosen = pool[0]
+    chosen = pinned if pinned is not None else pool[0]
     address = _target_address(w, group, chosen)
-    others = tuple(t.target for t in pool[1:])
-    return TargetChoice(group, chosen, address, others, fail_open=not healthy)
+    others = tuple(t.target for t in pool if t is not chosen)
+    return TargetChoice(group, chosen, address, others,
+                        unhealthy if healthy else (), fail_open=not healthy)
+
+
+def _no_targets(w: Walker, lb: LoadBalancer, listener: Listener | None,
+                group: TargetGroup | None, client: Packet) -> None:
+    if group is not None:
+        what, fix = f"{group.name} has no targets", f"register targets with {group.name}"
+    elif listener is not None and lb.type == "application":
+        what = (f"the matching action of listener {listener.port} of {lb.name} forwards to no "
+                "target group: the ALB answers the request itself (a fixed response such as "
+                "404, or a redirect)")
+        fix = f"add a rule or a default action that forwards to a target group on {lb.name}"
+    else:
+        what, fix = f"the listener of {lb.name} forwards to no target group", \
+            "forward the listener to a target group"
+    w.block("NO_TARGETS", "load-balancer", lb.name, what, fix, client)
+
+
+def _controller_rule_note(w: Walker, choice: TargetChoice, packet: Packet) -> str | None:
+    """When the rule that will let the load balancer in on the target is one the AWS Load
+    Balancer Controller added, say so: users look for it in their own security groups."""
+    eni = w.net.eni_at(choice.group.vpc, choice.address)
+    if eni is None or packet.dst_port is None:
+        return None
+    decision = evaluate_security_groups(w.net, eni, "ingress", packet.protocol, packet.src_ip,
+                                        packet.dst_port)
+    rule = decision.rule
+    if rule is None or rule.description != CONTROLLER_RULE_DESCRIPTION:
+        return None
+    return (f"the AWS Load Balancer Controller added the rule '{rule}' to {decision.group} "
+            "(manage-backend-security-group-rules): it is not in your manifests")
+
+
+def _join(notes: list[str | None]) -> str | None:
+    kept = [n for n in notes if n]
+    return "; ".join(kept) if kept else None
 
 
 def _target_address(w: Walker, group: TargetGroup, target: Target) -> Address:
-    import ipaddress
-
     if group.target_type == "instance":
         instance = w.model.instances[target.target]
         return w.model.enis[instance.enis[0]].private_ip
-    return ipaddress.IPv4Address(target.target)
+    return parse_address(target.target)
 
 
 def _target_az(w: Walker, group: TargetGroup, target: Target) -> str:
-    if group.target_type != "instance":
-        return ""
-    instance = w.model.instances[target.target]
-    eni = w.model.enis[instance.enis[0]]
-    return w.model.subnets[eni.subnet].az
+    if group.target_type == "instance":
+        instance = w.model.instances[target.target]
+        eni = w.model.enis[instance.enis[0]]
+        return w.model.subnets[eni.subnet].az
+    subnet = w.net.subnet_containing(group.vpc, parse_address(target.target))
+    return subnet.az if subnet is not None else ""
+
+
+def reply_back_through_nlb(w: Walker, subnet: Subnet, node: Eni, packet: Packet) -> None:
+    """With client IP preservation the target replies to the client's own address, and the
+    NLB, which is in the path, carries it back; the subnet's NACL still judges the reply."""
+    if not w.nacl_allows(subnet, "outbound", packet):
+        return
+    lb = w.model.load_balancers[node.owner]
+    w.hop("load-balancer", lb.name, "forward",
+          f"{lb.name} carries the reply back to {packet.dst_ip}: it stays in the path of a "
+          "connection whose client IP it preserved, whatever the route tables say", packet)
+    w.arrive("load-balancer", lb.name, packet, node)

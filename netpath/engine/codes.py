@@ -79,6 +79,14 @@ CODES: dict[str, Code] = _registry(
          "listen on it."),
     Code("NO_TARGETS", "ELBV2_LISTENER_HAS_NO_TG", "No targets",
          "The listener forwards to no target group, or the target group has no targets."),
+    # Health is not configuration, so Reachability Analyzer has no code for these two.
+    Code("TARGET_UNHEALTHY", None, "Target unhealthy",
+         "The target the trace was asked to follow (`--endpoint`) fails its health checks while "
+         "other targets of its group pass: the load balancer sends it no new connections."),
+    Code("NO_HEALTHY_TARGETS", None, "No healthy targets",
+         "Every target of the group fails its health checks and the load balancer does not "
+         "fail open: a Classic Load Balancer answers 503 or refuses the connection. (ALBs and "
+         "NLBs fail open and send to all targets: the trace goes on, with a note.)"),
     Code("UNKNOWN_ENDPOINT", "NO_SOURCE_OR_DESTINATION", "Nothing there",
          "No network interface, load balancer or host in the spec has the destination address."),
     Code("DNS_NXDOMAIN", None, "Name does not resolve",
@@ -88,7 +96,28 @@ CODES: dict[str, Code] = _registry(
          "Private address sent to the internet",
          "An internet gateway drops packets to private (RFC 1918) and shared (RFC 6598) "
          "addresses: they are not routable on the internet."),
+    Code("SERVICE_NO_ENDPOINTS", None, "Service has no endpoints",
+         "The Service has no endpoint to send to: its selector matches no ready pod in its "
+         "namespace, its explicit endpoints are missing or not ready, or its traffic policy is "
+         "Local and the node has none. kube-proxy rejects or drops the connection."),
+    Code("TARGET_PORT_NOT_EXPOSED", None, "targetPort not exposed",
+         "Pods match the Service, but none declares a container port with the name its "
+         "targetPort gives, so the EndpointSlice lists no endpoint for that port."),
+    Code("NO_POD_IP", None, "Pod cannot get an IP",
+         "With the VPC CNI every pod takes an address of its node's subnet, through the "
+         "node's ENIs: the node has no secondary IP (or prefix) left, or the subnet has no "
+         "free address, so the pod stays in ContainerCreating."),
     Code("ROUTING_LOOP", None, "Routing loop",
          "Route tables send the packet back to a route table it already crossed (through "
          "transit gateway or network interface routes); it would circle until its TTL expires."),
+    # Kubernetes NetworkPolicy is not an AWS construct: no Reachability Analyzer equivalent.
+    Code("NETPOL_INGRESS_DENIED", None, "NetworkPolicy denies ingress",
+         "The receiving pod is isolated for ingress (a NetworkPolicy selecting it has Ingress "
+         "in its policyTypes) and no ingress rule of any policy selecting it admits the source "
+         "and port. Policies judge the pod after Service DNAT, not the ClusterIP."),
+    Code("NETPOL_EGRESS_DENIED", None, "NetworkPolicy denies egress",
+         "The sending pod is isolated for egress (a NetworkPolicy selecting it has Egress in "
+         "its policyTypes) and no egress rule of any policy selecting it admits the destination "
+         "and port. An egress default-deny also blocks DNS unless udp/53 and tcp/53 to the "
+         "cluster DNS pods are allowed."),
 )

@@ -118,7 +118,7 @@ def on_internet(w: Walker, packet: Packet) -> None:
 def _private_from_internet(w: Walker, packet: Packet) -> None:
     holders = w.net.enis_by_address.get(int(packet.dst_ip), ())
     if holders:
-        owner = w.net.display_name(w.model.enis[holders[0]])
+        owner = w.net.display_name(w.net.enis[holders[0]])
         w.block("NO_PUBLIC_IP", "internet", "internet",
                 f"{owner} ({packet.dst_ip}) has no public IP: from the internet only public "
                 "addresses are reachable", f"put {owner} behind an internet-facing load "

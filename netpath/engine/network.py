@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from netpath.engine.kube_index import KubeIndex, build_kube_index
 from netpath.engine.routes import Candidate, PrefixIndex, RouteMatch, route_candidates
 from netpath.model.addr import Address
 from netpath.model.resources import (
@@ -27,6 +28,8 @@ from netpath.model.resources import (
 @dataclass(frozen=True, slots=True)
 class Network:
     model: Model
+    enis: dict[str, Eni]  # the model's interfaces and the synthetic ones of VPC CNI pods
+    kube: KubeIndex
     enis_by_private_ip: dict[tuple[str, int], str]  # (vpc, address) -> ENI name
     enis_by_public_ip: dict[int, str]
     enis_by_address: dict[int, tuple[str, ...]]  # private address -> ENIs in any VPC
@@ -49,11 +52,11 @@ class Network:
 
     def eni_at(self, vpc: str, address: Address) -> Eni | None:
         name = self.enis_by_private_ip.get((vpc, int(address)))
-        return self.model.enis[name] if name else None
+        return self.enis[name] if name else None
 
     def eni_with_public_ip(self, address: Address) -> Eni | None:
         name = self.enis_by_public_ip.get(int(address))
-        return self.model.enis[name] if name else None
+        return self.enis[name] if name else None
 
     def subnet_containing(self, vpc: str, address: Address) -> Subnet | None:
         found = self.subnet_indexes[vpc].lookup(address)
@@ -98,7 +101,9 @@ def prepare(model: Model) -> Network:
     by_address: dict[int, list[str]] = {}
     public: dict[int, str] = {}
     members: dict[str, set[int]] = {}
-    for eni in model.enis.values():
+    kube = build_kube_index(model)
+    enis = {**model.enis, **kube.pod_enis}
+    for eni in enis.values():
         private[(eni.vpc, int(eni.private_ip))] = eni.name
         by_address.setdefault(int(eni.private_ip), []).append(eni.name)
         if eni.public_ip is not None:
@@ -107,6 +112,8 @@ def prepare(model: Model) -> Network:
             members.setdefault(group, set()).add(int(eni.private_ip))
     return Network(
         model=model,
+        enis=enis,
+        kube=kube,
         enis_by_private_ip=private,
         enis_by_public_ip=public,
         enis_by_address={ip: tuple(names) for ip, names in by_address.items()},
@@ -129,7 +136,7 @@ def prepare(model: Model) -> Network:
             for table in model.tgw_route_tables.values()
             for attachment in table.associations
         },
-        eni_owner_names=_owner_names(model),
+        eni_owner_names=_owner_names(model, kube),
     )
 
 
@@ -142,7 +149,7 @@ def _subnet_indexes(model: Model) -> dict[str, PrefixIndex[Route]]:
     return {vpc: PrefixIndex(candidates) for vpc, candidates in per_vpc.items()}
 
 
-def _owner_names(model: Model) -> dict[str, str]:
+def _owner_names(model: Model, kube: KubeIndex) -> dict[str, str]:
     """The name a user knows an interface by: its instance, database, NAT gateway..."""
     names: dict[str, str] = {}
     for instance in model.instances.values():
@@ -158,4 +165,6 @@ def _owner_names(model: Model) -> dict[str, str]:
     for endpoint in model.endpoints.values():
         for eni in endpoint.enis:
             names[eni] = f"{endpoint.name} ({model.enis[eni].subnet})"
+    for eni_name, ref in kube.pod_of_eni.items():
+        names[eni_name] = ref.pod.key
     return names

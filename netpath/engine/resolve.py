@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import Any
 
 from netpath.engine.errors import QueryError
 from netpath.engine.network import Network
 from netpath.model.addr import Address, is_public
+from netpath.model.kubernetes import Pod
 from netpath.model.resources import Eni, LoadBalancer
 from netpath.spec.errors import did_you_mean
 
@@ -27,6 +29,8 @@ class Endpoint:
     eni: Eni | None = None  # set when the endpoint is (or sends from) an interface
     client_os: str = "internet"
     default_port: tuple[int, str] | None = None  # (port, why) when the destination has one
+    pod: Pod | None = None  # a Kubernetes pod
+    cluster: str | None = None  # the pod's (or Service's) cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,26 +56,40 @@ def resolve_source(net: Network, text: str) -> Endpoint:
     eni = _named_eni(net, text)
     if eni is not None:
         return Endpoint(text, eni.private_ip, eni, eni.client_os)
+    if model.clusters:
+        from netpath.engine.resolve_kube import pod_endpoint
+
+        pod = pod_endpoint(net, text)
+        if pod is not None:
+            return pod
     if text in model.load_balancers:
         raise QueryError(f"{text!r} is a load balancer: it only opens connections to its "
                          "targets", "trace from a client to it instead")
     if text in model.internet_hosts:
         return Endpoint(text, model.internet_hosts[text].ip)
     if _is_ip(text):
-        return _endpoint_at(net, ipaddress.IPv4Address(text), text, source=True)
+        return endpoint_at(net, ipaddress.IPv4Address(text), text, source=True)
     if "." in text:
         answer = resolve_dns(net, text, None)
         if answer is not None:
-            return _endpoint_at(net, answer.addresses[0], text, source=True)
+            return endpoint_at(net, answer.addresses[0], text, source=True)
     raise _unknown(net, "source", text)
 
 
-def resolve_destination(net: Network, text: str, source: Endpoint) -> tuple[Endpoint | None,
-                                                                           DnsAnswer | None]:
-    """The destination endpoint and, for a DNS name, the answer; (None, None): NXDOMAIN."""
+def resolve_destination(net: Network, text: str,
+                        source: Endpoint) -> tuple[Endpoint | None, DnsAnswer | Any]:
+    """The destination endpoint and, for a DNS name, the answer (a DnsAnswer, or a
+    ClusterDnsAnswer when a pod asked); endpoint None: the name did not resolve."""
     model = net.model
     if text == "internet":
         return Endpoint("internet", INTERNET_SERVER), None
+    if source.pod is not None and _pod_asks_dns(net, text):
+        from netpath.engine.resolve_kube import ask_cluster_dns, dns_endpoint
+
+        cluster_answer = ask_cluster_dns(net, source, text)
+        if not cluster_answer.resolved:
+            return None, cluster_answer
+        return dns_endpoint(net, source, cluster_answer), cluster_answer
     from_vpc = source.eni.vpc if source.eni else None
     eni = _named_eni(net, text)
     if eni is not None:
@@ -79,22 +97,38 @@ def resolve_destination(net: Network, text: str, source: Endpoint) -> tuple[Endp
         if from_vpc is None and eni.public_ip is not None:
             address = eni.public_ip  # from the internet, only the public address is reachable
         return Endpoint(text, address, eni, eni.client_os, _own_port(net, eni)), None
+    if model.clusters:
+        from netpath.engine.resolve_kube import pod_endpoint, service_endpoint
+
+        found = pod_endpoint(net, text) or service_endpoint(net, text, source)
+        if found is not None:
+            return found, None
     if text in model.load_balancers:
-        return _load_balancer(net, model.load_balancers[text], source), None
+        return load_balancer_endpoint(net, model.load_balancers[text], source), None
     if text in model.nat_gateways:
         nat = model.nat_gateways[text]
         address = nat.elastic_ip if (from_vpc is None and nat.elastic_ip) else nat.private_ip
         return Endpoint(text, address), None
     if _is_ip(text):
-        return _endpoint_at(net, ipaddress.IPv4Address(text), text, source=False,
+        return endpoint_at(net, ipaddress.IPv4Address(text), text, source=False,
                             vpc=from_vpc), None
     if "." in text or text.lower() in model.dns_records:
         answer = resolve_dns(net, text, from_vpc)
         if answer is None:
             return None, None
-        endpoint = _endpoint_at(net, answer.addresses[0], text, source=False, vpc=from_vpc)
+        endpoint = endpoint_at(net, answer.addresses[0], text, source=False, vpc=from_vpc)
         return endpoint, answer
     raise _unknown(net, "destination", text)
+
+
+def _pod_asks_dns(net: Network, text: str) -> bool:
+    """A pod resolves every name that is not an address or a name of the spec itself (an
+    instance, a database, a pod...): Service names too, through its search list."""
+    if _is_ip(text) or _named_eni(net, text) is not None:
+        return False
+    if text in net.model.load_balancers or text in net.model.nat_gateways:
+        return False
+    return "/" not in text and text not in net.kube.pods_by_key
 
 
 def resolve_dns(net: Network, name: str, vpc: str | None) -> DnsAnswer | None:
@@ -171,7 +205,7 @@ def _own_port(net: Network, eni: Eni) -> tuple[int, str] | None:
     return None
 
 
-def _load_balancer(net: Network, lb: LoadBalancer, source: Endpoint) -> Endpoint:
+def load_balancer_endpoint(net: Network, lb: LoadBalancer, source: Endpoint) -> Endpoint:
     """Clients reach an internet-facing load balancer at its public addresses (as its DNS name
     answers), an internal one at its private addresses; the node in the client's AZ first."""
     nodes = [net.model.enis[e] for e in lb.enis]
@@ -184,7 +218,7 @@ def _load_balancer(net: Network, lb: LoadBalancer, source: Endpoint) -> Endpoint
     return Endpoint(lb.name, address, node, "elb", _own_port(net, node))
 
 
-def _endpoint_at(net: Network, address: Address, label: str, *, source: bool,
+def endpoint_at(net: Network, address: Address, label: str, *, source: bool,
                  vpc: str | None = None) -> Endpoint:
     eni = net.eni_with_public_ip(address) or _eni_by_private_ip(net, address, vpc, label)
     if eni is not None:
@@ -212,16 +246,17 @@ def _eni_by_private_ip(net: Network, address: Address, vpc: str | None,
             return found
     holders = net.enis_by_address.get(int(address), ())
     if len(holders) > 1 and vpc is None:
-        names = ", ".join(sorted(net.display_name(net.model.enis[e]) for e in holders))
+        names = ", ".join(sorted(net.display_name(net.enis[e]) for e in holders))
         raise QueryError(f"{label} is the address of several interfaces ({names})",
                          "use a name instead of the address")
-    return net.model.enis[holders[0]] if holders else None
+    return net.enis[holders[0]] if holders else None
 
 
 def _unknown(net: Network, role: str, text: str) -> QueryError:
     model = net.model
     names = [*model.instances, *model.databases, *model.load_balancers, *model.enis,
-             *model.internet_hosts, *model.dns_records, *model.nat_gateways, "internet"]
+             *model.internet_hosts, *model.dns_records, *model.nat_gateways, "internet",
+             *net.kube.pods_by_key, *net.kube.services_by_key]
     hint = did_you_mean(text, names) or "give a name from the spec, an IP address, a DNS name " \
         "or `internet`"
     return QueryError(f"unknown {role} {text!r}", hint)

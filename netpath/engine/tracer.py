@@ -23,12 +23,13 @@ PORTLESS = ("icmp",)
 
 
 def trace(net: Network, query: Query) -> Trace:
-    ctx = Context(net)
+    ctx = Context(net, endpoint_preference=query.endpoint)
     source = resolve_source(net, query.source)
     destination, answer = resolve_destination(net, query.destination, source)
     notes: list[str] = []
     port = _port(query, destination, notes)
-    client = ephemeral_for(source.client_os) if source.eni else EPHEMERAL["internet"]
+    client = ephemeral_for(source.client_os) if (source.eni or source.pod) \
+        else EPHEMERAL["internet"]
     ctx.client_ephemeral = client
     address = destination.address if destination else source.address
     sport = None if query.protocol in PORTLESS else pick_port(
@@ -38,9 +39,15 @@ def trace(net: Network, query: Query) -> Trace:
         notes.append(f"source port {sport}: from {client}")
 
     first = Walker(ctx, connection=1, reply=False, ephemeral=client)
-    if answer is not None:
+    if isinstance(answer, DnsAnswer):
         _dns_hop(first, answer, packet, source)
-    if destination is None:
+    elif answer is not None:
+        from netpath.engine.pod_dns import cluster_dns_hops
+
+        cluster_dns_hops(first, source, answer, packet)
+    if first.blocked is not None:
+        pass
+    elif destination is None:
         _nxdomain(first, query.destination, source, packet)
     else:
         _send(first, source, packet)
@@ -49,7 +56,8 @@ def trace(net: Network, query: Query) -> Trace:
         last = walkers[-1]
         assert last.arrival is not None and last.arrival.eni is not None
         walkers.append(balancers.open_target_connection(
-            ctx, last.arrival.eni, last.arrival.packet, len(walkers) + 1))
+            ctx, last.arrival.eni, last.arrival.packet, len(walkers) + 1,
+            request=balancers.request_for(query)))
     forward = [hop for w in walkers for hop in w.hops]
     blocked = next((w.blocked for w in walkers if w.blocked), None)
     replies: list[Walker] = []
@@ -101,6 +109,11 @@ def _nxdomain(w: Walker, name: str, source: Endpoint, packet: Packet) -> None:
 
 
 def _send(w: Walker, source: Endpoint, packet: Packet) -> None:
+    if source.pod is not None and source.cluster is not None:
+        from netpath.engine.pods import send_from_pod
+
+        send_from_pod(w, w.model.clusters[source.cluster], source.pod, packet)
+        return
     if source.eni is not None:
         send_from_eni(w, source.eni, packet, source.label)
         return
@@ -139,8 +152,12 @@ def _walk_reply(ctx: Context, request: Walker) -> Walker:
     assert arrival is not None
     reply = arrival.packet.reply()
     w = Walker(ctx, connection=request.connection, reply=True, ephemeral=arrival.ephemeral)
-    if arrival.eni is not None and request.return_via is not None:
-        _reply_through_nlb(w, arrival.eni, request.return_via, reply)
+    w.return_via = request.return_via
+    if arrival.kind == "pod" and arrival.cluster is not None:
+        from netpath.engine.pods import send_from_pod
+
+        cluster = w.model.clusters[arrival.cluster]
+        send_from_pod(w, cluster, cluster.pods[arrival.name], reply)
     elif arrival.eni is not None:
         label = w.net.display_name(arrival.eni) if arrival.kind == "eni" else arrival.name
         send_from_eni(w, arrival.eni, reply, label)
@@ -151,22 +168,6 @@ def _walk_reply(ctx: Context, request: Walker) -> Walker:
               reply)
         on_internet(w, reply)
     return w
-
-
-def _reply_through_nlb(w: Walker, target: Eni, node: Eni, reply: Packet) -> None:
-    """With client IP preservation the target replies to the client's address, and the NLB,
-    which is in the path, carries the reply back; the target subnet's NACL still judges it."""
-    label = w.net.display_name(target)
-    w.hop(target.owner_kind, label, "send", f"{label} replies to {reply.dst_ip}", reply)
-    if not w.egress_allowed(target, reply):
-        return
-    if not w.nacl_allows(w.model.subnets[target.subnet], "outbound", reply):
-        return
-    lb = w.model.load_balancers[node.owner]
-    w.hop("load-balancer", lb.name, "forward",
-          f"{lb.name} carries the reply back (it is in the path of the preserved-IP "
-          "connection)", reply)
-    w.arrive("load-balancer", lb.name, reply, node)
 
 
 def _reply_from_service(w: Walker, service: str, subnet: Subnet, reply: Packet) -> None:

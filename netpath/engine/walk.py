@@ -17,7 +17,8 @@ from netpath.engine.network import Network
 from netpath.engine.ports import Ephemeral
 from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.trace import Blocked, Hop, Packet, RuleRef
-from netpath.model.addr import Prefix
+from netpath.model.addr import Address, Prefix
+from netpath.model.kubernetes import Pod
 from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, Subnet
 
 
@@ -36,8 +37,9 @@ class Context:
     """What the walks of one trace share: its address translations and the notes shown."""
 
     net: Network
-    sessions: dict[tuple[str, int, int | None], Session] = field(default_factory=dict)
+    sessions: dict[tuple[object, ...], Session] = field(default_factory=dict)
     client_ephemeral: Ephemeral | None = None  # the range of the connection's first client
+    endpoint_preference: str | None = None  # --endpoint: the Service endpoint to follow
     notes_seen: set[str] = field(default_factory=set)
 
 
@@ -49,6 +51,7 @@ class Arrival:
     ephemeral: Ephemeral  # where the arriving packet's source port came from
     eni: Eni | None = None
     subnet: Subnet | None = None  # for a service behind a gateway endpoint: where it was left
+    cluster: str | None = None  # for a pod
 
 
 class Walker:
@@ -63,7 +66,10 @@ class Walker:
         self.blocked: Blocked | None = None
         self.arrival: Arrival | None = None
         self.visited: set[tuple[str, int]] = set()
-        self.return_via: Eni | None = None  # an NLB node the reply goes back through
+        # An NLB that preserved the client's IP stays in the path: replies to that client go
+        # back through its node, whatever the route tables say.
+        self.return_via: tuple[Eni, Address] | None = None
+        self.tunnel: tuple[Packet, Pod] | None = None  # overlay: the inner packet and its pod
 
     # --- recording --------------------------------------------------------------------
 
@@ -89,8 +95,8 @@ class Walker:
                                "return" if self.reply else "forward", partial, aws_code)
 
     def arrive(self, kind: str, name: str, packet: Packet, eni: Eni | None = None,
-               subnet: Subnet | None = None) -> None:
-        self.arrival = Arrival(kind, name, packet, self.ephemeral, eni, subnet)
+               subnet: Subnet | None = None, cluster: str | None = None) -> None:
+        self.arrival = Arrival(kind, name, packet, self.ephemeral, eni, subnet, cluster)
 
     @property
     def stopped(self) -> bool:
@@ -204,6 +210,11 @@ class Walker:
         """Route a packet out of `subnet` with the subnet's route table."""
         from netpath.engine import gateways  # the two modules call each other
 
+        if self.reply and self.return_via is not None and packet.dst_ip == self.return_via[1]:
+            from netpath.engine.balancers import reply_back_through_nlb
+
+            reply_back_through_nlb(self, subnet, self.return_via[0], packet)
+            return
         table = self.net.route_table_of(subnet)
         key = (table.name, int(packet.dst_ip))
         if key in self.visited:
@@ -273,6 +284,16 @@ class Walker:
         if eni.owner_kind == "load-balancer":
             balancers.arrive_at_load_balancer(self, eni, packet)
             return
+        if eni.owner_kind == "pod" or eni.name in self.net.kube.node_of_eni:
+            from netpath.engine import pods  # only specs with a cluster need the Kubernetes layer
+
+            if eni.owner_kind == "pod":
+                ref = self.net.kube.pod_of_eni[eni.name]
+                pods.node_forwards_to_pod(self, self.model.clusters[ref.cluster], ref.pod,
+                                          packet)
+                return
+            if pods.node_receives(self, eni, packet):
+                return
         self.deliver_to_owner(eni, packet)
 
     def deliver_to_owner(self, eni: Eni, packet: Packet) -> None:

@@ -68,7 +68,8 @@ class LabelSelector:
         parts = [f"{k}={v}" for k, v in self.match_labels]
         for r in self.match_expressions:
             values = ",".join(r.values)
-            parts.append(f"{r.key} {r.operator} ({values})" if r.values else f"{r.operator} {r.key}")
+            parts.append(f"{r.key} {r.operator} ({values})" if r.values
+                         else f"{r.operator} {r.key}")
         return ", ".join(parts) if parts else "{} (all)"
 
 

@@ -172,6 +172,7 @@ class Instance:
     enis: tuple[str, ...]  # primary first
     os: str
     path: SpecPath
+    instance_type: str | None = None  # e.g. m5.large: its ENI and IP limits (netpath capacity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,12 @@ way they meant it (which subnets are public, which addresses were assigned, what
     │   ├── NAT gateway nat-a  10.0.1.20  Elastic IP 198.51.100.10
     │   └── load balancer web-alb (ALB) node  10.0.1.10  public 198.51.100.20  [sg-alb]
     ...
-    gateways / peerings / transit gateways / DNS records / internet hosts / notes
+    gateways / peerings / transit gateways / DNS records / internet hosts
+    cluster eks-prod  VPC prod  aws-vpc-cni  NetworkPolicy not enforced ...
+    ├── node node-1  10.0.10.100  instance node-1
+    │   └── pod default/pod-a  10.0.10.5  app=frontend
+    ├── Services / NetworkPolicies / Ingresses / SecurityGroupPolicies / namespaces / ignored
+    notes
 
 A subnet is public when its route table routes something to an internet gateway: that is the
 AWS definition, whatever the subnet is called.
@@ -21,6 +26,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from rich.tree import Tree
 
+from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod, Service
 from netpath.model.resources import Eni, Model, Subnet, Vpc
 from netpath.render.text import emit
 
@@ -36,6 +42,7 @@ def render_model(model: Model, console: Console) -> None:
         _transit_gateways(model),
         _dns(model),
         _internet_hosts(model),
+        *(cluster_tree(c) for c in model.clusters.values()),
         _notes(model),
     ):
         if section is not None:
@@ -249,3 +256,100 @@ def _internet_hosts(model: Model) -> Tree | None:
 
 def _notes(model: Model) -> Tree | None:
     return _section("notes", (Text(note, style="dim") for note in model.notes))
+
+
+# --- Kubernetes clusters ---------------------------------------------------------------------
+
+
+def _labels(labels: Iterable[tuple[str, str]]) -> str:
+    return ",".join(f"{k}={v}" for k, v in labels)
+
+
+def _chosen(assigned: tuple[str, ...]) -> tuple[str, str] | None:
+    words = {"ip": "IP", "node": "node", "cluster_ip": "ClusterIP", "node_port": "NodePort"}
+    if not assigned:
+        return None
+    return "(" + ", ".join(words.get(a, a) for a in assigned) + " chosen by netpath)", "dim"
+
+
+def cluster_tree(cluster: Cluster) -> Tree:
+    if cluster.enforces_network_policy:
+        enforcement: tuple[str, str] = ("NetworkPolicy enforced", "green")
+    else:
+        enforcement = ("NetworkPolicy not enforced", "yellow")
+    tree = Tree(_line(
+        (f"cluster {cluster.name}", "bold"),
+        f"VPC {cluster.vpc}" if cluster.vpc else "Kubernetes only (flat pod network)",
+        cluster.cni + (f" (pod CIDR {cluster.pod_cidr})" if cluster.pod_cidr else ""),
+        enforcement,
+        f"service CIDR {cluster.service_cidr}",
+        f"DNS {cluster.dns_ip} {cluster.dns_domain}",
+    ))
+    pods: dict[str, list[Pod]] = {}
+    for pod in cluster.pods.values():
+        pods.setdefault(pod.node, []).append(pod)
+    for node in cluster.nodes.values():
+        where = f"instance {node.instance}" if node.instance else None
+        branch = tree.add(_line((f"node {node.name}", "bold"), str(node.ip), where,
+                                f"pod CIDR {node.pod_cidr}" if node.pod_cidr else None))
+        for pod in pods.get(node.name, []):
+            branch.add(_pod_label(pod))
+    for title, items in (
+        ("Services", [_service_label(s) for s in cluster.services.values()]),
+        ("NetworkPolicies", [_policy_label(p) for p in cluster.network_policies.values()]),
+        ("Ingresses", [_line((i.key, "bold"), f"class {i.ingress_class or '-'}",
+                             f"controller {i.controller or 'unknown'}",
+                             ", ".join(f"{r.host or '*'}{p.path} -> {p.backend.service}:"
+                                       f"{p.backend.port}" for r in i.rules for p in r.paths))
+                       for i in cluster.ingresses.values()]),
+        ("SecurityGroupPolicies", [_line((f"{p.namespace}/{p.name}", "bold"),
+                                         f"pods {p.pod_selector}",
+                                         ", ".join(p.security_groups))
+                                   for p in cluster.security_group_policies.values()]),
+    ):
+        section = _section(title, items)
+        if section is not None:
+            tree.add(section)
+    tree.add(_line(("namespaces", "bold"), ", ".join(cluster.namespaces)))
+    ignored = _section("ignored (kinds netpath does not model)",
+                       (Text(item, style="dim") for item in cluster.ignored))
+    if ignored is not None:
+        tree.add(ignored)
+    return tree
+
+
+def _pod_label(pod: Pod) -> Text:
+    return _line(
+        (f"pod {pod.key}", "bold"),
+        str(pod.ip) + (" (host network)" if pod.host_network else ""),
+        _labels(pod.labels.items()),
+        pod.owner,
+        None if pod.ready else ("not ready", "red"),
+        f"[{', '.join(pod.security_groups)}]" if pod.security_groups else None,
+        _chosen(pod.assigned),
+    )
+
+
+def _service_label(service: Service) -> Text:
+    if service.type == "ExternalName":
+        address = f"-> {service.external_name}"
+    else:
+        address = str(service.cluster_ip) if service.cluster_ip else "headless"
+    ports = ", ".join(
+        f"{p.port}/{p.protocol} -> {p.target_port}"
+        + (f" (nodePort {p.node_port})" if p.node_port else "") for p in service.ports)
+    if service.selector is not None:
+        backs = f"selector {_labels(service.selector.items())}"
+    else:
+        backs = f"{len(service.endpoints)} written endpoint(s)"
+    return _line((service.key, "bold"), service.type, address, ports or "no ports", backs,
+                 _chosen(service.assigned))
+
+
+def _policy_label(policy: NetworkPolicy) -> Text:
+    rules = []
+    for word, found in (("Ingress", policy.ingress), ("Egress", policy.egress)):
+        if word in policy.policy_types:
+            count = f"{len(found)} rule(s)" if found else "no rules: denies all"
+            rules.append(f"{word.lower()} {count}")
+    return _line((policy.key, "bold"), f"pods {policy.pod_selector}", "; ".join(rules))

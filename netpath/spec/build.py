@@ -8,7 +8,8 @@ The build runs in stages, because later things refer to earlier ones by name:
 4. collect every network interface (instances, databases, NAT gateways, standalone ENIs, load
    balancer and interface endpoint nodes), assign the addresses the spec left out, build them;
 5. build route tables (gateway endpoints add their prefix-list routes in step 4);
-6. build peerings, transit gateways, DNS records and internet hosts.
+6. build peerings, transit gateways, DNS records and internet hosts;
+7. build the Kubernetes clusters (`kube_build`): nodes are instances, pods take subnet addresses.
 
 Every error is collected and the build goes on, skipping only the broken object.
 """
@@ -16,8 +17,8 @@ Every error is collected and the build goes on, skipping only the broken object.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
-from typing import Any
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING, Any
 
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath, format_path
@@ -52,11 +53,19 @@ from netpath.spec.build_services import SERVICE_SECTIONS, collect_services
 from netpath.spec.build_vpc import build_route_tables, build_vpc_core
 from netpath.spec.errors import SpecError
 
+if TYPE_CHECKING:
+    from netpath.spec.kube_manifests import Manifests
+
 __all__ = ["build_model"]
 
 
-def build_model(data: Mapping[str, Any]) -> tuple[Model, list[SpecError]]:
-    """The model of a validated spec, and every error found while building it."""
+def build_model(data: Mapping[str, Any],
+                manifests: Manifests | None = None) -> tuple[Model, list[SpecError]]:
+    """The model of a validated spec, and every error found while building it.
+
+    `manifests`: the clusters' manifest documents as the loader read them (with positions);
+    without them, inline manifests are used and manifest files read from the working directory.
+    """
     ctx = Ctx()
     parts = Parts()
     register_names(ctx, data)
@@ -82,16 +91,37 @@ def build_model(data: Mapping[str, Any]) -> tuple[Model, list[SpecError]]:
         build_route_tables(ctx, plan, parts)
     build_peerings(ctx, data, parts)
     build_transit_gateways(ctx, data, {p.name: p for p in plans}, parts)
-    build_dns(ctx, data, parts)
     build_internet_hosts(ctx, data, parts)
+    clusters = {}
+    if data.get("clusters"):
+        from netpath.spec.kube_build import build_clusters  # only specs with clusters pay for it
 
+        clusters = build_clusters(ctx, parts, data, manifests)
+    model = _assemble(data, parts, clusters, ctx)
+    if clusters:
+        model = _add_cluster_load_balancers(ctx, data, model)
+    # DNS last: an alias may name a load balancer the AWS Load Balancer Controller made.
+    build_dns(ctx, data, parts)
+    return replace(model, dns_records=parts.dns_records, notes=tuple(ctx.notes)), ctx.errors
+
+
+def _assemble(data: Mapping[str, Any], parts: Parts, clusters: dict[str, Any],
+              ctx: Ctx) -> Model:
     model_maps = {f.name: getattr(parts, f.name) for f in fields(Model) if hasattr(parts, f.name)}
-    model = Model(
-        **model_maps,
-        description=str(data.get("description") or ""),
-        notes=tuple(ctx.notes),
-    )
-    return model, ctx.errors
+    return Model(**model_maps, clusters=clusters,
+                 description=str(data.get("description") or ""), notes=tuple(ctx.notes))
+
+
+def _add_cluster_load_balancers(ctx: Ctx, data: Mapping[str, Any], model: Model) -> Model:
+    from netpath.spec.kube_balancers import load_balancer_subnets, synthesize_load_balancers
+
+    model, errors = synthesize_load_balancers(model, load_balancer_subnets(data))
+    ctx.errors += errors
+    for name, lb in model.load_balancers.items():
+        if name not in ctx.names:  # made by the controller: DNS aliases may name it
+            ctx.register(name, Entry("load-balancer", lb.path, lb.vpc, {}))
+    ctx.notes[:] = list(model.notes)
+    return model
 
 
 # --- stage 1: names ------------------------------------------------------------------------

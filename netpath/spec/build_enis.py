@@ -280,8 +280,10 @@ def _build_instances(ctx: Ctx, enis: list[Eni], parts: Parts) -> None:
             else:
                 attached[eni.owner].append(eni.name)
     for eni in primaries:
+        instance_type = ctx.names[eni.owner].data.get("instance_type")
         parts.instances[eni.owner] = Instance(
-            eni.owner, eni.vpc, (eni.name, *attached[eni.owner]), eni.client_os, eni.path
+            eni.owner, eni.vpc, (eni.name, *attached[eni.owner]), eni.client_os, eni.path,
+            str(instance_type) if instance_type is not None else None,
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from netpath.model.paths import SpecPath
 from netpath.model.resources import (
     Listener,
+    ListenerRule,
     LoadBalancer,
     Route,
     Target,
@@ -100,7 +101,8 @@ def _load_balancer(
                      owner_kind="load-balancer", client_os="elb")
         if node is not None:
             nodes.append(node)
-    listeners = tuple(_listeners(ctx, data.get("listeners"), (*path, "listeners"), lb_type))
+    listeners = tuple(_listeners(ctx, data.get("listeners"), (*path, "listeners"), lb_type,
+                                 plan.name))
     parts.load_balancers[name] = LoadBalancer(
         name, plan.name, lb_type, scheme, groups, tuple(n.name for n in nodes), listeners, path
     )
@@ -110,7 +112,9 @@ def _load_balancer(
 _DEFAULT_LISTENER_PROTOCOL = {"application": "HTTP", "network": "TCP", "classic": "TCP"}
 
 
-def _listeners(ctx: Ctx, listeners: Any, path: SpecPath, lb_type: str) -> Iterator[Listener]:
+def _listeners(
+    ctx: Ctx, listeners: Any, path: SpecPath, lb_type: str, vpc: str
+) -> Iterator[Listener]:
     for key, data in listeners.items() if isinstance(listeners, Mapping) else ():
         listener_path = (*path, key)
         try:
@@ -125,8 +129,48 @@ def _listeners(ctx: Ctx, listeners: Any, path: SpecPath, lb_type: str) -> Iterat
         ) is None:
             continue
         protocol = str(data.get("protocol") or _DEFAULT_LISTENER_PROTOCOL.get(lb_type, "TCP"))
+        rules = _listener_rules(ctx, data.get("rules"), (*listener_path, "rules"), lb_type, vpc)
         yield Listener(port, protocol.upper(), None if group is None else str(group),
-                       listener_path)
+                       listener_path, rules)
+
+
+def _listener_rules(
+    ctx: Ctx, rules: Any, path: SpecPath, lb_type: str, vpc: str
+) -> tuple[ListenerRule, ...]:
+    """ALB rules, sorted by priority (the order AWS tries them, whatever the written order)."""
+    if rules and lb_type != "application":
+        ctx.error(path, f"listener rules need an application load balancer, not {lb_type!r}",
+                  "route by host and path with an ALB, or drop `rules`")
+        return ()
+    built: dict[int, ListenerRule] = {}
+    for index, rule in enumerate(as_list(rules)):
+        rule_path = (*path, index)
+        rule = rule if isinstance(rule, Mapping) else {}
+        priority, group = rule.get("priority"), rule.get("target_group")
+        if priority is None or group is None:
+            ctx.error(rule_path, "a listener rule needs `priority` and `target_group`")
+            continue
+        hosts = tuple(str(h) for h in as_list(rule.get("hosts")))
+        paths = tuple(str(p) for p in as_list(rule.get("paths")))
+        if not hosts and not paths:
+            # AWS refuses a non-default rule without conditions: the default action is that.
+            ctx.error(rule_path, f"listener rule {priority} has no condition: give `hosts` "
+                      "or `paths`", "the listener's `target_group` is the rule for everything")
+            continue
+        entry = ctx.resolve(str(group), ("target-group",), "target group",
+                            (*rule_path, "target_group"))
+        if entry is None:
+            continue
+        if entry.vpc != vpc:
+            ctx.error((*rule_path, "target_group"), f"listener rule {priority} forwards to "
+                      f"target group {group!r} of VPC {entry.vpc!r}, not {vpc!r}")
+            continue
+        if int(priority) in built:
+            ctx.error((*rule_path, "priority"), f"priority {priority} is used twice in this "
+                      "listener; AWS requires each rule's priority to be unique")
+            continue
+        built[int(priority)] = ListenerRule(int(priority), hosts, paths, str(group), rule_path)
+    return tuple(built[p] for p in sorted(built))
 
 
 def build_target_group(

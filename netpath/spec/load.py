@@ -7,6 +7,7 @@ located (file:line:column) through the one source map.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,25 +59,49 @@ def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None) ->
     timings: dict[str, float] = {}
     started = time.perf_counter()
     scenario = None
+    limit = max_spec_bytes(environ)
     if path is None or (not path.exists() and str(path) in scenario_names()):
         scenario = DEFAULT_SCENARIO if path is None else str(path)
-        resource = resources.files("netpath") / "scenarios" / scenario / SPEC_FILE
-        documents = read_spec_text(resource.read_text(encoding="utf-8"),
+        folder = resources.files("netpath") / "scenarios" / scenario
+        documents = read_spec_text((folder / SPEC_FILE).read_text(encoding="utf-8"),
                                    f"scenarios/{scenario}/{SPEC_FILE}")
+        # Manifest files of a scenario sit beside it (an installed package is plain files).
+        root = _Root(Path(str(folder)), f"scenarios/{scenario}", limit)
     else:
-        documents = read_spec(path, display=str(path), limit=max_spec_bytes(environ))
+        from netpath.spec.kube_manifests import is_manifest_spec, manifest_spec
+
+        if is_manifest_spec(path, limit):
+            # Plain Kubernetes manifests: a Kubernetes-only spec (docs/kubernetes.md), whose
+            # manifests are the path as the user wrote it, relative to the working directory.
+            documents = manifest_spec(str(path), path.is_file())
+            root = _Root(Path(), "", limit)
+        else:
+            documents = read_spec(path, display=str(path), limit=limit)
+            is_dir = path.is_dir()
+            root = _Root(path if is_dir else path.parent,
+                         str(path) if is_dir else os.path.dirname(str(path)), limit)
     timings["read"] = time.perf_counter() - started
     source_map = documents.source_map
     # The scenarios shipped in the package are schema-checked by the test suite; skipping the
     # check at run time spares every default-scenario start jsonschema's import.
-    model = _check(documents.data, source_map, timings, trusted=scenario is not None)
+    model, manifest_files = _check(documents.data, source_map, timings, root,
+                                   trusted=scenario is not None)
     timings["total"] = time.perf_counter() - started
-    return LoadedSpec(model, source_map, tuple(documents.files), path is None, scenario,
-                      timings)
+    files = tuple(dict.fromkeys((*documents.files, *manifest_files)))
+    return LoadedSpec(model, source_map, files, path is None, scenario, timings)
 
 
-def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, float], *,
-           trusted: bool = False) -> Model:
+@dataclass(frozen=True)
+class _Root:
+    """Where a spec's manifest paths resolve, and how they are shown."""
+
+    base_dir: Path
+    display_dir: str
+    limit: int
+
+
+def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, float],
+           root: _Root | None = None, *, trusted: bool = False) -> tuple[Model, list[str]]:
     from netpath.spec.build import build_model
     from netpath.spec.semantic import check_model
 
@@ -87,19 +112,31 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
         errors = validate(data)
         timings["schema"] = time.perf_counter() - started
         _raise_located(errors, source_map)
+    manifests = None
+    if data.get("clusters") and root is not None:
+        from netpath.spec.kube_manifests import read_manifests
+
+        started = time.perf_counter()
+        manifests, errors = read_manifests(data, base_dir=root.base_dir,
+                                           display_dir=root.display_dir, limit=root.limit,
+                                           source_map=source_map)
+        timings["manifests"] = time.perf_counter() - started
+        _raise_located(errors, source_map)
     started = time.perf_counter()
-    model, errors = build_model(data)
+    model, errors = build_model(data, manifests)
     timings["build"] = time.perf_counter() - started
     started = time.perf_counter()
     # The semantic checks tolerate a model built with errors, so both kinds come out at once.
     errors += check_model(model)
     timings["semantic"] = time.perf_counter() - started
     _raise_located(errors, source_map)
-    return model
+    return model, manifests.files if manifests is not None else []
 
 
 def _raise_located(errors: list[SpecError], source_map: SourceMap) -> None:
     if errors:
-        located = [source_map.locate_error(e) for e in errors]
+        from netpath.spec.kube_manifests import in_document
+
+        located = [in_document(source_map.locate_error(e)) for e in errors]
         located.sort(key=lambda e: (e.file or "", e.line or 0, e.column or 0))
         raise SpecErrors(located)

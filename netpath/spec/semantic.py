@@ -14,6 +14,7 @@ from netpath.model.addr import Address, is_public
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Eni, Model, Subnet
 from netpath.spec.errors import SpecError
+from netpath.spec.kube_semantic import KUBE_CHECKS
 from netpath.spec.semantic_refs import REFERENCE_CHECKS
 
 __all__ = ["CHECKS", "check_model"]
@@ -206,4 +207,5 @@ CHECKS: tuple[Check, ...] = (
     *REFERENCE_CHECKS,
     one_subnet_per_az,
     cname_loops,
+    *KUBE_CHECKS,
 )

@@ -1,7 +1,8 @@
 """Data-driven engine cases: a base spec, a patch per case, a query and what to expect.
 
-Patches deep-merge into the base (mappings merge, anything else replaces, `null` deletes), so a
-case states only what differs from the network everyone knows.
+Patches deep-merge into the base (mappings merge, anything else replaces, `null` deletes, a key
+ending in `+` appends to a list), so a case states only what differs from the network everyone
+knows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ CASES = Path(__file__).parent / "cases"
 def deep_merge(base: dict[Any, Any], patch: dict[Any, Any]) -> dict[Any, Any]:
     out = copy.deepcopy(base)
     for key, value in patch.items():
-        if value is None:
+        if isinstance(key, str) and key.endswith("+"):  # `manifests+: [...]` appends
+            out[key[:-1]] = [*out.get(key[:-1], []), *copy.deepcopy(value)]
+        elif value is None:
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
@@ -69,7 +72,9 @@ def load_cases() -> list[Case]:
         start = deep_merge(base, doc.get("base_patch") or {})
         for raw in doc["cases"]:
             q = raw["query"]
-            query = Query(str(q["from"]), str(q["to"]), q.get("port"), q.get("protocol", "tcp"))
+            query = Query(str(q["from"]), str(q["to"]), q.get("port"), q.get("protocol", "tcp"),
+                          host=q.get("host"), url_path=q.get("path", "/"),
+                          endpoint=q.get("endpoint"))
             spec = deep_merge(start, raw.get("patch") or {})
             cases.append(Case(path.stem, raw["description"], spec, query, raw["expect"]))
     return cases
@@ -108,6 +113,10 @@ def check(case: Case, result: Trace) -> None:
         assert name in names, f"{name!r} not on the path\n{context}"
     for name in expect.get("not_via", []):
         assert name not in names, f"{name!r} on the path\n{context}"
+    said = "\n".join(f"{h.detail}\n{h.note or ''}\n{h.rule.text if h.rule else ''}"
+                     for h in (*result.hops, *result.return_path))
+    for text in expect.get("mentions", []):
+        assert text in said, f"{text!r} is not said\n{context}"
     delivered = [h for h in result.hops if h.action == "deliver"]
     if "source_ip_seen" in expect:
         assert delivered, context

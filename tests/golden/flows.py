@@ -12,15 +12,24 @@ OUT = Path(__file__).parent / "out"
 
 # name -> the arguments after `netpath trace`
 FLOWS: dict[str, list[str]] = {
-    # guide flow 5 (pod to internet), AWS part: private subnet -> NAT gateway -> IGW
+    # The guide's seven end-to-end flows on the EKS cluster of the default scenario
+    # 1. internet to a pod: Route 53 -> ALB (Ingress rule) -> NodePort -> kube-proxy -> pod
+    "flow1-internet-to-pod-alb": ["internet", "myapp.example.com", "--port", "443"],
+    # 2. pod to pod on the same node: no VPC hop
+    "flow2-pod-to-pod-same-node": ["pod-a", "10.0.10.6", "--port", "8080"],
+    # 3. pod to pod on another node: through the VPC route table
+    "flow3-pod-to-pod-other-node": ["pod-a", "10.0.11.10", "--port", "8080"],
+    # 4. pod to RDS: the pod carries the node's security group
+    "flow4-pod-to-rds": ["pod-a", "orders-db", "--port", "5432"],
+    # 5. pod to the internet: CoreDNS search list, SNAT at the node, then nat-a
+    "flow5-pod-to-internet": ["pod-a", "api.example.com"],
+    # 6. internet to a pod through an NLB (instance targets, client IP preserved)
+    "flow6-internet-to-pod-nlb": ["internet", "default/echo", "--port", "7000"],
+    # 7. pod to a Service: DNS, DNAT to one endpoint, un-DNAT of the reply
+    "flow7-pod-to-service": ["pod-a", "backend-service", "--port", "8080"],
+    # The AWS layer on its own (issue 2's promises)
     "node-to-internet": ["node-1", "api.example.com", "--port", "443"],
-    # guide flow 4 (pod to RDS), AWS part: the local route and sg-db's reference to sg-node
     "node-to-database": ["node-1", "orders-db"],
-    # guide flow 3 (different nodes), AWS part: cross-subnet over the local route
-    "node-to-node": ["node-2", "node-1", "--port", "30080"],
-    # guide flow 1 (internet to pod), AWS part: Route 53 -> ALB -> target group -> NodePort
-    "internet-to-alb": ["internet", "myapp.example.com", "--port", "443"],
-    # the default scenario's blocked cases
     "database-ssh-denied": ["node-1", "orders-db", "--port", "22"],
     "internet-to-database": ["internet", "orders-db", "--port", "5432"],
 }

@@ -94,7 +94,7 @@ DOC_EXAMPLES = {
             secondary_cidrs: [100.64.0.0/16]
             region: us-east-1
             internet_gateway: igw-prod
-        clusters: {eks-prod: {anything: [1, 2]}}
+        clusters: {eks-prod: {vpc: prod, manifests: [k8s/]}}
         expect: [{from: a, to: b}]
     """,
     "subnet": """

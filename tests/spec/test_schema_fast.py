@@ -4,6 +4,7 @@ must have no errors under jsonschema, and every invalid one must still get jsons
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from tests.engine.casekit import load_cases
 
 jsonschema_rs = pytest.importorskip("jsonschema_rs")
 
-REFERENCE = yaml.safe_load(open("netpath/scenarios/three-tier/netpath.yaml", encoding="utf-8"))
+REFERENCE = yaml.safe_load(Path("netpath/scenarios/three-tier/netpath.yaml").read_text("utf-8"))
 VALID = [REFERENCE, *(case.spec for case in load_cases())]
 
 HEAD = "netpath: 1\nvpcs:\n  prod:\n    cidr: 10.0.0.0/16\n    region: us-east-1\n"

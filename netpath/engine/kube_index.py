@@ -1,0 +1,109 @@
+"""Indexes over the Kubernetes part, built once in `prepare`.
+
+With the VPC CNI a pod's IP is a secondary IP of its node's ENI (or, with security groups for
+pods, of a branch ENI carrying the pod's own groups). netpath gives each such pod a synthetic
+interface in the VPC, so the AWS walker routes to and from pods with no special case, and a
+security group rule that references the node's group matches pod IPs, exactly as on EKS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netpath.engine.network_policy import PolicyIndex, build_policy_index
+from netpath.model.kubernetes import Cluster, Node, Pod, Service
+from netpath.model.resources import Eni, Model
+
+
+@dataclass(frozen=True, slots=True)
+class PodRef:
+    cluster: str
+    pod: Pod
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRef:
+    cluster: str
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class KubeIndex:
+    pod_enis: dict[str, Eni]  # synthetic interfaces of VPC CNI pods, by ENI name
+    pod_of_eni: dict[str, PodRef]
+    pods_by_ip: dict[tuple[str, int], Pod]  # (cluster, address) -> pod (not hostNetwork)
+    pods_by_key: dict[str, list[PodRef]]  # "ns/name" and "name" -> pods (several clusters)
+    node_of_eni: dict[str, NodeRef]  # a node's primary ENI -> the node
+    nodes_by_ip: dict[tuple[str, int], Node]
+    services_by_ip: dict[tuple[str, int], Service]  # (cluster, ClusterIP)
+    services_by_node_port: dict[tuple[str, int], Service]
+    services_by_key: dict[str, list[tuple[str, Service]]]  # "ns/name" and "name"
+    cluster_of_vpc: dict[str, str]
+    policy_indexes: dict[str, PolicyIndex]  # per cluster
+
+    def pod_eni(self, cluster: str, pod: Pod) -> Eni | None:
+        return self.pod_enis.get(pod_eni_name(cluster, pod))
+
+
+def pod_eni_name(cluster: str, pod: Pod) -> str:
+    return f"pod:{cluster}/{pod.namespace}/{pod.name}"
+
+
+def build_kube_index(model: Model) -> KubeIndex:
+    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+    for cluster in model.clusters.values():
+        index.policy_indexes[cluster.name] = build_policy_index(cluster)
+        if cluster.vpc is not None:
+            index.cluster_of_vpc.setdefault(cluster.vpc, cluster.name)
+        _index_nodes(model, cluster, index)
+        _index_pods(model, cluster, index)
+        _index_services(cluster, index)
+    return index
+
+
+def _index_nodes(model: Model, cluster: Cluster, index: KubeIndex) -> None:
+    for node in cluster.nodes.values():
+        index.nodes_by_ip[(cluster.name, int(node.ip))] = node
+        if node.instance is not None and node.instance in model.instances:
+            primary = model.instances[node.instance].enis[0]
+            index.node_of_eni[primary] = NodeRef(cluster.name, node)
+
+
+def _index_pods(model: Model, cluster: Cluster, index: KubeIndex) -> None:
+    vpc_cni = cluster.vpc is not None and not cluster.overlay
+    for pod in cluster.pods.values():
+        ref = PodRef(cluster.name, pod)
+        index.pods_by_key.setdefault(pod.key, []).append(ref)
+        index.pods_by_key.setdefault(pod.name, []).append(ref)
+        if pod.host_network:
+            continue
+        index.pods_by_ip[(cluster.name, int(pod.ip))] = pod
+        if vpc_cni:
+            eni = _pod_eni(model, cluster, pod)
+            if eni is not None:
+                index.pod_enis[eni.name] = eni
+                index.pod_of_eni[eni.name] = ref
+
+
+def _pod_eni(model: Model, cluster: Cluster, pod: Pod) -> Eni | None:
+    node = cluster.nodes.get(pod.node)
+    if node is None or node.instance is None or node.instance not in model.instances:
+        return None
+    node_eni = model.enis[model.instances[node.instance].enis[0]]
+    groups = pod.security_groups or node_eni.security_groups
+    return Eni(
+        name=pod_eni_name(cluster.name, pod), vpc=node_eni.vpc, subnet=node_eni.subnet,
+        private_ip=pod.ip, public_ip=None, security_groups=groups, owner_kind="pod",
+        owner=pod.key, source_dest_check=True, client_os="linux", path=pod.path,
+    )
+
+
+def _index_services(cluster: Cluster, index: KubeIndex) -> None:
+    for service in cluster.services.values():
+        index.services_by_key.setdefault(service.key, []).append((cluster.name, service))
+        index.services_by_key.setdefault(service.name, []).append((cluster.name, service))
+        if service.cluster_ip is not None:
+            index.services_by_ip[(cluster.name, int(service.cluster_ip))] = service
+        for port in service.ports:
+            if port.node_port is not None:
+                index.services_by_node_port[(cluster.name, port.node_port)] = service

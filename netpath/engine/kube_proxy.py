@@ -1,0 +1,152 @@
+"""kube-proxy on the path: ClusterIP and NodePort DNAT, and undoing it for the reply.
+
+A ClusterIP is virtual: kube-proxy (iptables or IPVS) on the *client's* node rewrites the
+destination to one endpoint, and conntrack on that node rewrites the reply's source back, so
+the client sees the ClusterIP answer (the guide's "return traffic bypasses the service" is
+misleading). A NodePort opens on every node; with externalTrafficPolicy Cluster the node also
+SNATs to itself (the client IP is lost) and may forward to another node; with Local it only
+uses pods on that node and keeps the client IP.
+"""
+
+from __future__ import annotations
+
+from netpath.engine import services
+from netpath.engine.ports import EPHEMERAL, pick_port
+from netpath.engine.trace import Packet, RuleRef
+from netpath.engine.walk import Session, Walker
+from netpath.model.kubernetes import Cluster, Node, Pod, Service
+
+
+def cluster_ip(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packet | None:
+    """DNAT a packet sent to a ClusterIP; the packet itself when it is not one; None when
+    the Service cannot take it (the walker was blocked)."""
+    service = w.net.kube.services_by_ip.get((cluster.name, int(packet.dst_ip)))
+    if service is None:
+        return packet
+    choice = _choose(w, cluster, service, packet, node, external=False)
+    if choice is None:
+        return None
+    backend, port_words = choice
+    translated = packet.with_destination(backend.ip, backend.port)
+    key = ("dnat", int(backend.ip), backend.port, int(packet.src_ip), packet.src_port)
+    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, w.ephemeral)
+    w.hop("kube-proxy", node.name, "translate",
+          f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port} "
+          f"({backend.label}); {port_words}", translated,
+          note=w.note_once("clusterip", "a ClusterIP is virtual: kube-proxy on the client's "
+                           "node DNATs to an endpoint, and conntrack there turns the reply "
+                           "back into the ClusterIP"))
+    return translated
+
+
+def undo_dnat_at_client(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> Packet:
+    key = ("dnat", int(packet.src_ip), packet.src_port, int(packet.dst_ip), packet.dst_port)
+    session = w.ctx.sessions.get(key)
+    if session is None or not session.translator.startswith("kube-proxy:"):
+        return packet
+    original = session.original
+    restored = packet.with_source(original.dst_ip, original.dst_port)
+    w.hop("kube-proxy", session.translator.split(":", 1)[1], "translate",
+          f"source {packet.src_ip}:{packet.src_port} -> {original.dst_ip}:{original.dst_port} "
+          f"(conntrack): {pod.key} sees the reply come from the ClusterIP", restored)
+    return restored
+
+
+def node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
+    """A packet to <node IP>:<NodePort>: kube-proxy forwards it to an endpoint."""
+    if packet.dst_port is None:
+        return False
+    service = w.net.kube.services_by_node_port.get((cluster.name, packet.dst_port))
+    if service is None:
+        return False
+    choice = _choose(w, cluster, service, packet, node, external=True)
+    if choice is None:
+        return True
+    backend, port_words = choice
+    local = service.external_traffic_policy == "Local"
+    translated = packet.with_destination(backend.ip, backend.port)
+    words = f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port}"
+    if not local:
+        port = pick_port(EPHEMERAL["linux"].ports, node.name, packet) \
+            if packet.src_port is not None else None
+        translated = translated.with_source(node.ip, port)
+        words += f", source {packet.src_ip} -> {node.ip}:{port}"
+    key = ("nodeport", int(translated.src_ip), translated.src_port)
+    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, w.ephemeral)
+    if not local:
+        w.ephemeral = EPHEMERAL["linux"]
+    lesson = ("externalTrafficPolicy Local keeps the client IP and only uses pods on this node"
+              if local else "externalTrafficPolicy Cluster SNATs to the node (the pod never "
+              "sees the client IP) and may forward to a pod on another node")
+    w.hop("kube-proxy", node.name, "translate",
+          f"NodePort {packet.dst_port} of {service.key}: {words} ({backend.label}); "
+          f"{port_words}", translated, note=w.note_once(f"etp-{local}", lesson))
+    _forward_from_node(w, cluster, node, translated)
+    return True
+
+
+def undo_node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
+    """The reply of a NodePort connection comes back to the node that translated it."""
+    session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
+    if session is None:
+        return False
+    original = session.original
+    restored = Packet(packet.protocol, original.dst_ip, original.dst_port, original.src_ip,
+                      original.src_port)
+    w.ephemeral = session.client
+    w.hop("kube-proxy", node.name, "translate",
+          f"the reply becomes {original.dst_ip}:{original.dst_port} -> {original.src_ip}:"
+          f"{original.src_port} again (conntrack)", restored)
+    from netpath.engine.pods import send_from_node
+
+    send_from_node(w, cluster, node, restored)
+    return True
+
+
+def undo_dnat_at_backend(w: Walker, cluster: Cluster, node: Node,
+                         packet: Packet) -> Packet | None:
+    """externalTrafficPolicy Local: the reply leaves the backend's node, which translated the
+    request, so conntrack there restores the NodePort address before it leaves."""
+    session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
+    if session is None or session.translator != f"kube-proxy:{node.name}":
+        return None
+    if session.translated.src_ip != session.original.src_ip:
+        return None  # Cluster policy: the reply goes to the node's own address instead
+    return packet if undo_node_port(w, cluster, node, packet) else None
+
+
+def _forward_from_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
+    from netpath.engine import pods
+
+    backend = w.net.kube.pods_by_ip.get((cluster.name, int(packet.dst_ip)))
+    if backend is not None and backend.node == node.name:
+        pods.arrive_at_pod(w, cluster, backend, packet)
+        return
+    if cluster.overlay and backend is not None:
+        pods.encapsulate(w, cluster, node, backend, packet)
+        return
+    pods.send_from_node(w, cluster, node, packet)
+
+
+def _choose(w: Walker, cluster: Cluster, service: Service, packet: Packet, node: Node, *,
+            external: bool) -> tuple[services.Backend, str] | None:
+    found = services.backends_for(cluster, service, packet.protocol, packet.dst_port,
+                                  node_port=external)
+    choice = services.choose_backend(found, node.name, w.ctx.endpoint_preference,
+                                     external=external, cluster=cluster)
+    if choice.problem is not None or choice.backend is None:
+        problem = choice.problem or found.problem
+        assert problem is not None
+        w.block(problem.code, "service", service.key, problem.reason, problem.fix, packet,
+                rule=RuleRef(f"service {service.key}", service.path))
+        return None
+    sport = found.service_port
+    assert sport is not None
+    listing = ", ".join(str(b) for b in found.backends)
+    notes = "; ".join(choice.notes) or None
+    w.hop("service", service.key, "forward",
+          f"{service.key} port {sport.port} -> targetPort {sport.target_port} "
+          f"({choice.policy}); endpoints: {listing}", packet,
+          rule=RuleRef(f"port {sport.port} -> {sport.target_port}", sport.path), note=notes)
+    words = services.kube_proxy_words(cluster.kube_proxy_mode, choice.pool, choice.backend)
+    return choice.backend, words

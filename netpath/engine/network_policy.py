@@ -1,0 +1,314 @@
+"""NetworkPolicy (networking.k8s.io/v1): which policies select a pod and whether they admit a flow.
+
+Semantics (https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the
+NetworkPolicySpec API reference):
+
+- A pod is isolated for ingress (egress) when at least one policy in its namespace selects it and
+  has Ingress (Egress) in its *effective* policyTypes (`NetworkPolicy.policy_types`: the model's
+  builder already applied the default, "Ingress always, Egress if there are egress rules").
+  Rules of a direction the policy's types do not name are ignored.
+- An isolated pod admits exactly the union of the rules of every policy selecting it: no order,
+  no deny rules. A rule admits a flow when one of its peers matches (no peers: any peer) and one
+  of its ports matches (no ports: any port).
+- Peers: podSelector alone = those pods in the policy's namespace; namespaceSelector alone = every
+  pod of the matching namespaces ({} = all namespaces); both in one peer = AND; ipBlock = the
+  CIDR minus its `except` ranges.
+- Ports: protocol (tcp by default, set by the builder), a number, a range with endPort, or a
+  name, resolved on the *destination* pod's container ports (for ingress the selected pod, for
+  egress the peer pod). A packet without a port (icmp) only matches rules without ports.
+- Ingress from the IP of the node the pod runs on is always allowed: the API reference says so
+  ("OR if the traffic source is the pod's local node"), and kubelet probes depend on it.
+
+Choices where Kubernetes leaves it to the implementation (documented in the README too):
+
+- **ipBlock and pod IPs**: an ipBlock matches any address in it, pod IPs included, as Calico, the
+  VPC CNI's network policy agent and the upstream e2e tests do. Cilium differs (its CIDR rules
+  only match addresses outside the cluster); a decision that relied on it carries a note.
+- **hostNetwork pods** are never selected (their own traffic is not filtered) and never matched by
+  podSelector/namespaceSelector as peers: their traffic is the node's, which an ipBlock can match.
+  That is the behaviour the concept page calls "the most common implementation".
+
+Policies judge the endpoint *after* Service DNAT: callers pass the real pod (the endpoint
+kube-proxy chose) and its IP, never a ClusterIP. Replies to an admitted connection are not
+judged (connections are stateful).
+
+`build_policy_index` runs once per cluster at `prepare` time; `evaluate` explains one decision
+and `admits` answers yes/no for the hot loops (`netpath matrix`). Both are pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from netpath.model.addr import Address
+from netpath.model.kubernetes import (
+    NAMESPACE_NAME_LABEL,
+    Cluster,
+    IpBlock,
+    Labels,
+    NetpolPeer,
+    NetpolPort,
+    NetpolRule,
+    NetworkPolicy,
+    Pod,
+)
+from netpath.model.paths import SpecPath
+
+Direction = Literal["ingress", "egress"]
+_POLICY_TYPE: dict[str, str] = {"ingress": "Ingress", "egress": "Egress"}
+ANY = -1  # a Match's peer or port index when the rule has no peers (ports): it admits any
+
+
+class PolicyIndex:
+    """One cluster's policies, ready to query: by namespace, and (cached) by the pod they select.
+
+    Building it is linear in the policies; each pod's selecting policies are computed on first
+    use (only the policies of the pod's own namespace can select it) and then remembered.
+    """
+
+    __slots__ = ("_by_namespace", "_selecting", "cluster", "namespace_labels", "node_ips",
+                 "pods_by_ip")
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.namespace_labels: dict[str, Labels] = {}
+        for name, namespace in cluster.namespaces.items():
+            labels = dict(namespace.labels)
+            labels.setdefault(NAMESPACE_NAME_LABEL, name)  # Kubernetes always sets it
+            self.namespace_labels[name] = labels
+        self.node_ips: dict[str, Address] = {n.name: n.ip for n in cluster.nodes.values()}
+        self.pods_by_ip: dict[Address, Pod] = {
+            p.ip: p for p in cluster.pods.values() if not p.host_network
+        }
+        grouped: dict[str, list[NetworkPolicy]] = {}
+        for policy in cluster.network_policies.values():
+            grouped.setdefault(policy.namespace, []).append(policy)
+        self._by_namespace = {ns: tuple(sorted(ps, key=lambda p: p.name))
+                              for ns, ps in grouped.items()}
+        self._selecting: dict[tuple[str, str, str], tuple[NetworkPolicy, ...]] = {}
+
+    @property
+    def enforced(self) -> bool:
+        return self.cluster.enforces_network_policy
+
+    def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
+        return self._by_namespace.get(namespace, ())
+
+    def labels_of_namespace(self, namespace: str) -> Labels:
+        labels = self.namespace_labels.get(namespace)
+        if labels is None:  # used but not declared: it exists implicitly, with the automatic label
+            labels = self.namespace_labels[namespace] = {NAMESPACE_NAME_LABEL: namespace}
+        return labels
+
+    def selecting(self, pod: Pod, direction: Direction) -> tuple[NetworkPolicy, ...]:
+        """The policies that select `pod` and have `direction` in their types, in name order."""
+        if pod.host_network:
+            return ()
+        key = (pod.namespace, pod.name, direction)
+        found = self._selecting.get(key)
+        if found is None:
+            kind = _POLICY_TYPE[direction]
+            found = tuple(p for p in self.policies_in(pod.namespace)
+                          if kind in p.policy_types and p.pod_selector.matches(pod.labels))
+            self._selecting[key] = found
+        return found
+
+    def all_policies(self) -> tuple[NetworkPolicy, ...]:
+        return tuple(p for ps in self._by_namespace.values() for p in ps)
+
+
+def build_policy_index(cluster: Cluster) -> PolicyIndex:
+    return PolicyIndex(cluster)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Where a flow was admitted: a policy, the index of its rule, and the indexes of the peer
+    and port entries that matched (ANY when the rule has no peers, or no ports)."""
+
+    policy: NetworkPolicy
+    direction: Direction
+    rule: int
+    peer: int
+    port: int
+
+    @property
+    def rule_obj(self) -> NetpolRule:
+        rules = self.policy.ingress if self.direction == "ingress" else self.policy.egress
+        return rules[self.rule]
+
+    @property
+    def path(self) -> SpecPath:
+        return self.rule_obj.path
+
+
+@dataclass(frozen=True, slots=True)
+class NetpolDecision:
+    """What NetworkPolicy says about one direction of one flow, at one pod.
+
+    `allowed` is what happens: always True when the CNI does not enforce NetworkPolicy;
+    `would_allow` is what the policies say (they differ only when unenforced).
+    """
+
+    direction: Direction
+    pod: str  # "namespace/name" of the pod whose policies judge
+    peer: str  # "ns/name (10.0.1.5)" or "10.0.1.5"
+    flow: str  # "tcp/5432"
+    enforced: bool
+    isolated: bool
+    allowed: bool
+    would_allow: bool
+    policies: tuple[str, ...]  # every policy selecting the pod for this direction, name order
+    allowed_by: Match | None
+    from_own_node: bool  # ingress from the pod's own node: always allowed
+    reason: str | None  # why it is (or would be) denied
+    fix: str | None  # the smallest change that admits it
+    notes: tuple[str, ...] = ()
+    cni: str = ""
+
+    @property
+    def code(self) -> str | None:
+        if self.allowed:
+            return None
+        return "NETPOL_INGRESS_DENIED" if self.direction == "ingress" else "NETPOL_EGRESS_DENIED"
+
+    @property
+    def line(self) -> str:
+        """The trace's one-line account of this decision."""
+        from netpath.engine.network_policy_fix import decision_line
+
+        return decision_line(self)
+
+
+def admits(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
+           peer_pod: Pod | None, protocol: str, port: int | None) -> bool:
+    """Yes or no, without explanations: what `evaluate(...).allowed` says, only faster."""
+    if not index.enforced:
+        return True
+    policies = index.selecting(pod, direction)
+    if not policies:
+        return True
+    if direction == "ingress" and index.node_ips.get(pod.node) == peer_ip:
+        return True
+    return first_match(index, direction, pod, policies, peer_ip, peer_pod, protocol,
+                       port) is not None
+
+
+def evaluate(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
+             peer_pod: Pod | None, protocol: str, port: int | None) -> NetpolDecision:
+    """Judge one direction of a flow at `pod`: for "ingress" `pod` receives from `peer_ip`, for
+    "egress" it sends to `peer_ip`.
+
+    `peer_pod` is the pod that owns `peer_ip` in the same cluster (None for anything else: a
+    node, an external address, a pod of another cluster). The flow is judged after DNAT: pass
+    the endpoint pod, not a Service's ClusterIP. `port` None means a flow without ports (icmp).
+    """
+    from netpath.engine import network_policy_fix as words
+
+    policies = index.selecting(pod, direction)
+    peer = words.peer_name(peer_ip, peer_pod)
+    flow = words.flow_name(protocol, port)
+    notes = words.host_network_notes(pod, peer_pod, peer_ip)
+    match: Match | None = None
+    own_node = False
+    if policies:
+        own_node = direction == "ingress" and index.node_ips.get(pod.node) == peer_ip
+        if not own_node:
+            match = first_match(index, direction, pod, policies, peer_ip, peer_pod, protocol,
+                                port)
+    would_allow = not policies or own_node or match is not None
+    reason = fix = None
+    if not would_allow:
+        reason = words.denied_reason(direction, pod, policies, flow, peer)
+        fix = words.suggest_fix(index, direction, pod, policies, peer_ip, peer_pod, protocol,
+                                port)
+    if match is not None and peer_pod is not None and not peer_pod.host_network:
+        notes += words.ip_block_note(match, peer)
+    return NetpolDecision(
+        direction=direction, pod=pod.key, peer=peer, flow=flow, enforced=index.enforced,
+        isolated=bool(policies), allowed=would_allow or not index.enforced,
+        would_allow=would_allow, policies=tuple(p.key for p in policies), allowed_by=match,
+        from_own_node=own_node, reason=reason, fix=fix, notes=notes, cni=index.cluster.cni,
+    )
+
+
+def first_match(index: PolicyIndex, direction: Direction, pod: Pod,
+                policies: tuple[NetworkPolicy, ...], peer_ip: Address, peer_pod: Pod | None,
+                protocol: str, port: int | None) -> Match | None:
+    """The first (policy name, rule, peer, port) that admits the flow, or None."""
+    if peer_pod is not None and peer_pod.host_network:
+        peer_pod = None  # selectors never match hostNetwork pods: only their (node) IP counts
+    named_on = pod if direction == "ingress" else peer_pod
+    for policy in policies:
+        rules = policy.ingress if direction == "ingress" else policy.egress
+        for r, rule in enumerate(rules):
+            port_at = _first_port(rule.ports, protocol, port, named_on)
+            if port_at is None:
+                continue
+            peer_at = _first_peer(index, policy, rule.peers, peer_ip, peer_pod)
+            if peer_at is not None:
+                return Match(policy, direction, r, peer_at, port_at)
+    return None
+
+
+def _first_port(ports: tuple[NetpolPort, ...], protocol: str, port: int | None,
+                named_on: Pod | None) -> int | None:
+    if not ports:
+        return ANY
+    for i, entry in enumerate(ports):
+        if port_matches(entry, protocol, port, named_on):
+            return i
+    return None
+
+
+def port_matches(entry: NetpolPort, protocol: str, port: int | None,
+                 named_on: Pod | None) -> bool:
+    if entry.protocol != protocol:
+        return False
+    if entry.port is None:
+        return True  # every port of the protocol
+    if port is None:
+        return False
+    if isinstance(entry.port, str):
+        return named_on is not None and named_on.port_named(entry.port, protocol) == port
+    if entry.end_port is None:
+        return port == entry.port
+    return entry.port <= port <= entry.end_port
+
+
+def _first_peer(index: PolicyIndex, policy: NetworkPolicy, peers: tuple[NetpolPeer, ...],
+                peer_ip: Address, peer_pod: Pod | None) -> int | None:
+    if not peers:
+        return ANY
+    for i, peer in enumerate(peers):
+        if peer_matches(index, policy, peer, peer_ip, peer_pod):
+            return i
+    return None
+
+
+def peer_matches(index: PolicyIndex, policy: NetworkPolicy, peer: NetpolPeer,
+                 peer_ip: Address, peer_pod: Pod | None) -> bool:
+    if peer.ip_block is not None:
+        return peer.ip_block.contains(peer_ip)  # pod IPs included: see the module docstring
+    if peer_pod is None:
+        return False
+    if peer.namespace_selector is None:
+        if peer_pod.namespace != policy.namespace:
+            return False
+    elif not peer.namespace_selector.matches(index.labels_of_namespace(peer_pod.namespace)):
+        return False
+    return peer.pod_selector is None or peer.pod_selector.matches(peer_pod.labels)
+
+
+def ip_blocks(indexes: Iterable[PolicyIndex]) -> tuple[IpBlock, ...]:
+    """Every distinct ipBlock of every policy, in a stable order (for `netpath matrix`)."""
+    seen: dict[IpBlock, None] = {}
+    for index in indexes:
+        for policy in index.all_policies():
+            for rule in policy.ingress + policy.egress:
+                for peer in rule.peers:
+                    if peer.ip_block is not None:
+                        seen.setdefault(peer.ip_block, None)
+    return tuple(seen)

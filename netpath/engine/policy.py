@@ -1,0 +1,72 @@
+"""NetworkPolicy at the two ends of a pod's connection, as hops of the trace.
+
+The decisions themselves come from `network_policy.evaluate`; this module turns them into hops
+(or a block), says when a CNI leaves the policies unenforced, and lets replies pass (policies
+are stateful). A cluster without any NetworkPolicy gets no hop at all: there is nothing to say.
+"""
+
+from __future__ import annotations
+
+from netpath.engine.network_policy import NetpolDecision, PolicyIndex, evaluate
+from netpath.engine.trace import Packet, RuleRef
+from netpath.engine.walk import Walker
+from netpath.model.kubernetes import Cluster, Pod
+
+
+def _index(w: Walker, cluster: Cluster) -> PolicyIndex | None:
+    if not cluster.network_policies:
+        return None
+    return w.net.kube.policy_indexes[cluster.name]
+
+
+def egress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
+                   destination: Pod | None) -> bool:
+    index = _index(w, cluster)
+    if index is None:
+        return True
+    decision = evaluate(index, "egress", pod, packet.dst_ip, destination, packet.protocol,
+                        packet.dst_port)
+    return _record(w, decision, packet)
+
+
+def ingress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
+                    source: Pod | None) -> bool:
+    index = _index(w, cluster)
+    if index is None:
+        return True
+    decision = evaluate(index, "ingress", pod, packet.src_ip, source, packet.protocol,
+                        packet.dst_port)
+    return _record(w, decision, packet)
+
+
+def reply_passes(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
+    if _index(w, cluster) is None:
+        return True
+    note = w.note_once("netpol-stateful", "NetworkPolicy is stateful: the reply to an allowed "
+                       "connection passes whatever the policies say")
+    w.hop("network-policy", pod.key, "allow", f"the reply leaves {pod.key} (connection "
+          "tracking)", packet, note=note)
+    return True
+
+
+def _record(w: Walker, decision: NetpolDecision, packet: Packet) -> bool:
+    name = ", ".join(decision.policies) or decision.pod
+    rule = None
+    if decision.allowed_by is not None:
+        match = decision.allowed_by
+        rule = RuleRef(f"{match.policy.key} {decision.direction} rule {match.rule + 1}",
+                       match.path)
+    notes = list(decision.notes)
+    if not decision.enforced and decision.policies:
+        notes.append(f"{decision.cni} does not enforce NetworkPolicy here: the policies exist "
+                     "but nothing applies them")
+    note = "; ".join(notes) or None
+    if decision.allowed:
+        w.hop("network-policy", name, "allow", decision.line, packet, rule=rule, note=note)
+        return True
+    code = decision.code or "NETPOL_INGRESS_DENIED"
+    reason = decision.reason or decision.line
+    if decision.direction == "egress" and packet.dst_port == 53:
+        reason += ": name resolution breaks"
+    w.block(code, "network-policy", name, reason, decision.fix or "", packet, note=note)
+    return False

@@ -1,0 +1,420 @@
+"""Kubernetes Services: which endpoints a Service sends to, and which one kube-proxy picks.
+
+Pure functions over the model. The endpoints are what the EndpointSlice controller would
+publish: for a Service with a selector, the READY pods of the Service's own namespace whose
+labels match, each at the targetPort (a number, or a container port *name* resolved per pod:
+a pod without that name is left out for that port); for a Service without selector, the
+endpoints its EndpointSlice/Endpoints objects list. kube-proxy then DNATs each connection to
+one of them: at random in iptables mode, round-robin in IPVS mode.
+https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/
+https://kubernetes.io/docs/reference/networking/virtual-ips/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from netpath.engine.errors import QueryError
+from netpath.model.addr import Address
+from netpath.model.kubernetes import Cluster, Pod, Service, ServiceEndpoint, ServicePort
+from netpath.model.paths import SpecPath
+
+REFUSED = "kube-proxy rejects connections to it (the client sees 'connection refused')"
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """One endpoint of one Service port: where kube-proxy may send the connection."""
+
+    ip: Address
+    port: int
+    node: str | None  # None: an explicit endpoint whose node nobody wrote
+    pod: str | None  # "namespace/name"; None: an explicit endpoint no pod of the spec has
+    path: SpecPath  # the pod, or the endpoint entry
+
+    @property
+    def label(self) -> str:
+        return self.pod if self.pod is not None else str(self.ip)
+
+    def __str__(self) -> str:
+        where = f" on {self.node}" if self.node else ""
+        name = f"{self.pod} " if self.pod else ""
+        return f"{name}{self.ip}:{self.port}{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str  # SERVICE_NO_ENDPOINTS | TARGET_PORT_NOT_EXPOSED | NO_LISTENER
+    reason: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Backends:
+    service: Service
+    service_port: ServicePort | None  # None: the Service has no such port (see problem)
+    backends: tuple[Backend, ...]  # stable order: pods by key, then bare endpoints by IP
+    excluded: tuple[tuple[str, str], ...]  # (pod key or IP, why it is no backend)
+    problem: Problem | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The endpoint kube-proxy sends one connection to, after the traffic policy."""
+
+    backend: Backend | None  # None: the connection fails (see problem)
+    pool: tuple[Backend, ...]  # the endpoints the traffic policy leaves
+    policy: str  # "internalTrafficPolicy: Cluster", "externalTrafficPolicy: Local"...
+    snat_to_node: bool  # external traffic with policy Cluster: the pod never sees the client
+    problem: Problem | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHit:
+    service: Service
+    port: ServicePort | None  # None: the address is the Service's, the port is not
+
+
+# --- finding Services ------------------------------------------------------------------------
+
+
+def find_port(service: Service, port: int | None, protocol: str = "tcp", *,
+              node_port: bool = False) -> ServicePort | None:
+    for candidate in service.ports:
+        number = candidate.node_port if node_port else candidate.port
+        if number == port and candidate.protocol == protocol:
+            return candidate
+    return None
+
+
+def service_at(cluster: Cluster, ip: Address, port: int | None,
+               protocol: str = "tcp") -> ServiceHit | None:
+    """The Service whose ClusterIP is `ip` (a client sending to ClusterIP:port)."""
+    for service in cluster.services.values():
+        if service.cluster_ip == ip:
+            return ServiceHit(service, find_port(service, port, protocol))
+    return None
+
+
+def service_by_node_port(cluster: Cluster, node_port: int,
+                         protocol: str = "tcp") -> ServiceHit | None:
+    """The Service that opened `node_port` on every node (NodePort and LoadBalancer types)."""
+    for service in cluster.services.values():
+        port = find_port(service, node_port, protocol, node_port=True)
+        if port is not None:
+            return ServiceHit(service, port)
+    return None
+
+
+def find_service(cluster: Cluster, text: str, namespace: str = "default") -> Service | None:
+    """`ns/name`, `name.ns.svc.<domain>`, `name.ns.svc`, `name.ns`, or `name` (in
+    `namespace`, else unique across namespaces). None when nothing matches."""
+    if "/" in text:
+        return cluster.services.get(text)
+    name = text.lower().rstrip(".")
+    for suffix in (f".svc.{cluster.dns_domain}", ".svc"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    parts = name.split(".")
+    if len(parts) == 2:
+        return cluster.services.get(f"{parts[1]}/{parts[0]}")
+    if len(parts) != 1:
+        return None
+    if f"{namespace}/{name}" in cluster.services:
+        return cluster.services[f"{namespace}/{name}"]
+    found = [s for s in cluster.services.values() if s.name == name]
+    if len(found) > 1:
+        keys = ", ".join(sorted(s.key for s in found))
+        raise QueryError(f"{text!r} names several Services ({keys})",
+                         "write NAMESPACE/NAME to say which")
+    return found[0] if found else None
+
+
+def ports_text(service: Service) -> str:
+    """`80/tcp -> http, 443/tcp -> 8443`: a Service's ports as messages list them."""
+    return ", ".join(f"{p.port}/{p.protocol} -> {p.target_port}" for p in service.ports) or \
+        "none"
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+def has_selector(service: Service) -> bool:
+    # The API: "If empty or not present, the service is assumed to have an external process
+    # managing its endpoints" -- `selector: {}` selects nothing, unlike a NetworkPolicy's {}.
+    return bool(service.selector)
+
+
+def selected_pods(cluster: Cluster, service: Service) -> list[Pod]:
+    """Pods of the Service's namespace whose labels match its selector, ready or not."""
+    selector = service.selector or {}
+    if not selector:
+        return []
+    return sorted((p for p in cluster.pods.values() if p.namespace == service.namespace
+                   and all(p.labels.get(k) == v for k, v in selector.items())),
+                  key=lambda p: p.key)
+
+
+def ready_addresses(cluster: Cluster, service: Service) -> tuple[tuple[Address, str | None], ...]:
+    """(address, pod key) of every ready endpoint, whatever the ports: what a headless
+    Service's DNS name answers."""
+    if has_selector(service):
+        return tuple((p.ip, p.key) for p in selected_pods(cluster, service) if p.ready)
+    pods_by_ip = _pods_by_ip(cluster)
+    return tuple((e.ip, pods_by_ip[e.ip].key if e.ip in pods_by_ip else None)
+                 for e in sorted(service.endpoints, key=lambda e: e.ip) if e.ready)
+
+
+def backends_for(cluster: Cluster, service: Service, protocol: str, port: int | None, *,
+                 node_port: bool = False) -> Backends:
+    """The endpoints of the Service port a packet to ClusterIP:`port` (or to NodePort
+    `port` when `node_port`) uses, with the problem when there are none."""
+    if service.type == "ExternalName":
+        return Backends(service, None, (), (), Problem(
+            "SERVICE_NO_ENDPOINTS",
+            f"{service.key} is an ExternalName Service: only a DNS CNAME to "
+            f"{service.external_name}, with no ClusterIP, no ports and no proxying",
+            f"connect to its DNS name, which resolves to {service.external_name}"))
+    sport = find_port(service, port, protocol, node_port=node_port)
+    if sport is None:
+        kind = "nodePort" if node_port else "port"
+        return Backends(service, None, (), (), Problem(
+            "NO_LISTENER",
+            f"{service.key} has no {protocol} {kind} {port} (ports: {ports_text(service)})",
+            f"use one of its ports, or add {port}/{protocol} to the Service"))
+    if has_selector(service):
+        return _from_selector(cluster, service, sport)
+    return _from_endpoints(cluster, service, sport)
+
+
+def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Backends:
+    selector = ", ".join(f"{k}={v}" for k, v in (service.selector or {}).items())
+    matching = selected_pods(cluster, service)
+    backends: list[Backend] = []
+    excluded: list[tuple[str, str]] = []
+    notes: list[str] = []
+    lacks_name = 0
+    for pod in matching:
+        if not pod.ready:
+            excluded.append((pod.key, "not ready"))
+            continue
+        number = _target_port(pod, sport, notes)
+        if number is None:
+            lacks_name += 1
+            excluded.append((pod.key, f"declares no {sport.protocol} container port named "
+                                      f"{sport.target_port!r}"))
+            continue
+        backends.append(Backend(pod.ip, number, pod.node, pod.key, pod.path))
+    problem = None
+    if not matching:
+        elsewhere = [p.key for p in cluster.pods.values() if p.namespace != service.namespace
+                     and all(p.labels.get(k) == v for k, v in (service.selector or {}).items())]
+        hint = (f"; pods in other namespaces match ({', '.join(sorted(elsewhere)[:3])}) but a "
+                "Service only selects pods of its own namespace") if elsewhere else ""
+        problem = Problem("SERVICE_NO_ENDPOINTS",
+                          f"the selector {selector} of {service.key} matches no pod in namespace "
+                          f"{service.namespace!r}{hint}: {REFUSED}",
+                          f"label the pods {selector} in {service.namespace!r}, or fix the "
+                          "Service's selector")
+    elif not backends and lacks_name:
+        problem = Problem("TARGET_PORT_NOT_EXPOSED",
+                          f"{len(matching)} pod(s) match {service.key}, but no ready one declares "
+                          f"a {sport.protocol} container port named {sport.target_port!r} (the "
+                          f"targetPort of port {sport.port}), so the EndpointSlice lists no "
+                          f"endpoint for it: {REFUSED}",
+                          f"name a container port {sport.target_port!r} in the pods, or set "
+                          "targetPort to the port number")
+    elif not backends:
+        problem = Problem("SERVICE_NO_ENDPOINTS",
+                          f"{len(matching)} pod(s) match {service.key} but none is ready "
+                          f"({', '.join(p.key for p in matching[:3])}): {REFUSED}",
+                          "fix the pods' readiness (a failing readiness probe keeps them out of "
+                          "the endpoints)")
+    return Backends(service, sport, tuple(backends), tuple(excluded), problem, tuple(notes))
+
+
+def _target_port(pod: Pod, sport: ServicePort, notes: list[str]) -> int | None:
+    target = sport.target_port
+    if isinstance(target, str):
+        return pod.port_named(target, sport.protocol)
+    declared = [p for p in pod.ports if p.protocol == sport.protocol]
+    if declared and all(p.port != target for p in declared):
+        # containerPort is informational: Kubernetes does not check a numeric targetPort.
+        notes.append(f"{pod.key} declares no container port {target}: Kubernetes does not "
+                     f"check numeric targetPorts; the connection is refused only if nothing "
+                     f"listens on {target} in the pod (netpath cannot tell)")
+    return target
+
+
+def _from_endpoints(cluster: Cluster, service: Service, sport: ServicePort) -> Backends:
+    pods_by_ip = _pods_by_ip(cluster)
+    backends: list[Backend] = []
+    excluded: list[tuple[str, str]] = []
+    notes: list[str] = []
+    if service.selector is not None and not service.selector:
+        notes.append(f"{service.key} has `selector: {{}}`, which the API treats as no selector: "
+                     "its endpoints come from EndpointSlices, not from pods")
+    for endpoint in sorted(service.endpoints, key=lambda e: e.ip):
+        if not endpoint.ready:
+            excluded.append((str(endpoint.ip), "not ready"))
+            continue
+        number = _endpoint_port(endpoint, sport, notes)
+        if number is None:
+            excluded.append((str(endpoint.ip), f"its EndpointSlice lists no {sport.protocol} "
+                                               f"port named {sport.name or ''!r}"))
+            continue
+        pod = pods_by_ip.get(endpoint.ip)
+        node = endpoint.node or (pod.node if pod else None)
+        backends.append(Backend(endpoint.ip, number, node, pod.key if pod else None,
+                                endpoint.path))
+    problem = None
+    if not service.endpoints:
+        problem = Problem("SERVICE_NO_ENDPOINTS",
+                          f"{service.key} has no selector and the spec gives it no endpoints "
+                          f"(EndpointSlice or Endpoints): {REFUSED}",
+                          f"add an EndpointSlice for {service.key} (label kubernetes.io/"
+                          "service-name) or an Endpoints object of the same name, or give the "
+                          "Service a selector")
+    elif not backends and any("port" in why for _, why in excluded):
+        problem = Problem("TARGET_PORT_NOT_EXPOSED",
+                          f"no endpoint of {service.key} lists a {sport.protocol} port named "
+                          f"{sport.name or ''!r} (the name of Service port {sport.port}): "
+                          f"{REFUSED}",
+                          "name the EndpointSlice's port like the Service's port")
+    elif not backends:
+        problem = Problem("SERVICE_NO_ENDPOINTS",
+                          f"no endpoint of {service.key} is ready: {REFUSED}",
+                          "mark the endpoints ready, or fix what they point to")
+    return Backends(service, sport, tuple(sorted(backends, key=_backend_order)), tuple(excluded),
+                    problem, tuple(notes))
+
+
+def _endpoint_port(endpoint: ServiceEndpoint, sport: ServicePort, notes: list[str]) -> int | None:
+    if not endpoint.ports:
+        # Leniency: an endpoint written without ports carries the Service's targetPort.
+        if isinstance(sport.target_port, int):
+            notes.append(f"endpoint {endpoint.ip} lists no ports: netpath assumes the targetPort "
+                         f"{sport.target_port}")
+            return sport.target_port
+        return None
+    for port in endpoint.ports:
+        # kube-proxy pairs EndpointSlice ports with Service ports by name ("" when unnamed).
+        if (port.name or "") == (sport.name or "") and port.protocol == sport.protocol:
+            return port.port
+    return None
+
+
+def _backend_order(backend: Backend) -> tuple[int, str, int]:
+    return (0, backend.pod, 0) if backend.pod is not None else (1, "", int(backend.ip))
+
+
+def _pods_by_ip(cluster: Cluster) -> dict[Address, Pod]:
+    return {p.ip: p for p in cluster.pods.values() if not p.host_network}
+
+
+# --- traffic policies and the choice ------------------------------------------------------------
+
+
+def eligible(backends: Sequence[Backend], cluster: Cluster | None, service: Service,
+             node: str | None, *, external: bool) -> tuple[Backend, ...]:
+    """The endpoints kube-proxy on `node` may use. internalTrafficPolicy applies to traffic
+    from inside the cluster (pods and nodes to the ClusterIP), externalTrafficPolicy to
+    traffic arriving at a NodePort or load balancer. Local: only endpoints on `node`."""
+    del cluster  # the policy is the Service's; kept so every caller passes the same context
+    policy = service.external_traffic_policy if external else service.internal_traffic_policy
+    if policy != "Local":
+        return tuple(backends)
+    return tuple(b for b in backends if node is not None and b.node == node)
+
+
+def node_has_local_backend(found: Backends, node: str) -> bool:
+    """With externalTrafficPolicy Local, the load balancer's health check (healthCheckNodePort)
+    passes only on nodes that run an endpoint; the others drop NodePort traffic."""
+    return any(b.node == node for b in found.backends)
+
+
+def choose(pool: Sequence[Backend], preference: str | None,
+           everyone: Sequence[Backend] = ()) -> Backend:
+    """The endpoint the trace follows: the first in the stable order, or the one `--endpoint`
+    names (an IP, `ns/name` or a pod name). `everyone`: all endpoints, for a better message
+    when the preference is an endpoint the traffic policy left out."""
+    if not pool:
+        raise ValueError("choose() needs at least one endpoint")
+    if preference is None:
+        return pool[0]
+    for backend in pool:
+        if _matches(backend, preference):
+            return backend
+    labels = ", ".join(b.label for b in pool)
+    if any(_matches(b, preference) for b in everyone):
+        raise QueryError(f"--endpoint {preference!r} is an endpoint of the Service, but its "
+                         f"traffic policy (Local) leaves only {labels} on this node",
+                         "pick one of those, or trace from a client on its node")
+    raise QueryError(f"--endpoint {preference!r} is not an endpoint of the Service "
+                     f"(endpoints: {labels})", "give one of those pod names or IPs")
+
+
+def _matches(backend: Backend, preference: str) -> bool:
+    if preference == str(backend.ip):
+        return True
+    return backend.pod is not None and preference in (backend.pod, backend.pod.split("/", 1)[1])
+
+
+def choose_backend(found: Backends, client_node: str | None, preference: str | None, *,
+                   external: bool = False, cluster: Cluster | None = None) -> Choice:
+    """All of it at once: the traffic policy on `client_node` (for external traffic: the node
+    the packet arrived at), then the endpoint. Raises QueryError for a bad `--endpoint`."""
+    service = found.service
+    name = "externalTrafficPolicy" if external else "internalTrafficPolicy"
+    value = service.external_traffic_policy if external else service.internal_traffic_policy
+    policy = f"{name}: {value}"
+    snat = external and value != "Local"
+    if found.problem is not None:
+        return Choice(None, (), policy, snat, found.problem, found.notes)
+    pool = eligible(found.backends, cluster, service, client_node, external=external)
+    if not pool:
+        where = client_node or "the client's node"
+        consequence = (f"{where} drops NodePort traffic for it and fails the load balancer's "
+                       "health check" if external else "kube-proxy does not forward the traffic")
+        listing = ", ".join(str(b) for b in found.backends)
+        problem = Problem("SERVICE_NO_ENDPOINTS",
+                          f"{service.key} has endpoints ({listing}) but none on {where}, and "
+                          f"its {policy}: {consequence}",
+                          f"run a {service.key} pod on {where}, or set {name}: Cluster")
+        return Choice(None, (), policy, snat, problem, found.notes)
+    backend = choose(pool, preference, found.backends)
+    notes = list(found.notes)
+    if snat:
+        notes.append("externalTrafficPolicy Cluster: the node SNATs to its own IP (the pod "
+                     "never sees the client IP) and may forward to a pod on another node")
+    elif external:
+        notes.append("externalTrafficPolicy Local: the client IP is kept, and only pods on "
+                     "this node are used")
+    return Choice(backend, pool, policy, snat, None, tuple(notes))
+
+
+# --- words for the trace ------------------------------------------------------------------------
+
+
+def kube_proxy_words(mode: str, pool: Sequence[Backend], chosen: Backend) -> str:
+    """How kube-proxy picks among the endpoints, for the trace's hop."""
+    if len(pool) == 1:
+        return f"kube-proxy sends to the only endpoint, {chosen.label}"
+    if mode == "ipvs":
+        how = (f"kube-proxy (IPVS) takes the {len(pool)} endpoints in turn (round-robin, the "
+               "default rr scheduler)")
+    else:
+        how = (f"kube-proxy (iptables) picks one of the {len(pool)} endpoints at random, each "
+               "equally likely")
+    return f"{how}; the trace follows {chosen.label} (--endpoint picks another)"
+
+
+def reply_words(node: str, service_ip: Address, service_port: int, chosen: Backend) -> str:
+    """The reply's un-DNAT: conntrack on the client's node, not a second trip through the
+    Service (the guide's "return traffic bypasses the service" is misleading)."""
+    return (f"conntrack on {node} rewrites the reply's source {chosen.ip}:{chosen.port} back to "
+            f"{service_ip}:{service_port}, so the client sees the ClusterIP answer")

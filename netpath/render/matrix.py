@@ -1,0 +1,212 @@
+"""`netpath matrix` output: a grid for people, JSON for scripts, CSV and Markdown tables.
+
+Every format has rows for sources and columns for destinations, and leaves a pod to itself out.
+The text form is a numbered grid while it fits the terminal (up to 18 pods in 80 columns), and a
+list per source beyond that. Nothing here imports rich: the output is plain lines, so it pipes,
+greps and diffs cleanly. JSON follows the trace document's habits: keys sorted, every key always
+present; one pair per line so that a diff of two runs shows the pairs that changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from collections import Counter
+from dataclasses import dataclass
+
+from netpath.engine.matrix import Matrix, Verdict
+
+GRID_MAX_PODS = 40  # past this a grid is unreadable even on a wide terminal
+GRID_MIN_NAME = 16  # the grid is used only if pod names keep at least this many characters
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    reachable: str
+    blocked: str
+    itself: str
+    ellipsis: str
+
+
+UNICODE_MARKS = Marks("\u2714", "\u2718", "\u00b7", "\u2026")
+ASCII_MARKS = Marks("+", "x", ".", "~")  # the trace's ASCII symbols, for non-UTF-8 terminals
+
+
+def _flow(matrix: Matrix) -> str:
+    return f"{matrix.protocol}/{matrix.port}"
+
+
+def _summary(matrix: Matrix) -> list[str]:
+    n = len(matrix.pods)
+    total = n * (n - 1)
+    codes: Counter[str] = Counter()
+    reachable = 0
+    for _, _, verdict in matrix.pairs():
+        if verdict.reachable:
+            reachable += 1
+        else:
+            codes[verdict.code or "blocked"] += 1
+    line = f"{reachable} of {total} pairs reachable"
+    if codes:
+        line += "; blocked: " + ", ".join(f"{count} by {code}" for code, count in
+                                          sorted(codes.items()))
+    lines = [line]
+    lines += [f"note: {note}" for note in matrix.notes]
+    return lines
+
+
+# --- text -----------------------------------------------------------------------------------
+
+def render_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
+                port_assumed: bool = False) -> str:
+    marks = UNICODE_MARKS if unicode else ASCII_MARKS
+    n = len(matrix.pods)
+    assumed = " (the default port: choose one with --port)" if port_assumed else ""
+    digits = len(str(n))
+    cell = max(3, digits + 1)
+    fixed = 2 + digits + 2 + 2 + n * cell
+    if n <= GRID_MAX_PODS and fixed + GRID_MIN_NAME <= width:
+        head = (f"who can reach whom on {_flow(matrix)}{assumed}: rows are sources, "
+                f"columns destinations ({n} pods)")
+        body = _grid(matrix, marks, digits, cell, width - fixed)
+        legend = (f"{marks.reachable} reachable   {marks.blocked} blocked   "
+                  f"{marks.itself} the pod itself (left out)")
+        lines = [*_wrap(head, width), "", *body, "", legend]
+    else:
+        head = (f"who can reach whom on {_flow(matrix)}{assumed}: {n} pods, too many for a "
+                "grid; for each source, the pods it reaches and those it does not")
+        lines = [*_wrap(head, width), "", *_listing(matrix, marks, width)]
+    for line in _summary(matrix):
+        lines += _wrap(line, width, indent="      " if line.startswith("note:") else "")
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False) or [""]
+
+
+def _shorten(name: str, room: int, ellipsis: str) -> str:
+    """Cut the middle of a long name: namespaces start it, replica suffixes end it."""
+    if len(name) <= room:
+        return name
+    keep = room - len(ellipsis)
+    front = (keep + 1) // 2
+    return name[:front] + ellipsis + name[len(name) - (keep - front):]
+
+
+def _grid(matrix: Matrix, marks: Marks, digits: int, cell: int, room: int) -> list[str]:
+    names = [_shorten(p.name, room, marks.ellipsis) for p in matrix.pods]
+    name_width = max(len(name) for name in names)
+    lead = " " * (2 + digits + 2 + name_width + 2)
+    header = lead + "".join(f"{j + 1:>{cell - 1}} " for j in range(len(names)))
+    lines = [header.rstrip()]
+    for i, name in enumerate(names):
+        cells = []
+        for j in range(len(names)):
+            verdict = matrix.verdict(i, j) if i != j else None
+            mark = (marks.itself if verdict is None else
+                    marks.reachable if verdict.reachable else marks.blocked)
+            cells.append(f"{mark:>{cell - 1}} ")
+        lines.append(f"  {i + 1:>{digits}}  {name:<{name_width}}  {''.join(cells)}".rstrip())
+    return lines
+
+
+def _listing(matrix: Matrix, marks: Marks, width: int) -> list[str]:
+    lines: list[str] = []
+    n = len(matrix.pods)
+    for i, source in enumerate(matrix.pods):
+        groups: dict[str | None, dict[str, list[str]]] = {}
+        for j, target in enumerate(matrix.pods):
+            if i == j:
+                continue
+            verdict = matrix.verdict(i, j)
+            namespace, _, name = target.name.rpartition("/")
+            code = None if verdict.reachable else (verdict.code or "blocked")
+            groups.setdefault(code, {}).setdefault(namespace, []).append(name)
+        reached = sum(len(v) for v in groups.get(None, {}).values())
+        lines.append(f"{source.name}  reaches {reached} of {n - 1}")
+        for code in sorted(groups, key=lambda c: (c is not None, c or "")):
+            mark = marks.reachable if code is None else f"{marks.blocked} {code}"
+            text = "; ".join(f"{ns}: {', '.join(names)}" for ns, names in
+                             sorted(groups[code].items()))
+            lines += _wrap(f"  {mark}  {text}", width, indent="      ")
+    return lines
+
+
+# --- machine formats ------------------------------------------------------------------------
+
+def render_json(matrix: Matrix) -> str:
+    names = [p.name for p in matrix.pods]
+    # Each pair is one line with its keys sorted, like json.dumps(..., sort_keys=True) would
+    # write it; formatted by hand because a large matrix has hundreds of thousands of pairs and
+    # json.dumps per pair costs seconds there.
+    quoted = [json.dumps(name) for name in names]
+    codes: dict[str | None, str] = {None: "null"}
+    pairs = []
+    for i, j, verdict in matrix.pairs():
+        code = codes.get(verdict.code)
+        if code is None:
+            code = codes[verdict.code] = json.dumps(verdict.code)
+        reachable = "true" if verdict.reachable else "false"
+        pairs.append(f'{{"code": {code}, "from": {quoted[i]}, "reachable": {reachable}, '
+                     f'"to": {quoted[j]}}}')
+    body = ",\n    ".join(pairs)
+    return (
+        "{\n"
+        f'  "notes": {json.dumps(list(matrix.notes))},\n'
+        f'  "pairs": [{chr(10) + "    " + body + chr(10) + "  " if pairs else ""}],\n'
+        f'  "pods": {json.dumps(names)},\n'
+        f'  "port": {matrix.port},\n'
+        f'  "protocol": {json.dumps(matrix.protocol)}\n'
+        "}\n"
+    )
+
+
+def _cell(verdict: Verdict | None) -> str:
+    if verdict is None:
+        return ""
+    return "reachable" if verdict.reachable else (verdict.code or "blocked")
+
+
+def render_csv(matrix: Matrix) -> str:
+    """A grid: the first column names the source, the header the destinations; a cell says
+    `reachable` or the code that blocks; a pod to itself is an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [p.name for p in matrix.pods]
+    writer.writerow([f"from \\ to ({_flow(matrix)})", *names])
+    for i, name in enumerate(names):
+        writer.writerow([name, *(_cell(matrix.verdict(i, j) if i != j else None)
+                                 for j in range(len(names)))])
+    return out.getvalue()
+
+
+_MD_BLOCKED = {"NETPOL_INGRESS_DENIED": "ingress", "NETPOL_EGRESS_DENIED": "egress"}
+
+
+def render_markdown(matrix: Matrix, *, unicode: bool = True) -> str:
+    marks = UNICODE_MARKS if unicode else ASCII_MARKS
+    n = len(matrix.pods)
+
+    def cell(i: int, j: int) -> str:
+        if i == j:
+            return "\u2014" if unicode else "-"
+        verdict = matrix.verdict(i, j)
+        if verdict.reachable:
+            return marks.reachable
+        code = verdict.code or "blocked"
+        return f"{marks.blocked} {_MD_BLOCKED.get(code, code)}"
+
+    lines = [f"Who can reach whom on **{_flow(matrix)}**: rows are sources, columns "
+             "destinations (numbered as the rows).", "",
+             "| # | from \\ to | " + " | ".join(str(j + 1) for j in range(n)) + " |",
+             "|---:|---|" + ":-:|" * n]
+    for i, pod in enumerate(matrix.pods):
+        cells = " | ".join(cell(i, j) for j in range(n))
+        lines.append(f"| {i + 1} | `{pod.name}` | {cells} |")
+    lines.append("")
+    lines += _summary(matrix)
+    return "\n".join(lines) + "\n"
