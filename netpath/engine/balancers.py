@@ -124,9 +124,13 @@ def open_target_connection(ctx: Context, node: Eni, client: Packet, connection: 
             if client.src_port is not None else None
         packet = Packet(client.protocol, node.private_ip, port, choice.address,
                         choice.target.port)
-        seen = f"a new connection from the node's address {node.private_ip}; the target never " \
-               "sees the client's IP" + (" (it travels in X-Forwarded-For)"
-                                          if lb.type == "application" else "")
+        if lb.type == "network":
+            seen = (f"client IP preservation is off, so the NLB rewrites the source to its "
+                    f"node's address {node.private_ip}; the target never sees the client's IP")
+        else:
+            seen = (f"a new connection from the node's address {node.private_ip}; the target "
+                    "never sees the client's IP" + (" (it travels in X-Forwarded-For)"
+                                                    if lb.type == "application" else ""))
     others = f"; other targets: {', '.join(choice.others)}" if choice.others else ""
     skipped = f"; unhealthy, skipped: {', '.join(choice.unhealthy)}" if choice.unhealthy else ""
     health = " (no healthy target: all receive traffic, fail-open)" if choice.fail_open else ""

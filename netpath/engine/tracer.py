@@ -52,12 +52,11 @@ def trace(net: Network, query: Query) -> Trace:
     else:
         _send(first, source, packet)
     walkers = [first]
-    while _at_load_balancer(walkers[-1]) and len(walkers) < MAX_CONNECTIONS:
-        last = walkers[-1]
-        assert last.arrival is not None and last.arrival.eni is not None
-        walkers.append(balancers.open_target_connection(
-            ctx, last.arrival.eni, last.arrival.packet, len(walkers) + 1,
-            request=balancers.request_for(query)))
+    while len(walkers) < MAX_CONNECTIONS:
+        following = _next_connection(ctx, walkers[-1], len(walkers) + 1, query)
+        if following is None:
+            break
+        walkers.append(following)
     forward = [hop for w in walkers for hop in w.hops]
     blocked = next((w.blocked for w in walkers if w.blocked), None)
     replies: list[Walker] = []
@@ -143,8 +142,23 @@ def _service(packet: Packet) -> str:
     return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
 
 
-def _at_load_balancer(w: Walker) -> bool:
-    return w.blocked is None and w.arrival is not None and w.arrival.kind == "load-balancer"
+def _next_connection(ctx: Context, last: Walker, number: int, query: Query) -> Walker | None:
+    """A load balancer, or an in-cluster Ingress controller, opens the next connection."""
+    arrival = last.arrival
+    if last.blocked is not None or arrival is None:
+        return None
+    if arrival.kind == "load-balancer" and arrival.eni is not None:
+        return balancers.open_target_connection(ctx, arrival.eni, arrival.packet, number,
+                                                request=balancers.request_for(query))
+    if arrival.kind == "pod" and arrival.cluster is not None:
+        from netpath.engine import ingress_nginx
+
+        cluster = ctx.net.model.clusters[arrival.cluster]
+        pod = cluster.pods[arrival.name]
+        if ingress_nginx.is_controller(pod) and arrival.packet.dst_port in (80, 443):
+            return ingress_nginx.open_backend_connection(
+                ctx, cluster, pod, arrival.packet, number, balancers.request_for(query))
+    return None
 
 
 def _walk_reply(ctx: Context, request: Walker) -> Walker:
