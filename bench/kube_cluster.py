@@ -3,6 +3,7 @@
 
     from bench.kube_cluster import make_cluster      # or load this file by path
     cluster = make_cluster(pods=5000, services=1000, policies=500, seed=1)
+    model = make_vpc_model(pods=500, services=100, policies=200, seed=1)  # with an AWS part
 
 The shape follows real clusters rather than noise: namespaces per team with `team` and `env`
 labels; workloads (web, api, worker, db, cache) whose replicas share labels and differ only in
@@ -12,13 +13,21 @@ default-deny per namespace, egress default-deny with a DNS allowance in some, al
 tiers by podSelector, across namespaces with namespaceSelector AND podSelector, named ports,
 endPort ranges, ipBlocks with except, and matchExpressions with all four operators.
 Same arguments, same cluster.
+
+`make_vpc_model` puts the same cluster on EC2 nodes of a VPC (a Model, ready for `prepare`): the
+nodes spread over three subnets whose NACLs differ, node security groups that leave some ports
+closed between nodes, and security groups for pods (SecurityGroupPolicy) on the database pods.
+With the VPC CNI (the default) pods take addresses from their node's subnet; with an overlay CNI
+they keep the pod CIDR and the nodes must let the tunnel through.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Network
 
+from netpath.model.addr import ANY_PREFIX, PortRange
 from netpath.model.kubernetes import (
     NAMESPACE_NAME_LABEL,
     Cluster,
@@ -33,8 +42,22 @@ from netpath.model.kubernetes import (
     Node,
     Pod,
     Requirement,
+    SecurityGroupPolicy,
     Service,
     ServicePort,
+)
+from netpath.model.resources import (
+    Eni,
+    Instance,
+    Model,
+    NaclRule,
+    NetworkAcl,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    Vpc,
 )
 
 NAME = "bench"
@@ -210,3 +233,101 @@ def _add_policies(cluster: Cluster, teams: list[str], workloads: list[tuple[str,
         pass_no += 1
     for policy in made:
         cluster.network_policies[policy.key] = policy
+
+
+# --- the same cluster on the nodes of a VPC ----------------------------------------------------
+
+VPC = "bench-vpc"
+VPC_CIDR = IPv4Network("10.0.0.0/16")
+NODE_SUBNETS = (("nodes-a", "10.0.16.0/20", "us-east-1a"),
+                ("nodes-b", "10.0.32.0/20", "us-east-1b"),
+                ("nodes-c", "10.0.48.0/20", "us-east-1c"))
+TUNNEL_PROTOCOL = {"calico": "4", "flannel": "udp", "cilium": "udp"}  # IP-in-IP, VXLAN
+
+
+def make_vpc_model(pods: int, services: int, policies: int, seed: int,
+                   cni: str = "aws-vpc-cni") -> Model:
+    base = make_cluster(pods, services, policies, seed)
+    vpc = Vpc(VPC, (VPC_CIDR,), "us-east-1", None, "rt-nodes", "nacl-default", ("vpcs", VPC))
+    local = Route(VPC_CIDR, None, "local", "local", "local", ("vpcs", VPC, "cidr"))
+    model = Model(vpcs={VPC: vpc}, route_tables={"rt-nodes": RouteTable(
+        "rt-nodes", VPC, (local,), True, ("route_tables", "rt-nodes"))})
+    allow_all = NaclRule(100, "allow", "all", None, ANY_PREFIX, ())
+    model.network_acls["nacl-default"] = NetworkAcl("nacl-default", VPC, (allow_all,),
+                                                    (allow_all,), True, True, ())
+    # nodes-b refuses 9000-9100 (grpc, metrics) from nodes-c; nodes-c only sends to ports
+    # 1024-65535 (no 80 or 443 out) and takes nothing but tcp in: udp (DNS) replies are lost.
+    c_cidr = IPv4Network(NODE_SUBNETS[2][1])
+    model.network_acls["nacl-b"] = _nacl("nacl-b", [
+        (90, "deny", "tcp", PortRange(9000, 9100), c_cidr),
+        (100, "allow", "all", None, ANY_PREFIX)],
+        [(100, "allow", "all", None, ANY_PREFIX)])
+    model.network_acls["nacl-c"] = _nacl("nacl-c", [
+        (100, "allow", "tcp", PortRange(0, 65535), VPC_CIDR)],
+        [(100, "allow", "tcp", PortRange(1024, 65535), ANY_PREFIX)])
+    for (name, cidr, az), acl in zip(NODE_SUBNETS, ("nacl-default", "nacl-b", "nacl-c"),
+                                     strict=True):
+        model.subnets[name] = Subnet(name, VPC, IPv4Network(cidr), az, "rt-nodes", acl, True,
+                                     ("subnets", name))
+    # Between nodes: tcp above 1024 and 443, udp 53, and the overlay's tunnel; tcp 80 stays
+    # closed. Database pods get their own group, open to the node group on 5432 only.
+    tunnel = TUNNEL_PROTOCOL.get(cni)
+    node_rules = [_sg_rule("tcp", PortRange(1025, 65535)), _sg_rule("tcp", PortRange(443, 443)),
+                  _sg_rule("udp", PortRange(53, 53))]
+    if tunnel is not None:
+        node_rules.append(_sg_rule(tunnel, PortRange(8472, 8472) if tunnel == "udp" else None))
+    model.security_groups["sg-nodes"] = _group("sg-nodes", node_rules)
+    model.security_groups["sg-db-pods"] = _group("sg-db-pods", [_sg_rule("tcp",
+                                                                         PortRange(5432, 5432))])
+    overlay = cni in TUNNEL_PROTOCOL
+    cluster = replace(base, vpc=VPC, cni=cni, enforces_network_policy=True,
+                      pod_cidr=base.pod_cidr if overlay else None, nodes={}, pods={})
+    node_ips: dict[str, IPv4Address] = {}
+    for k, node in enumerate(sorted(base.nodes.values(), key=lambda n: n.name)):
+        subnet = model.subnets[NODE_SUBNETS[k % len(NODE_SUBNETS)][0]]
+        ip = subnet.cidr.network_address + 10 + k // len(NODE_SUBNETS)
+        eni = Eni(f"eni-{node.name}", VPC, subnet.name, ip, None, ("sg-nodes",), "instance",
+                  node.name, True, "linux", ("instances", node.name))
+        model.enis[eni.name] = eni
+        model.instances[node.name] = Instance(node.name, VPC, (eni.name,), "linux",
+                                              ("instances", node.name), "m5.4xlarge")
+        cluster.nodes[node.name] = replace(node, ip=ip, instance=node.name)
+        node_ips[node.name] = ip
+    used: dict[str, int] = {}
+    for key, pod in base.pods.items():
+        ip = node_ips[pod.node]
+        if not pod.host_network and not overlay:
+            subnet = model.subnets[model.enis[f"eni-{pod.node}"].subnet]
+            used[subnet.name] = used.get(subnet.name, 0) + 1
+            ip = subnet.cidr.network_address + 256 + used[subnet.name]
+        elif not pod.host_network:
+            ip = pod.ip
+        groups = ("sg-db-pods",) if pod.labels.get("tier") == "db" and not overlay else ()
+        cluster.pods[key] = replace(pod, ip=ip, security_groups=groups)
+    if not overlay:
+        for namespace in sorted({p.namespace for p in cluster.pods.values()
+                                 if p.security_groups}):
+            cluster.security_group_policies[f"{namespace}/db-pods"] = SecurityGroupPolicy(
+                namespace, "db-pods", LabelSelector((("tier", "db"),)), ("sg-db-pods",), ())
+    model.clusters[cluster.name] = cluster
+    return model
+
+
+def _nacl(name: str, inbound: list[tuple[int, str, str, PortRange | None, IPv4Network]],
+          outbound: list[tuple[int, str, str, PortRange | None, IPv4Network]]) -> NetworkAcl:
+    def rules(entries: list[tuple[int, str, str, PortRange | None, IPv4Network]]
+              ) -> tuple[NaclRule, ...]:
+        return tuple(NaclRule(n, action, protocol, ports, cidr, ("network_acls", name, n))
+                     for n, action, protocol, ports, cidr in sorted(entries))
+
+    return NetworkAcl(name, VPC, rules(inbound), rules(outbound), False, False,
+                      ("network_acls", name))
+
+
+def _sg_rule(protocol: str, ports: PortRange | None) -> SgRule:
+    return SgRule("ingress", protocol, ports, None, "sg-nodes", None, "", ())
+
+
+def _group(name: str, ingress: list[SgRule]) -> SecurityGroup:
+    egress = (SgRule("egress", "all", None, ANY_PREFIX, None, None, "", ()),)
+    return SecurityGroup(name, VPC, tuple(ingress), egress, True, "", ("security_groups", name))

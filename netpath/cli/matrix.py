@@ -32,9 +32,11 @@ class Protocol(StrEnum):
 
 HELP = (
     "Show who can reach whom among pods on one port: rows are sources, columns destinations.\n\n"
-    "Each pair is judged by NetworkPolicy at both ends (egress at the source, ingress at the "
-    "destination), after Service DNAT, as the network would; a pod to itself is left out. "
-    "Pods that policies cannot tell apart are judged once, so large clusters stay fast."
+    "Each pair is judged as `netpath trace` would judge it: NetworkPolicy at both ends (egress "
+    "at the source, ingress at the destination) and, where the spec has an AWS part, the "
+    "security groups, network ACLs, routes and nodes on the way there and back; a pod to "
+    "itself is left out. Pods that nothing on the path can tell apart are judged once, so "
+    "large clusters stay fast."
 )
 EPILOG = """\
 Examples:
@@ -92,11 +94,13 @@ def matrix_command(
     env = environment(ctx)
     loaded = open_spec(env, spec)
 
+    from netpath.engine import prepare
     from netpath.engine.matrix import build_matrix, select_pods
 
-    clusters = loaded.model.clusters
-    pods = select_pods(clusters, namespace or (), selector or ())
-    matrix = build_matrix(clusters, pods, protocol.value,
+    pods = select_pods(loaded.model.clusters, namespace or (), selector or ())
+    # The prepared network: with an AWS part, pairs are traced by the engine (security groups,
+    # NACLs, routes, nodes); without one, its policy indexes are all the matrix uses.
+    matrix = build_matrix(prepare(loaded.model), pods, protocol.value,
                           port if port is not None else DEFAULT_PORT)
     from netpath.render import matrix as render
 

@@ -56,11 +56,14 @@ def vpc_search_domain(region: str) -> str:
 
 def upstream_for(net: Network, cluster: Cluster) -> Upstream:
     """The VPC resolver (AmazonProvidedDNS, the VPC's base address + 2) over the spec's Route 53
-    records, interface endpoints and internet hosts; NO_UPSTREAM for a Kubernetes-only spec."""
-    if cluster.vpc is None or cluster.vpc not in net.model.vpcs:
-        return NO_UPSTREAM
+    records, interface endpoints and internet hosts; for a Kubernetes-only spec, the nodes'
+    resolver, which knows what public DNS knows (the spec's internet hosts and public
+    records)."""
     from netpath.engine.resolve import resolve_dns
 
+    if cluster.vpc is None or cluster.vpc not in net.model.vpcs:
+        return Upstream("the nodes' upstream resolver (public DNS)",
+                        lambda n: resolve_dns(net, n, None))
     vpc = net.model.vpcs[cluster.vpc]
     address = vpc.cidr.network_address + 2
     name = vpc.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netpath.engine.trace import Packet
-from netpath.model.addr import PortRange, is_public
+from netpath.model.addr import Address, PortRange, is_public
 from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, RouteTable, Subnet
 
 if TYPE_CHECKING:
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 
 def _service(packet: Packet) -> str:
+    if packet.protocol.isdigit():  # an IANA number: "IP protocol 4" (IP-in-IP), not "4"
+        return f"IP protocol {packet.protocol}"
     return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
 
 
@@ -73,8 +75,25 @@ def blackhole(table: str, route: Route) -> str:
             "blackhole route")
 
 
+def cluster_ip(net: Network, address: Address) -> str | None:
+    """The fix when `address` is a Service's ClusterIP seen from outside its cluster: no route
+    can help, ClusterIPs are virtual (only kube-proxy's rules on the cluster's nodes translate
+    them; the VPC does not know the service CIDR). None for any other address."""
+    for cluster in net.model.clusters.values():
+        service = net.kube.services_by_ip.get((cluster.name, int(address)))
+        if service is not None:
+            return (f"{address} is the ClusterIP of {service.key} (cluster {cluster.name}): a "
+                    "virtual address that only kube-proxy on the cluster's nodes translates, "
+                    "so no route reaches it; expose the Service as a NodePort, a LoadBalancer "
+                    f"or an Ingress, or trace from a pod or node of {cluster.name}")
+    return None
+
+
 def no_route(net: Network, table: RouteTable, packet: Packet) -> str:
     model = net.model
+    virtual = cluster_ip(net, packet.dst_ip)
+    if virtual is not None:
+        return virtual
     vpc = model.vpcs[table.vpc]
     if is_public(packet.dst_ip):
         nats = [n.name for n in model.nat_gateways.values() if n.vpc == vpc.name]

@@ -53,7 +53,8 @@ def to_internet_gateway(w: Walker, subnet: Subnet, igw: str, packet: Packet) -> 
         reason = (f"{igw} drops the packet: {packet.dst_ip} is a private address, not "
                   "routable on the internet")
         w.block("PRIVATE_ADDRESS_ON_INTERNET", "internet-gateway", igw, reason,
-                f"route {packet.dst_ip} over a peering, transit gateway or VPN instead", packet)
+                fixes.cluster_ip(w.net, packet.dst_ip)
+                or f"route {packet.dst_ip} over a peering, transit gateway or VPN instead", packet)
         return
     public, owner = _public_address(w, vpc, packet.src_ip)
     if public is None:
@@ -91,6 +92,11 @@ def _no_public_ip(w: Walker, igw: str, owner: str, packet: Packet) -> None:
 def on_internet(w: Walker, packet: Packet) -> None:
     """The packet crosses the internet to a public address."""
     if not is_public(packet.dst_ip):
+        if w.reply and w.model.clusters:
+            from netpath.engine.pods import reply_to_flat_node
+
+            if reply_to_flat_node(w, packet):
+                return
         _private_from_internet(w, packet)
         return
     w.hop("internet", "internet", "forward", f"across the internet to {packet.dst_ip}", packet)

@@ -32,7 +32,9 @@ class KubeIndex:
     pod_enis: dict[str, Eni]  # synthetic interfaces of VPC CNI pods, by ENI name
     pod_of_eni: dict[str, PodRef]
     pods_by_ip: dict[tuple[str, int], Pod]  # (cluster, address) -> pod (not hostNetwork)
-    pods_by_key: dict[str, list[PodRef]]  # "ns/name" and "name" -> pods (several clusters)
+    # "ns/name", "name" and "cluster/ns/name" (as `netpath matrix` names pods when a spec has
+    # several clusters) -> pods
+    pods_by_key: dict[str, list[PodRef]]
     node_of_eni: dict[str, NodeRef]  # a node's primary ENI -> the node
     nodes_by_ip: dict[tuple[str, int], Node]
     services_by_ip: dict[tuple[str, int], Service]  # (cluster, ClusterIP)
@@ -75,6 +77,7 @@ def _index_pods(model: Model, cluster: Cluster, index: KubeIndex) -> None:
         ref = PodRef(cluster.name, pod)
         index.pods_by_key.setdefault(pod.key, []).append(ref)
         index.pods_by_key.setdefault(pod.name, []).append(ref)
+        index.pods_by_key.setdefault(f"{cluster.name}/{pod.key}", []).append(ref)
         if pod.host_network:
             continue
         index.pods_by_ip[(cluster.name, int(pod.ip))] = pod

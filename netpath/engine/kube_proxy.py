@@ -40,15 +40,21 @@ def cluster_ip(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packe
 
 
 def undo_dnat_at_client(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> Packet:
+    return undo_dnat(w, pod.key, packet) or packet
+
+
+def undo_dnat(w: Walker, client: str, packet: Packet) -> Packet | None:
+    """The reply of a ClusterIP connection, back at the client's node: conntrack restores the
+    ClusterIP as its source. None when no ClusterIP DNAT is behind this reply."""
     key = ("dnat", int(packet.src_ip), packet.src_port, int(packet.dst_ip), packet.dst_port)
     session = w.ctx.sessions.get(key)
     if session is None or not session.translator.startswith("kube-proxy:"):
-        return packet
+        return None
     original = session.original
     restored = packet.with_source(original.dst_ip, original.dst_port)
     w.hop("kube-proxy", session.translator.split(":", 1)[1], "translate",
           f"source {packet.src_ip}:{packet.src_port} -> {original.dst_ip}:{original.dst_port} "
-          f"(conntrack): {pod.key} sees the reply come from the ClusterIP", restored)
+          f"(conntrack): {client} sees the reply come from the ClusterIP", restored)
     return restored
 
 
@@ -122,8 +128,8 @@ def _forward_from_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) 
     if backend is not None and backend.node == node.name:
         pods.arrive_at_pod(w, cluster, backend, packet)
         return
-    if cluster.overlay and backend is not None:
-        pods.encapsulate(w, cluster, node, backend, packet)
+    if backend is not None and (cluster.overlay or cluster.vpc is None):
+        pods.across_nodes(w, cluster, node, backend, packet)
         return
     pods.send_from_node(w, cluster, node, packet)
 

@@ -1,27 +1,45 @@
 """`netpath matrix`: who can reach whom among pods, by equivalence classes of pods.
 
 Tracing every ordered pair is quadratic in pods *and* pays the whole evaluation each time. But
-NetworkPolicy can only tell pods apart by a few facts, so pods that share them behave alike as
-source and as destination. The signature of a pod (see `signature`) holds exactly those facts:
-its cluster and namespace (which policies can select it, what namespaceSelectors see), its
-labels restricted to the keys some selector reads, which of the named ports policies use resolve
-to the queried port on it, which ipBlocks of any policy contain its IP, and hostNetwork-ness.
-One representative pair per (source class, destination class) is judged by `pair_verdict`, and
-the answer is shared by every pair of pods of those two classes.
+the engine can only tell pods apart by a few facts, so pods that share them behave alike as
+source and as destination. A pod's class is the pair of two signatures:
+
+- its policy signature (`signature`): what NetworkPolicy can tell about it. Its cluster and
+  namespace (which policies can select it, what namespaceSelectors see), its labels restricted
+  to the keys some selector reads, which of the named ports policies use resolve to the queried
+  port on it, which ipBlocks of any policy contain its IP, and hostNetwork-ness. One pair per
+  (source class, destination class) is judged by `pair_verdict` (`admits` at both ends).
+- its path signature (`matrix_paths.path_signature`), only where a cluster has a VPC: its
+  subnet, the security groups and memberships of the interfaces the VPC sees, where its
+  addresses fall among the spec's prefixes. One pair per (source class, destination class,
+  same node) is traced by the real engine on the network without its NetworkPolicies.
+
+`Judge` puts the two back together in the engine's order (egress policy at the source, the way
+there, ingress policy at the destination, the way back), and the answer is shared by every pair
+of pods of the same classes on the same kind of placement (same node or not). Without a VPC
+(a flat pod network) NetworkPolicy at both ends is the whole story and nothing is traced.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from netpath.engine.errors import QueryError
+from netpath.engine.network import Network, prepare
 from netpath.engine.network_policy import PolicyIndex, admits, build_policy_index, ip_blocks
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, IpBlock, LabelSelector, Pod
+from netpath.model.resources import Model
+
+if TYPE_CHECKING:
+    from netpath.engine.matrix_paths import PathSide
 
 Signature = tuple[object, ...]
 IntBlock = tuple[int, int, tuple[tuple[int, int], ...]]  # cidr low, high, except ranges
+ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
+EGRESS_DENIED = "NETPOL_EGRESS_DENIED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,66 +59,148 @@ REACHABLE = Verdict(True, None)
 
 
 @dataclass(frozen=True, slots=True)
+class MatrixStats:
+    policy_classes: int
+    path_classes: int  # 0 without an AWS part: nothing but NetworkPolicy to judge
+    classes: int  # distinct (policy class, path class) among the pods
+    traces: int  # engine traces run: one per path class pair, plus pairs traced whole
+
+
+class ClassSet:
+    """Signatures numbered in order of appearance, with up to two pods per node for each: enough
+    to find a representative pair on one node, and one on two different nodes."""
+
+    __slots__ = ("_index", "members")
+
+    def __init__(self) -> None:
+        self._index: dict[Signature, int] = {}
+        self.members: list[dict[tuple[str, str], list[MatrixPod]]] = []
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def add(self, signature: Signature, mp: MatrixPod) -> int:
+        index = self._index.get(signature)
+        if index is None:
+            index = self._index[signature] = len(self.members)
+            self.members.append({})
+        slot = self.members[index].setdefault((mp.cluster, mp.pod.node), [])
+        if len(slot) < 2:
+            slot.append(mp)
+        return index
+
+    def first(self, index: int) -> MatrixPod:
+        return next(iter(self.members[index].values()))[0]
+
+    def pair(self, source: int, destination: int,
+             same: bool) -> tuple[MatrixPod, MatrixPod] | None:
+        """Two distinct pods of the two classes, on one node or on different nodes."""
+        ours, theirs = self.members[source], self.members[destination]
+        if same:
+            for node, pods in ours.items():
+                other = next((p for p in theirs.get(node, ()) if p is not pods[0]), None)
+                if other is not None:
+                    return pods[0], other
+            return None
+        for node in list(ours)[:2]:  # two nodes of ours: one differs from any node of theirs
+            for there in list(theirs)[:2]:
+                if node != there:
+                    return ours[node][0], theirs[there][0]
+        return None
+
+
+class Judge:
+    """The verdict of a (source class, destination class, same node) triple, from the policy
+    and path tables, computed on first use and remembered."""
+
+    __slots__ = ("memo", "parts", "paths", "policy", "policy_node_matters", "whole")
+
+    def __init__(self, parts: Sequence[tuple[int, int]], policy: Mapping[ClassKey, Verdict],
+                 policy_node_matters: Sequence[bool], paths: PathSide | None,
+                 whole: Mapping[ClassKey, Verdict]) -> None:
+        self.parts = parts  # per class: (policy class, path class)
+        self.policy = policy
+        self.policy_node_matters = policy_node_matters
+        self.paths = paths
+        self.whole = whole  # pairs whose trace was run whole (see matrix_paths)
+        self.memo: dict[ClassKey, Verdict] = {}
+
+    def __call__(self, source: int, destination: int, same: bool) -> Verdict:
+        key = (source, destination, same)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._combine(key)
+        return found
+
+    def _combine(self, key: ClassKey) -> Verdict:
+        whole = self.whole.get(key)
+        if whole is not None:
+            return whole
+        source, destination, same = key
+        ps, ns = self.parts[source]
+        pd, nd = self.parts[destination]
+        policy = self.policy[(ps, pd, same and self.policy_node_matters[ps])]
+        if self.paths is None or policy.code == EGRESS_DENIED:  # egress is judged first
+            return policy
+        path = self.paths.get(ns, nd, same)
+        if path.forward:  # blocked on the way, before the destination's policies
+            return path.verdict
+        return path.verdict if policy.reachable else policy
+
+
+@dataclass(frozen=True, slots=True)
 class Matrix:
     protocol: str
     port: int
     pods: tuple[MatrixPod, ...]
     pod_class: tuple[int, ...]  # pods[i] belongs to class pod_class[i]
-    node_matters: tuple[bool, ...]  # per class, as a source: see `same_node_matters`
-    # (source class, destination class, same node) -> verdict; "same node" is always False for
-    # source classes whose node does not matter.
-    table: Mapping[tuple[int, int, bool], Verdict]
+    pod_node: tuple[int, ...]  # pods[i] runs on node pod_node[i] (nodes numbered per matrix)
+    judge: Judge
     notes: tuple[str, ...]  # facts about the whole matrix (unenforced policies...)
+    stats: MatrixStats
 
     @property
     def classes(self) -> int:
-        return len(set(self.pod_class))
+        return self.stats.classes
 
     def verdict(self, source: int, destination: int) -> Verdict:
-        ci = self.pod_class[source]
-        return self.table[(ci, self.pod_class[destination],
-                           self.node_matters[ci] and _same_node(self.pods[source],
-                                                                 self.pods[destination]))]
+        return self.judge(self.pod_class[source], self.pod_class[destination],
+                          self.pod_node[source] == self.pod_node[destination])
 
     def pairs(self) -> Iterator[tuple[int, int, Verdict]]:
         """Every ordered pair of distinct pods, rows (sources) first; a pod to itself is left
-        out."""
-        for i in range(len(self.pods)):
-            for j in range(len(self.pods)):
+        out. (A renderer walks all of them, several times: this is `verdict` inlined.)"""
+        judge, memo = self.judge, self.judge.memo
+        classes, nodes = self.pod_class, self.pod_node
+        for i, (ci, ni) in enumerate(zip(classes, nodes, strict=True)):
+            for j, (cj, nj) in enumerate(zip(classes, nodes, strict=True)):
                 if i != j:
-                    yield i, j, self.verdict(i, j)
-
-
-def _same_node(a: MatrixPod, b: MatrixPod) -> bool:
-    return a.cluster == b.cluster and a.pod.node == b.pod.node
+                    key = (ci, cj, ni == nj)
+                    found = memo.get(key)
+                    yield i, j, found if found is not None else judge(*key)
 
 
 def same_node_matters(source: MatrixPod) -> bool:
-    """Whether a verdict from `source` can depend on the destination running on the same node.
-
-    Today only for hostNetwork sources: they send from the node's IP, and ingress from a pod's
-    own node is always allowed. Through the full packet engine it will be every source (same
-    node: no VPC hop, no security group); the class structure already allows for it.
-    """
+    """Whether NetworkPolicy's verdict from `source` can depend on the destination running on
+    the same node: only for hostNetwork sources, which send from the node's IP, and ingress
+    from a pod's own node is always allowed. (The network between pods always cares: the path
+    table is keyed by the same-node flag.)"""
     return source.pod.host_network
 
 
 def pair_verdict(indexes: Mapping[str, PolicyIndex], source: MatrixPod,
                  destination: MatrixPod, protocol: str, port: int) -> Verdict:
-    """Can `source` open `protocol`/`port` to `destination`'s pod IP? The one place a pair is
-    judged.
+    """Does NetworkPolicy let `source` open `protocol`/`port` to `destination`'s pod IP?
 
-    Today: NetworkPolicy egress at the source, then ingress at the destination; both must
-    admit. Pods of two clusters see each other as plain IPs (only ipBlocks can match). When
-    this goes through the full packet engine (security groups where an AWS part exists, routes
-    between nodes), the class signature must grow with what that engine can tell apart: the
-    pod's node and its security groups (node ENI's or its own, with security groups for pods).
+    Egress at the source, then ingress at the destination; both must admit. Pods of two
+    clusters see each other as plain IPs (only ipBlocks can match). The engine judges in the
+    same order, with the same `admits`, so the codes are the trace's own.
     """
     same = source.cluster == destination.cluster
     src, dst = source.pod, destination.pod
     if not admits(indexes[source.cluster], "egress", src, dst.ip, dst if same else None,
                   protocol, port):
-        return Verdict(False, "NETPOL_EGRESS_DENIED")
+        return Verdict(False, EGRESS_DENIED)
     if not admits(indexes[destination.cluster], "ingress", dst, src.ip, src if same else None,
                   protocol, port):
         return Verdict(False, "NETPOL_INGRESS_DENIED")
@@ -152,47 +252,83 @@ def parse_selector(text: str) -> LabelSelector:
     return LabelSelector(tuple(pairs))
 
 
-def build_matrix(clusters: Mapping[str, Cluster], pods: Sequence[MatrixPod], protocol: str,
-                 port: int, indexes: Mapping[str, PolicyIndex] | None = None) -> Matrix:
+def build_matrix(world: Network | Model | Mapping[str, Cluster], pods: Sequence[MatrixPod],
+                 protocol: str, port: int,
+                 indexes: Mapping[str, PolicyIndex] | None = None) -> Matrix:
+    """The matrix of `pods` for one flow.
+
+    `world` is the prepared Network (what the CLI passes), a Model (prepared here), or bare
+    clusters, which must then have no VPC: with an AWS part the verdicts need the engine.
+    """
+    from netpath.engine import matrix_paths  # here: flat clusters never need the tracer
+
+    net: Network | None
+    clusters: Mapping[str, Cluster]
+    if isinstance(world, Network):
+        net, clusters = world, world.model.clusters
+    elif isinstance(world, Model):
+        net = prepare(world)
+        clusters = net.model.clusters
+    else:
+        net, clusters = None, world
     if indexes is None:
-        indexes = {name: build_policy_index(c) for name, c in clusters.items()
-                   if any(p.cluster == name for p in pods)}
+        indexes = net.kube.policy_indexes if net is not None else {
+            name: build_policy_index(c) for name, c in clusters.items()
+            if any(p.cluster == name for p in pods)}
+    policy_of, policies, policy_table, matters = _policy_side(indexes, pods, protocol, port)
+    paths = None
+    if any(clusters[p.cluster].vpc is not None for p in pods):
+        if net is None:
+            raise ValueError("a cluster with a VPC: pass the prepared Network "
+                             "(netpath.engine.prepare(model)), not its clusters")
+        paths = matrix_paths.path_side(net, pods, protocol, port)
+    combined = ClassSet()
+    parts: list[tuple[int, int]] = []
+    pod_class = []
+    for i, mp in enumerate(pods):
+        part = (policy_of[i], paths.pod_class[i] if paths is not None else 0)
+        index = combined.add(part, mp)
+        if index == len(parts):
+            parts.append(part)
+        pod_class.append(index)
+    whole: dict[ClassKey, Verdict] = {}
+    if paths is not None and net is not None:
+        whole = matrix_paths.whole_traces(net, paths, combined, parts, protocol, port)
+    notes = tuple(f"cluster {name}: {index.cluster.cni} does not enforce NetworkPolicy, so "
+                  "every pair is reachable as far as policies go" for name, index in
+                  indexes.items() if not index.enforced and index.cluster.network_policies
+                  and any(p.cluster == name for p in pods))
+    stats = MatrixStats(policies, paths.classes if paths is not None else 0, len(parts),
+                        (paths.traces if paths is not None else 0) + len(whole))
+    judge = Judge(parts, policy_table, matters, paths, whole)
+    nodes: dict[tuple[str, str], int] = {}
+    pod_node = tuple(nodes.setdefault((p.cluster, p.pod.node), len(nodes)) for p in pods)
+    return Matrix(protocol, port, tuple(pods), tuple(pod_class), pod_node, judge, notes, stats)
+
+
+def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], protocol: str,
+                 port: int) -> tuple[list[int], int, dict[ClassKey, Verdict], list[bool]]:
+    """Policy classes: each pod's, how many, the verdict per class pair, and per class whether
+    the same-node flag matters to it (`same_node_matters`)."""
     keys = _selector_keys(indexes.values())
     names = _port_names(indexes.values(), protocol)
     blocks = _int_blocks(ip_blocks(list(indexes.values())))
-    classes: dict[Signature, int] = {}
-    members: list[list[MatrixPod]] = []  # per class: one pod per node, for same-node pairs
-    member_nodes: list[dict[tuple[str, str], MatrixPod]] = []
-    pod_class: list[int] = []
-    for mp in pods:
-        sig = signature(mp, keys, names, blocks, port, protocol)
-        index = classes.get(sig)
-        if index is None:
-            index = classes[sig] = len(members)
-            members.append([])
-            member_nodes.append({})
-        where = (mp.cluster, mp.pod.node)
-        if where not in member_nodes[index]:
-            member_nodes[index][where] = mp
-            members[index].append(mp)
-        pod_class.append(index)
-    matters = tuple(same_node_matters(m[0]) for m in members)
-    table: dict[tuple[int, int, bool], Verdict] = {}
-    for ci, group in enumerate(members):
-        source = group[0]
-        for cj, targets in enumerate(members):
+    classes = ClassSet()
+    of = [classes.add(signature(mp, keys, names, blocks, port, protocol), mp) for mp in pods]
+    matters = [same_node_matters(classes.first(c)) for c in range(len(classes))]
+    table: dict[ClassKey, Verdict] = {}
+    for ci in range(len(classes)):
+        source = classes.first(ci)
+        for cj in range(len(classes)):
             if not matters[ci]:
-                table[(ci, cj, False)] = pair_verdict(indexes, source, targets[0], protocol, port)
+                table[(ci, cj, False)] = pair_verdict(indexes, source, classes.first(cj),
+                                                      protocol, port)
                 continue
             for same in (True, False):  # a destination on the source's node, and elsewhere
-                target = next((t for t in targets if _same_node(source, t) is same), None)
-                if target is not None:
-                    table[(ci, cj, same)] = pair_verdict(indexes, source, target, protocol,
-                                                         port)
-    notes = tuple(f"cluster {name}: {index.cluster.cni} does not enforce NetworkPolicy, so "
-                  "every pair is reachable as far as policies go" for name, index in
-                  indexes.items() if not index.enforced and index.cluster.network_policies)
-    return Matrix(protocol, port, tuple(pods), tuple(pod_class), matters, table, notes)
+                pair = classes.pair(ci, cj, same)
+                if pair is not None:
+                    table[(ci, cj, same)] = pair_verdict(indexes, *pair, protocol, port)
+    return of, len(classes), table, matters
 
 
 def signature(mp: MatrixPod, keys: frozenset[str], names: frozenset[str],

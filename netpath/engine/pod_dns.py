@@ -1,28 +1,52 @@
 """A pod's name lookup as hops: its NetworkPolicy must let the query reach CoreDNS, then the
-search list and CoreDNS (or the VPC resolver it forwards to) answer, or nothing does."""
+search list and CoreDNS (or the VPC resolver it forwards to) answer, or nothing does.
+
+Ordinary lookups go over UDP; TCP/53 only carries answers too large for UDP (truncated and
+retried). So a policy that admits udp/53 but not tcp/53 (the guide's example) lets resolution
+work with a warning, and only a denied udp/53 breaks it.
+https://kubernetes.io/docs/concepts/services-networking/network-policies/
+"""
 
 from __future__ import annotations
 
 from netpath.engine.coredns import ClusterDnsAnswer
-from netpath.engine.network_policy_fix import dns_note
+from netpath.engine.network_policy import admits
+from netpath.engine.network_policy_fix import dns_note, dns_server
 from netpath.engine.resolve import Endpoint
 from netpath.engine.trace import Packet
 from netpath.engine.walk import Walker
+
+_DNS_PORT = 53
 
 
 def cluster_dns_hops(w: Walker, source: Endpoint, answer: ClusterDnsAnswer,
                      packet: Packet) -> None:
     assert source.pod is not None and source.cluster is not None
     cluster = w.model.clusters[source.cluster]
-    if cluster.network_policies and not source.pod.host_network:
-        warning = dns_note(w.net.kube.policy_indexes[cluster.name], source.pod)
-        if warning is not None:
-            w.block("NETPOL_EGRESS_DENIED", "network-policy", source.pod.key,
-                    f"{source.pod.key} cannot resolve {answer.asked}: {warning}",
-                    f"allow udp/53 and tcp/53 to the cluster DNS pods in {source.pod.key}'s "
-                    "egress policies", packet)
+    pod = source.pod
+    notes = list(answer.notes)
+    if cluster.network_policies and not pod.host_network:
+        index = w.net.kube.policy_indexes[cluster.name]
+        warning = dns_note(index, pod)
+        ip, server = dns_server(index)
+        if not admits(index, "egress", pod, ip, server, "udp", _DNS_PORT):
+            w.block("NETPOL_EGRESS_DENIED", "network-policy", pod.key,
+                    f"{pod.key} cannot resolve {answer.asked}: {warning or 'udp/53 is denied'}",
+                    f"allow udp/53 and tcp/53 to the cluster DNS pods in {pod.key}'s egress "
+                    "policies", packet)
             return
-    note = "; ".join(answer.notes) or None
+        if server is not None and not admits(index, "ingress", server, pod.ip, pod, "udp",
+                                             _DNS_PORT):
+            w.block("NETPOL_INGRESS_DENIED", "network-policy", server.key,
+                    f"{pod.key} cannot resolve {answer.asked}: the policies selecting the "
+                    f"cluster DNS pod {server.key} do not admit udp/53 from {pod.key}: name "
+                    "resolution breaks (every lookup times out)",
+                    f"allow udp/53 and tcp/53 from every pod to {server.key} in its "
+                    f"namespace's ingress policies", packet)
+            return
+        if warning is not None:
+            notes.insert(0, warning)
+    note = "; ".join(notes) or None
     if answer.resolved:
         w.hop("dns", answer.answered_by or "CoreDNS", "resolve", answer.reason, packet,
               note=note)

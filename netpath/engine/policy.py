@@ -26,7 +26,7 @@ def egress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
         return True
     decision = evaluate(index, "egress", pod, packet.dst_ip, destination, packet.protocol,
                         packet.dst_port)
-    return _record(w, decision, packet)
+    return _record(w, decision, packet, _after_dnat(w, decision, packet))
 
 
 def ingress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
@@ -36,7 +36,23 @@ def ingress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
         return True
     decision = evaluate(index, "ingress", pod, packet.src_ip, source, packet.protocol,
                         packet.dst_port)
-    return _record(w, decision, packet)
+    return _record(w, decision, packet, _after_dnat(w, decision, packet))
+
+
+def _after_dnat(w: Walker, decision: NetpolDecision, packet: Packet) -> str | None:
+    """The lesson, once, when the packet reached isolating policies through a ClusterIP and it
+    matters: the port changed, or the policies deny."""
+    key = ("dnat", int(packet.dst_ip), packet.dst_port, int(packet.src_ip), packet.src_port)
+    session = w.ctx.sessions.get(key)
+    if session is None or not decision.isolated:
+        return None
+    original = session.original
+    if original.dst_port == packet.dst_port and decision.allowed:
+        return None
+    return w.note_once("netpol-after-dnat", "NetworkPolicy judges the endpoint after DNAT: "
+                       f"{packet.protocol}/{packet.dst_port} to {packet.dst_ip}, not "
+                       f"{original.protocol}/{original.dst_port} to the ClusterIP "
+                       f"{original.dst_ip}")
 
 
 def reply_passes(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
@@ -49,7 +65,8 @@ def reply_passes(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
     return True
 
 
-def _record(w: Walker, decision: NetpolDecision, packet: Packet) -> bool:
+def _record(w: Walker, decision: NetpolDecision, packet: Packet,
+            lesson: str | None = None) -> bool:
     name = ", ".join(decision.policies) or decision.pod
     rule = None
     if decision.allowed_by is not None:
@@ -57,6 +74,8 @@ def _record(w: Walker, decision: NetpolDecision, packet: Packet) -> bool:
         rule = RuleRef(f"{match.policy.key} {decision.direction} rule {match.rule + 1}",
                        match.path)
     notes = list(decision.notes)
+    if lesson is not None:
+        notes.append(lesson)
     if not decision.enforced and decision.policies:
         notes.append(f"{decision.cni} does not enforce NetworkPolicy here: the policies exist "
                      "but nothing applies them")

@@ -133,6 +133,11 @@ def send_from_eni(w: Walker, eni: Eni, packet: Packet, label: str) -> None:
         if packet.src_port is not None:
             detail += f" from port {packet.src_port}"
     w.hop(component, label, "send", detail, packet)
+    if not w.reply and eni.name in w.net.kube.node_of_eni:
+        from netpath.engine.pods import node_sends  # kube-proxy on the node, local pods
+
+        node_sends(w, eni, packet)
+        return
     if not w.egress_allowed(eni, packet):
         return
     w.leave_subnet(w.model.subnets[eni.subnet], packet)
@@ -172,6 +177,10 @@ def _walk_reply(ctx: Context, request: Walker) -> Walker:
 
         cluster = w.model.clusters[arrival.cluster]
         send_from_pod(w, cluster, cluster.pods[arrival.name], reply)
+    elif arrival.kind == "node" and arrival.cluster is not None:
+        from netpath.engine.pods import node_replies
+
+        node_replies(w, w.model.clusters[arrival.cluster], arrival.name, reply)
     elif arrival.eni is not None:
         label = w.net.display_name(arrival.eni) if arrival.kind == "eni" else arrival.name
         send_from_eni(w, arrival.eni, reply, label)

@@ -18,7 +18,7 @@ from netpath.engine.ports import Ephemeral
 from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.trace import Blocked, Hop, Packet, RuleRef
 from netpath.model.addr import Address, Prefix
-from netpath.model.kubernetes import Pod
+from netpath.model.kubernetes import Node, Pod
 from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, Subnet
 
 
@@ -69,7 +69,8 @@ class Walker:
         # An NLB that preserved the client's IP stays in the path: replies to that client go
         # back through its node, whatever the route tables say.
         self.return_via: tuple[Eni, Address] | None = None
-        self.tunnel: tuple[Packet, Pod] | None = None  # overlay: the inner packet and its pod
+        # overlay: the inner packet, its pod (or node), and whether the walk is a reply
+        self.tunnel: tuple[Packet, Pod | Node, bool] | None = None
 
     # --- recording --------------------------------------------------------------------
 
@@ -318,12 +319,12 @@ _FILTERS = ("security-group", "network-acl")
 
 
 def flow_words(packet: Packet) -> str:
-    if packet.dst_port is None:
-        return f"{packet.protocol} from {packet.src_ip} to {packet.dst_ip}"
-    return f"{packet.protocol}/{packet.dst_port} from {packet.src_ip} to {packet.dst_ip}"
+    return f"{_service(packet)} from {packet.src_ip} to {packet.dst_ip}"
 
 
 def _service(packet: Packet) -> str:
+    if packet.protocol.isdigit():  # an IANA number: "IP protocol 4" (IP-in-IP), not "4"
+        return f"IP protocol {packet.protocol}"
     return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
 
 

@@ -117,22 +117,38 @@ def _grid(matrix: Matrix, marks: Marks, digits: int, cell: int, room: int) -> li
 def _listing(matrix: Matrix, marks: Marks, width: int) -> list[str]:
     lines: list[str] = []
     n = len(matrix.pods)
-    for i, source in enumerate(matrix.pods):
-        groups: dict[str | None, dict[str, list[str]]] = {}
-        for j, target in enumerate(matrix.pods):
-            if i == j:
-                continue
-            verdict = matrix.verdict(i, j)
-            namespace, _, name = target.name.rpartition("/")
-            code = None if verdict.reachable else (verdict.code or "blocked")
-            groups.setdefault(code, {}).setdefault(namespace, []).append(name)
+    split = [p.name.rpartition("/") for p in matrix.pods]
+    rows: list[dict[str | None, dict[str, list[str]]]] = [{} for _ in matrix.pods]
+    for i, j, verdict in matrix.pairs():
+        namespace, _, name = split[j]
+        code = None if verdict.reachable else (verdict.code or "blocked")
+        rows[i].setdefault(code, {}).setdefault(namespace, []).append(name)
+    for source, groups in zip(matrix.pods, rows, strict=True):
         reached = sum(len(v) for v in groups.get(None, {}).values())
         lines.append(f"{source.name}  reaches {reached} of {n - 1}")
         for code in sorted(groups, key=lambda c: (c is not None, c or "")):
             mark = marks.reachable if code is None else f"{marks.blocked} {code}"
             text = "; ".join(f"{ns}: {', '.join(names)}" for ns, names in
                              sorted(groups[code].items()))
-            lines += _wrap(f"  {mark}  {text}", width, indent="      ")
+            lines += _wrap_words(f"  {mark}  ", text.split(" "), width, "      ")
+    return lines
+
+
+def _wrap_words(head: str, words: list[str], width: int, indent: str) -> list[str]:
+    """What `_wrap(head + " ".join(words), ...)` gives for these lines, greedily, without
+    textwrap's regex chunking: a large listing has hundreds of long lines and textwrap cost
+    most of its time. Words are never broken; one longer than the line stands alone."""
+    line = head + words[0]
+    if len(line) > width:  # a very narrow terminal: textwrap breaks inside the head too
+        return _wrap(line + "".join(" " + w for w in words[1:]), width, indent)
+    lines: list[str] = []
+    for word in words[1:]:
+        if len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = indent + word
+    lines.append(line)
     return lines
 
 

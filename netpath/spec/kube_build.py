@@ -165,7 +165,7 @@ def _settings(ctx: Ctx, parts: Parts, name: str, r: Reader) -> Settings | None:
         for index, subnet in enumerate(lb_subnets.strings(str(scheme))):
             ctx.resolve(subnet, ("subnet",), "subnet", lb_subnets.at(str(scheme), index))
     kube_proxy = r.word("kube_proxy", ("iptables", "ipvs"), "iptables")
-    mode = r.word("pod_security_group_mode", ("strict", "standard"), "standard")
+    mode = r.word("pod_security_group_mode", ("strict", "standard"), "strict")
     if ctx.failed_since(mark) or cni is None or dns_ip is None or enforces is None:
         return None
     if vpc is not None and vpc not in parts.vpcs:
@@ -176,7 +176,7 @@ def _settings(ctx: Ctx, parts: Parts, name: str, r: Reader) -> Settings | None:
         service_cidr=service_cidr, dns_ip=dns_ip,
         dns_domain=(dns.string("domain") or DEFAULT_DNS_DOMAIN).lower().rstrip("."),
         external_snat=r.boolean("external_snat") is True, exclude_snat_cidrs=excludes,
-        kube_proxy=kube_proxy or "iptables", pod_security_group_mode=mode or "standard",
+        kube_proxy=kube_proxy or "iptables", pod_security_group_mode=mode or "strict",
         path=r.path,
     )
 

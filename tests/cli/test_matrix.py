@@ -175,3 +175,23 @@ def test_help_has_examples_and_exit_codes() -> None:
                  "text|json|csv|md", "Exit codes"):
         assert text in result.stdout, text
     assert "matrix" in run_cli("--help").stdout
+
+
+# --- the real loader and engine ---------------------------------------------------------------
+
+
+def test_the_default_scenario_through_the_engine(tmp_path: Path) -> None:
+    """No --spec: the embedded scenario, its EKS cluster on VPC prod. secure-backend admits only
+    app=frontend, so pod-a reaches every backend pod on 8080 and pod-b none."""
+    result = run_cli("matrix", "--port", "8080", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("note: no spec given")
+    pairs = {(p["from"], p["to"]): (p["reachable"], p["code"]) for p in result.json["pairs"]}
+    backends = [name for name in result.json["pods"] if name.startswith("default/backend-")]
+    assert len(backends) == 3
+    for backend in backends:
+        assert pairs[("default/pod-a", backend)] == (True, None)
+        assert pairs[("default/pod-b", backend)] == (False, "NETPOL_INGRESS_DENIED")
+    text = run_cli("matrix", "--port", "8080", cwd=tmp_path)
+    assert "rows are sources, columns destinations (10 pods)" in text.stdout
+    assert max(len(line) for line in text.stdout.splitlines()) <= 80

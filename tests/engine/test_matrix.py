@@ -22,8 +22,11 @@ from netpath.engine.matrix import (
     pair_verdict,
     select_pods,
 )
+from netpath.engine.matrix_paths import trace_pair, verdict_of
+from netpath.engine.network import prepare
 from netpath.engine.network_policy import build_policy_index
 from netpath.model.kubernetes import Cluster, Requirement
+from netpath.model.resources import Model
 from tests.engine.test_network_policy import (
     ALLOW_FRONTEND,
     BACKEND,
@@ -57,6 +60,12 @@ def kube_cluster() -> ModuleType:
 
 def make_cluster(pods: int, services: int, policies: int, seed: int) -> Cluster:
     made: Cluster = kube_cluster().make_cluster(pods, services, policies, seed)
+    return made
+
+
+def make_vpc_model(pods: int, services: int, policies: int, seed: int,
+                   cni: str = "aws-vpc-cni") -> Model:
+    made: Model = kube_cluster().make_vpc_model(pods, services, policies, seed, cni=cni)
     return made
 
 
@@ -240,4 +249,33 @@ def test_500_pods_and_200_policies_well_under_3_seconds() -> None:
     reachable = sum(v.reachable for _, _, v in matrix.pairs())
     elapsed = time.perf_counter() - start
     assert 0 < reachable < 500 * 499
+    assert matrix.stats.traces == 0  # a flat pod network: NetworkPolicy is the whole story
     assert elapsed < 1.5, f"{elapsed:.2f} s ({matrix.classes} classes)"
+
+
+@pytest.mark.parametrize("cni", ["aws-vpc-cni", "calico"])
+def test_500_pods_on_a_vpc_well_under_3_seconds(cni: str) -> None:
+    """The same cluster on EC2 nodes in three subnets (bench/kube_cluster.py): prepare, classes,
+    one trace per path class pair, and every pair's verdict."""
+    model = make_vpc_model(pods=500, services=100, policies=200, seed=1, cni=cni)
+    start = time.perf_counter()
+    net = prepare(model)
+    pods = select_pods(net.model.clusters)
+    matrix = build_matrix(net, pods, "tcp", 8080)
+    codes = {v.code for _, _, v in matrix.pairs()}
+    elapsed = time.perf_counter() - start
+    assert len(pods) == 500
+    assert {None, "NETPOL_EGRESS_DENIED", "NETPOL_INGRESS_DENIED"} < codes  # and the VPC's
+    assert 0 < matrix.stats.traces < 300
+    assert elapsed < 1.5, f"{elapsed:.2f} s ({matrix.stats})"
+
+
+def test_the_vpc_variant_agrees_with_tracing_every_pair() -> None:
+    net = prepare(make_vpc_model(pods=60, services=10, policies=30, seed=2))
+    pods = select_pods(net.model.clusters)
+    for protocol, number in (("tcp", 9000), ("udp", 53)):
+        matrix = build_matrix(net, pods, protocol, number)
+        assert matrix.classes < len(pods)
+        assert by_name(matrix) == {
+            (a.name, b.name): verdict_of(trace_pair(net, a, b, protocol, number))
+            for a in pods for b in pods if a is not b}

@@ -243,8 +243,9 @@ def test_cluster_settings_defaults() -> None:
         "aws-vpc-cni", False, None)
     assert (cluster.service_cidr, cluster.dns_ip, cluster.dns_domain) == (
         net("10.96.0.0/12"), ip("10.96.0.10"), "cluster.local")
+    # POD_SECURITY_GROUP_ENFORCING_MODE defaults to strict (amazon-vpc-cni-k8s README)
     assert (cluster.kube_proxy_mode, cluster.pod_security_group_mode) == ("iptables",
-                                                                          "standard")
+                                                                          "strict")
     agent, _ = kube([], network_policy_agent=True, external_snat=True,
                     exclude_snat_cidrs=["10.1.0.0/16"], kube_proxy="ipvs")
     assert (agent.enforces_network_policy, agent.external_snat, agent.exclude_snat_cidrs,
