@@ -9,10 +9,14 @@ security group rule that references the node's group matches pod IPs, exactly as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from netpath.engine.network_policy import PolicyIndex, build_policy_index
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
 from netpath.model.resources import Eni, Model
+
+if TYPE_CHECKING:
+    from netpath.engine.capacity import PodProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,8 @@ class KubeIndex:
     services_by_key: dict[str, list[tuple[str, Service]]]  # "ns/name" and "name"
     cluster_of_vpc: dict[str, str]
     policy_indexes: dict[str, PolicyIndex]  # per cluster
+    # Pods the VPC CNI cannot give an address (node or subnet exhausted): why, by (cluster, key)
+    pods_without_ip: dict[tuple[str, str], PodProblem]
 
     def pod_eni(self, cluster: str, pod: Pod) -> Eni | None:
         return self.pod_enis.get(pod_eni_name(cluster, pod))
@@ -52,7 +58,7 @@ def pod_eni_name(cluster: str, pod: Pod) -> str:
 
 
 def build_kube_index(model: Model) -> KubeIndex:
-    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
     for cluster in model.clusters.values():
         index.policy_indexes[cluster.name] = build_policy_index(cluster)
         if cluster.vpc is not None:
@@ -60,6 +66,11 @@ def build_kube_index(model: Model) -> KubeIndex:
         _index_nodes(model, cluster, index)
         _index_pods(model, cluster, index)
         _index_services(cluster, index)
+    if any(c.vpc is not None and not c.overlay for c in model.clusters.values()):
+        from netpath.engine.capacity import capacity  # the IP exhaustion the guide describes
+
+        for problem in capacity(model).problems:
+            index.pods_without_ip[(problem.cluster, problem.pod)] = problem
     return index
 
 

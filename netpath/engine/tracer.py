@@ -47,6 +47,8 @@ def trace(net: Network, query: Query) -> Trace:
         cluster_dns_hops(first, source, answer, packet)
     if first.blocked is not None:
         pass
+    elif _without_ip(first, source, packet) or _without_ip(first, destination, packet):
+        pass
     elif destination is None:
         _nxdomain(first, query.destination, source, packet)
     else:
@@ -88,6 +90,17 @@ def _port(query: Query, destination: Endpoint | None, notes: list[str]) -> int |
         return port
     notes.append(f"no --port: assumed {query.protocol}/443")
     return 443
+
+
+def _without_ip(w: Walker, endpoint: Endpoint | None, packet: Packet) -> bool:
+    """A pod the VPC CNI could not give an address never sends or receives anything."""
+    if endpoint is None or endpoint.pod is None or endpoint.cluster is None:
+        return False
+    problem = w.net.kube.pods_without_ip.get((endpoint.cluster, endpoint.pod.key))
+    if problem is None:
+        return False
+    w.block(problem.code, "pod", endpoint.pod.key, problem.reason, problem.fix, packet)
+    return True
 
 
 def _dns_hop(w: Walker, answer: DnsAnswer, packet: Packet, source: Endpoint) -> None:
