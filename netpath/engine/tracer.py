@@ -45,9 +45,7 @@ def trace(net: Network, query: Query) -> Trace:
         from netpath.engine.pod_dns import cluster_dns_hops
 
         cluster_dns_hops(first, source, answer, packet)
-    if first.blocked is not None:
-        pass
-    elif _without_ip(first, source, packet) or _without_ip(first, destination, packet):
+    if first.blocked is not None or _without_ip(first, source, packet) or _without_ip(first, destination, packet):
         pass
     elif destination is None:
         _nxdomain(first, query.destination, source, packet)
