@@ -45,12 +45,7 @@ def trace(net: Network, query: Query) -> Trace:
         from netpath.engine.pod_dns import cluster_dns_hops
 
         cluster_dns_hops(first, source, answer, packet)
-    if first.blocked is not None or _without_ip(first, source, packet) or _without_ip(first, destination, packet):
-        pass
-    elif destination is None:
-        _nxdomain(first, query.destination, source, packet)
-    else:
-        _send(first, source, packet)
+    _start(first, query, source, destination, packet)
     walkers = [first]
     while len(walkers) < MAX_CONNECTIONS:
         following = _next_connection(ctx, walkers[-1], len(walkers) + 1, query)
@@ -88,6 +83,19 @@ def _port(query: Query, destination: Endpoint | None, notes: list[str]) -> int |
         return port
     notes.append(f"no --port: assumed {query.protocol}/443")
     return 443
+
+
+def _start(w: Walker, query: Query, source: Endpoint, destination: Endpoint | None,
+           packet: Packet) -> None:
+    """The first connection's start, unless the name lookup or a missing pod IP stopped it."""
+    if w.blocked is not None:
+        return
+    if _without_ip(w, source, packet) or _without_ip(w, destination, packet):
+        return
+    if destination is None:
+        _nxdomain(w, query.destination, source, packet)
+    else:
+        _send(w, source, packet)
 
 
 def _without_ip(w: Walker, endpoint: Endpoint | None, packet: Packet) -> bool:
