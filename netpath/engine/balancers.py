@@ -17,14 +17,13 @@ healthy instances and answers 503 (https://docs.aws.amazon.com/elasticloadbalanc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from netpath.engine.listener_rules import HttpRequest, RuleMatch, describe_rule, match_listener
 from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
 from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.trace import Hop, Packet, Query, RuleRef
 from netpath.engine.walk import Context, Walker, flow_words
 from netpath.model.addr import Address, parse_address
+from netpath.model.record import record
 from netpath.model.resources import Eni, Listener, LoadBalancer, Subnet, Target, TargetGroup
 
 # The description the AWS Load Balancer Controller gives the inbound rules it adds to node and
@@ -82,7 +81,7 @@ def request_for(query: Query) -> HttpRequest:
                        query.url_path or "/")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TargetChoice:
     group: TargetGroup
     target: Target

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from netpath.engine.instance_types import InstanceType, instance_type
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, Node, Pod
+from netpath.model.record import record
 from netpath.model.resources import Model
 
 RESERVED_PER_SUBNET = 5  # network, VPC router, DNS, future use, broadcast
@@ -51,7 +52,7 @@ SETTINGS_EXPLAINED = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CniSettings:
     """The aws-node daemonset's variables that shape a node's addresses."""
 
@@ -78,7 +79,7 @@ class CniSettings:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MaxPods:
     pod_ips: int  # addresses for pods: ENIs x (IPs per ENI - 1), x 16 with prefixes
     max_pods: int  # kubelet's maxPods for the node
@@ -86,14 +87,14 @@ class MaxPods:
     prefix_delegation: bool  # in effect (asked for, and the instance is Nitro)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WarmPool:
     enis: int  # ENIs attached, the primary included
     addresses: int  # addresses held for pods: secondary IPs, or 16 x prefixes
     prefixes: int  # 0 without prefix delegation
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NodeCapacity:
     cluster: str
     node: str
@@ -110,7 +111,7 @@ class NodeCapacity:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SubnetCapacity:
     vpc: str
     name: str
@@ -129,7 +130,7 @@ class SubnetCapacity:
         return self.cni_addresses - self.pod_ips
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PodProblem:
     cluster: str
     pod: str
@@ -139,7 +140,7 @@ class PodProblem:
     fix: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CapacityReport:
     settings: CniSettings
     subnets: tuple[SubnetCapacity, ...]

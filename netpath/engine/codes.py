@@ -8,10 +8,10 @@ The README's table is generated from this registry and a test keeps the two in s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from netpath.model.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Code:
     code: str
     aws_code: str | None

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netpath.engine.services import ready_addresses
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Pod
+from netpath.model.record import record
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network
@@ -36,7 +36,7 @@ HOST_NDOTS = 1  # the resolver's default, in a node's own resolv.conf
 COREDNS = "CoreDNS"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Upstream:
     """Where CoreDNS forwards names outside the cluster domain (and what a node itself asks)."""
 
@@ -71,7 +71,7 @@ def upstream_for(net: Network, cluster: Cluster) -> Upstream:
                     vpc_search_domain(vpc.region), address)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResolvConf:
     nameserver: Address | None
     search: tuple[str, ...]
@@ -83,7 +83,7 @@ class ResolvConf:
         return f"{server}search {' '.join(self.search) or '-'}; options ndots:{self.ndots}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DnsTry:
     name: str  # the name sent, without the trailing dot
     outcome: str  # answer | NXDOMAIN | NODATA
@@ -91,7 +91,7 @@ class DnsTry:
     detail: str  # what answered, or why nothing did
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClusterDnsAnswer:
     asker: str  # the pod's key
     asked: str
@@ -125,7 +125,7 @@ class ClusterDnsAnswer:
         return DnsAnswer(self.asked, self.addresses, self.chain, self.answered_by or COREDNS)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lookup:
     outcome: str
     addresses: tuple[Address, ...] = ()

@@ -11,14 +11,13 @@ path element (`/api` matches `/api` and `/api/v1`, not `/apiv1`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from netpath.engine import services
 from netpath.engine.listener_rules import HttpRequest
 from netpath.engine.ports import EPHEMERAL, pick_port
 from netpath.engine.trace import Packet, RuleRef
 from netpath.engine.walk import Context, Walker
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, Pod, Service
+from netpath.model.record import record
 
 NGINX_CONTROLLERS = ("k8s.io/ingress-nginx",)
 NGINX_CLASSES = ("nginx",)
@@ -36,7 +35,7 @@ def _served(cluster: Cluster) -> list[Ingress]:
                   key=lambda i: i.key)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Route:
     ingress: Ingress
     backend: IngressBackend

@@ -15,10 +15,10 @@ tests/engine/test_capacity.py checks every row against the max-pods values the E
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from netpath.model.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InstanceType:
     name: str
     max_enis: int

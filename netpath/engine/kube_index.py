@@ -8,30 +8,30 @@ security group rule that references the node's group matches pod IPs, exactly as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netpath.engine.network_policy import PolicyIndex, build_policy_index
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
+from netpath.model.record import record
 from netpath.model.resources import Eni, Model
 
 if TYPE_CHECKING:
     from netpath.engine.capacity import PodProblem
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PodRef:
     cluster: str
     pod: Pod
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NodeRef:
     cluster: str
     node: Node
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KubeIndex:
     pod_enis: dict[str, Eni]  # synthetic interfaces of VPC CNI pods, by ENI name
     pod_of_eni: dict[str, PodRef]

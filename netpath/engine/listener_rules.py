@@ -19,12 +19,11 @@ ordinary characters for an ALB (fnmatch reads `[abc]` as a character class). Bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from netpath.model.record import record
 from netpath.model.resources import Listener, ListenerRule
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HttpRequest:
     """What an ALB's rules look at: the Host header and the URL path."""
 
@@ -52,7 +51,7 @@ class HttpRequest:
         return f"Host {host}, path {self.path_key}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleMatch:
     """The rule that took the request (None: the default action) and why, in one line."""
 

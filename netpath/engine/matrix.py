@@ -23,7 +23,6 @@ of pods of the same classes on the same kind of placement (same node or not). Wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netpath.engine.errors import QueryError
@@ -31,6 +30,7 @@ from netpath.engine.network import Network, prepare
 from netpath.engine.network_policy import PolicyIndex, admits, build_policy_index, ip_blocks
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, IpBlock, LabelSelector, Pod
+from netpath.model.record import record
 from netpath.model.resources import Model
 
 if TYPE_CHECKING:
@@ -42,14 +42,14 @@ ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
 EGRESS_DENIED = "NETPOL_EGRESS_DENIED"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatrixPod:
     cluster: str
     pod: Pod
     name: str  # as shown: "namespace/name", or "cluster/namespace/name" with several clusters
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     reachable: bool
     code: str | None  # the explanation code of the first step that blocks; None when reachable
@@ -58,7 +58,7 @@ class Verdict:
 REACHABLE = Verdict(True, None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatrixStats:
     policy_classes: int
     path_classes: int  # 0 without an AWS part: nothing but NetworkPolicy to judge
@@ -148,7 +148,7 @@ class Judge:
         return path.verdict if policy.reachable else policy
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Matrix:
     protocol: str
     port: int

@@ -22,7 +22,7 @@ ingress-nginx destination) `PathVerdict.direct` is False and those pairs are tra
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import fields, is_dataclass, replace
 from ipaddress import IPv4Network
 
 from netpath.engine.ingress_nginx import is_controller
@@ -31,10 +31,11 @@ from netpath.engine.network import Network
 from netpath.engine.trace import Query, Trace
 from netpath.engine.tracer import trace
 from netpath.model.addr import Address, Prefix
+from netpath.model.record import record
 from netpath.model.resources import Eni
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathVerdict:
     """What the network alone does to a pair."""
 
@@ -46,7 +47,7 @@ class PathVerdict:
 CLEAR = PathVerdict(REACHABLE, forward=False, direct=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathSide:
     pod_class: tuple[int, ...]  # per pod of the matrix, its path class
     flat: tuple[bool, ...]  # per path class: a cluster without a VPC (nothing to trace)

@@ -7,13 +7,12 @@ range: all of it allowed, part of it (intermittent failures) or none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from netpath.model.addr import Address, PortRange
+from netpath.model.record import record
 from netpath.model.resources import NaclRule
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NaclDecision:
     allowed: bool
     rule: NaclRule | None  # None: the implicit final `*` deny
@@ -39,7 +38,7 @@ def evaluate_nacl(
     return NaclDecision(False, None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RangeDecision:
     allowed: tuple[PortRange, ...]  # the parts of the range that pass, ascending
     denied: tuple[PortRange, ...]

@@ -8,11 +8,11 @@ the whole model per packet.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from netpath.engine.kube_index import KubeIndex, build_kube_index
 from netpath.engine.routes import Candidate, PrefixIndex, RouteMatch, route_candidates
 from netpath.model.addr import Address
+from netpath.model.record import record
 from netpath.model.resources import (
     Eni,
     Model,
@@ -25,7 +25,7 @@ from netpath.model.resources import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Network:
     model: Model
     enis: dict[str, Eni]  # the model's interfaces and the synthetic ones of VPC CNI pods

@@ -39,7 +39,6 @@ and `admits` answers yes/no for the hot loops (`netpath matrix`). Both are pure.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from netpath.model.addr import Address
@@ -55,6 +54,7 @@ from netpath.model.kubernetes import (
     Pod,
 )
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 
 Direction = Literal["ingress", "egress"]
 _POLICY_TYPE: dict[str, str] = {"ingress": "Ingress", "egress": "Egress"}
@@ -123,7 +123,7 @@ def build_policy_index(cluster: Cluster) -> PolicyIndex:
     return PolicyIndex(cluster)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Match:
     """Where a flow was admitted: a policy, the index of its rule, and the indexes of the peer
     and port entries that matched (ANY when the rule has no peers, or no ports)."""
@@ -144,7 +144,7 @@ class Match:
         return self.rule_obj.path
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetpolDecision:
     """What NetworkPolicy says about one direction of one flow, at one pod.
 

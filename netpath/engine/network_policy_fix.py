@@ -10,7 +10,6 @@ namespace (the AND form; separate entries would be an OR).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from ipaddress import IPv4Network
 
 from netpath.engine.network_policy import (
@@ -33,6 +32,7 @@ from netpath.model.kubernetes import (
     NetworkPolicy,
     Pod,
 )
+from netpath.model.record import record
 
 # Labels that name what a pod is, most telling first; the fix selects the peer by one of them.
 _IDENTITY_KEYS = ("app.kubernetes.io/name", "app", "k8s-app", "name", "role", "component",
@@ -147,7 +147,7 @@ def decision_line(decision: NetpolDecision) -> str:
 
 # --- fixes ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class FixPlan:
     """The smallest change that admits a denied flow, as data (tests apply it) and as words.
 

@@ -9,12 +9,12 @@ Ports are chosen by hashing the flow, never at random: the same trace gives the 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
 
 from netpath.model.addr import PortRange
+from netpath.model.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ephemeral:
     who: str  # in words, for explanations
     ports: PortRange

@@ -8,13 +8,13 @@ public records and hosts are visible.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Any
 
 from netpath.engine.errors import QueryError
 from netpath.engine.network import Network
 from netpath.model.addr import Address, is_public
 from netpath.model.kubernetes import Pod
+from netpath.model.record import record
 from netpath.model.resources import Eni, LoadBalancer
 from netpath.spec.errors import did_you_mean
 
@@ -22,7 +22,7 @@ INTERNET_CLIENT = ipaddress.IPv4Address("203.0.113.10")
 INTERNET_SERVER = ipaddress.IPv4Address("203.0.113.250")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Endpoint:
     label: str  # how the trace names it: node-1, api.example.com, internet
     address: Address
@@ -33,7 +33,7 @@ class Endpoint:
     cluster: str | None = None  # the pod's (or Service's) cluster
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DnsAnswer:
     name: str
     addresses: tuple[Address, ...]

@@ -10,22 +10,22 @@ The index buckets routes by prefix length, so a lookup is at most 33 dictionary 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from netpath.model.addr import Address, Prefix
+from netpath.model.record import record
 from netpath.model.resources import ORIGIN_RANK, PrefixList, Route, RouteTable, TgwRoute
 
 R = TypeVar("R", Route, TgwRoute)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candidate(Generic[R]):
     route: R
     prefix: Prefix  # the prefix that matched (for a prefix-list route: one of its CIDRs)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteMatch(Generic[R]):
     best: Candidate[R]
     others: tuple[Candidate[R], ...]  # every other matching route, most specific first

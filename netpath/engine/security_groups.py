@@ -9,17 +9,17 @@ Replies pass by connection tracking and are never judged here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netpath.model.addr import Address
+from netpath.model.record import record
 from netpath.model.resources import Eni, SgRule
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SgDecision:
     allowed: bool
     group: str | None  # the group whose rule allowed it

@@ -13,17 +13,17 @@ https://kubernetes.io/docs/reference/networking/virtual-ips/
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from netpath.engine.errors import QueryError
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Pod, Service, ServiceEndpoint, ServicePort
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 
 REFUSED = "kube-proxy rejects connections to it (the client sees 'connection refused')"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Backend:
     """One endpoint of one Service port: where kube-proxy may send the connection."""
 
@@ -43,14 +43,14 @@ class Backend:
         return f"{name}{self.ip}:{self.port}{where}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     code: str  # SERVICE_NO_ENDPOINTS | TARGET_PORT_NOT_EXPOSED | NO_LISTENER
     reason: str
     fix: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Backends:
     service: Service
     service_port: ServicePort | None  # None: the Service has no such port (see problem)
@@ -60,7 +60,7 @@ class Backends:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Choice:
     """The endpoint kube-proxy sends one connection to, after the traffic policy."""
 
@@ -72,7 +72,7 @@ class Choice:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceHit:
     service: Service
     port: ServicePort | None  # None: the address is the Service's, the port is not

@@ -7,15 +7,16 @@ components and (in the next layer) Kubernetes ones are all just component kinds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from netpath.model.addr import Address
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 
 ACTIONS = ("send", "forward", "allow", "deny", "translate", "deliver", "drop", "resolve")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Packet:
     protocol: str
     src_ip: Address
@@ -42,7 +43,7 @@ def _endpoint(ip: Address, port: int | None) -> str:
     return f"{ip}:{port}" if port is not None else str(ip)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleRef:
     """The rule or route that decided a hop; `path` is None for implicit ones (a local route,
     the default NACL, an implicit deny)."""
@@ -51,7 +52,7 @@ class RuleRef:
     path: SpecPath | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hop:
     component: str  # instance, eni, subnet, route-table, security-group, network-acl, ...
     name: str
@@ -65,7 +66,7 @@ class Hop:
     step: int = 0  # set when the trace is assembled
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Blocked:
     step: int
     component: str
@@ -78,7 +79,7 @@ class Blocked:
     aws_code: str | None = None  # the closest AWS code for this case (the registry's by default)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Query:
     source: str
     destination: str
@@ -89,7 +90,7 @@ class Query:
     endpoint: str | None = None  # the Service endpoint kube-proxy picks (default: the first)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trace:
     query: Query
     flow: Packet  # the packet as the source sends it

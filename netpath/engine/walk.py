@@ -19,10 +19,11 @@ from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.trace import Blocked, Hop, Packet, RuleRef
 from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import Node, Pod
+from netpath.model.record import record
 from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, Subnet
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Session:
     """A translation on the way out, kept so that the reply can be translated back."""
 
@@ -43,7 +44,7 @@ class Context:
     notes_seen: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arrival:
     kind: str  # eni | load-balancer | host | internet | service
     name: str

@@ -9,10 +9,11 @@ engine only ever sees pods. Keys: pods, services, policies and ingresses by "nam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from netpath.model.addr import Address, Prefix
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 
 Labels = Mapping[str, str]
 
@@ -30,7 +31,7 @@ OVERLAY_CNIS = ("calico", "cilium", "flannel")
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Requirement:
     """One matchExpressions entry."""
 
@@ -48,7 +49,7 @@ class Requirement:
         return self.key not in labels  # DoesNotExist
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LabelSelector:
     """metav1.LabelSelector: every matchLabels pair AND every expression; empty selects all."""
 
@@ -73,21 +74,21 @@ class LabelSelector:
         return ", ".join(parts) if parts else "{} (all)"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerPort:
     name: str | None
     port: int
     protocol: str  # tcp | udp | sctp
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Namespace:
     name: str
     labels: Labels  # always holds kubernetes.io/metadata.name
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     name: str
     ip: Address  # the node's InternalIP (its instance's primary private IP on AWS)
@@ -97,7 +98,7 @@ class Node:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pod:
     namespace: str
     name: str
@@ -123,7 +124,7 @@ class Pod:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServicePort:
     name: str | None
     protocol: str  # tcp | udp | sctp
@@ -133,14 +134,14 @@ class ServicePort:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EndpointPort:
     name: str | None
     port: int
     protocol: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceEndpoint:
     """An endpoint written in an EndpointSlice or Endpoints object (Services without selector)."""
 
@@ -151,7 +152,7 @@ class ServiceEndpoint:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Service:
     namespace: str
     name: str
@@ -177,7 +178,7 @@ class Service:
         return self.cluster_ip is None and self.type != "ExternalName"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IpBlock:
     cidr: Prefix
     except_: tuple[Prefix, ...]
@@ -186,7 +187,7 @@ class IpBlock:
         return address in self.cidr and not any(address in e for e in self.except_)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetpolPeer:
     """One `from`/`to` entry. podSelector and namespaceSelector together mean AND; a
     podSelector alone means the policy's own namespace; an empty namespaceSelector means all."""
@@ -197,7 +198,7 @@ class NetpolPeer:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetpolPort:
     protocol: str  # tcp | udp | sctp (default tcp)
     port: int | str | None  # None: every port; a name: the destination pod's named port
@@ -205,14 +206,14 @@ class NetpolPort:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetpolRule:
     peers: tuple[NetpolPeer, ...]  # empty (`from` omitted or []): every source/destination
     ports: tuple[NetpolPort, ...]  # empty: every port
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetworkPolicy:
     namespace: str
     name: str
@@ -227,14 +228,14 @@ class NetworkPolicy:
         return f"{self.namespace}/{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IngressBackend:
     service: str  # a Service name in the Ingress's namespace
     port: int | str  # number or Service port name
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IngressPath:
     path: str  # "/" when left out
     path_type: str  # Exact | Prefix | ImplementationSpecific
@@ -242,14 +243,14 @@ class IngressPath:
     spec_path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IngressRule:
     host: str | None  # None: every host; may start with "*."
     paths: tuple[IngressPath, ...]
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ingress:
     namespace: str
     name: str
@@ -267,7 +268,7 @@ class Ingress:
         return f"{self.namespace}/{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecurityGroupPolicy:
     """vpcresources.k8s.aws/v1beta1 SecurityGroupPolicy: security groups for selected pods."""
 
@@ -278,7 +279,7 @@ class SecurityGroupPolicy:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cluster:
     name: str
     vpc: str | None  # None: a Kubernetes-only spec, a flat pod network

@@ -7,17 +7,18 @@ unique across the whole spec, as AWS ids are unique across an account).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from netpath.model.addr import Address, PortRange, Prefix
 from netpath.model.kubernetes import Cluster
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 
 # Protocols are lowercase words; "all" matches every protocol (AWS's -1).
 PROTOCOLS = ("tcp", "udp", "icmp", "all")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Vpc:
     name: str
     cidrs: tuple[Prefix, ...]  # the primary CIDR first, then secondary CIDRs
@@ -32,7 +33,7 @@ class Vpc:
         return self.cidrs[0]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Subnet:
     name: str
     vpc: str
@@ -60,7 +61,7 @@ TARGET_KINDS = (
 ORIGIN_RANK = {"local": 0, "static": 1, "prefix-list": 2, "propagated": 3}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Route:
     destination: Prefix | None  # None for a prefix-list route
     prefix_list: str | None
@@ -77,7 +78,7 @@ class Route:
         return f"{self.destination_text} -> {self.target}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteTable:
     name: str
     vpc: str
@@ -86,7 +87,7 @@ class RouteTable:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SgRule:
     direction: str  # ingress | egress
     protocol: str
@@ -111,7 +112,7 @@ class SgRule:
         return f"{self.protocol}{ports} {word} {self.peer_text}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecurityGroup:
     name: str
     vpc: str
@@ -122,7 +123,7 @@ class SecurityGroup:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NaclRule:
     number: int
     action: str  # allow | deny
@@ -136,7 +137,7 @@ class NaclRule:
         return f"#{self.number} {self.action} {self.protocol}{ports} {self.cidr}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetworkAcl:
     name: str
     vpc: str
@@ -147,7 +148,7 @@ class NetworkAcl:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Eni:
     """A network interface: the only place a packet enters or leaves a VPC resource."""
 
@@ -165,7 +166,7 @@ class Eni:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Instance:
     name: str
     vpc: str
@@ -175,7 +176,7 @@ class Instance:
     instance_type: str | None = None  # e.g. m5.large: its ENI and IP limits (netpath capacity)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Database:
     name: str
     vpc: str
@@ -185,7 +186,7 @@ class Database:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NatGateway:
     name: str
     vpc: str
@@ -197,14 +198,14 @@ class NatGateway:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InternetGateway:
     name: str
     vpc: str
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListenerRule:
     """An ALB listener rule: all of its conditions must match; lowest priority first."""
 
@@ -215,7 +216,7 @@ class ListenerRule:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Listener:
     port: int
     protocol: str  # HTTP | HTTPS | TCP | UDP | TLS | TCP_UDP
@@ -224,7 +225,7 @@ class Listener:
     rules: tuple[ListenerRule, ...] = ()  # ALB rules, by ascending priority
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadBalancer:
     name: str
     vpc: str
@@ -240,7 +241,7 @@ class LoadBalancer:
         return {"application": "ALB", "network": "NLB", "classic": "CLB"}[self.type]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     target: str  # an instance name or an IP address
     port: int
@@ -248,7 +249,7 @@ class Target:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TargetGroup:
     name: str
     vpc: str
@@ -260,7 +261,7 @@ class TargetGroup:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PrefixList:
     name: str
     cidrs: tuple[Prefix, ...]
@@ -268,7 +269,7 @@ class PrefixList:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VpcEndpoint:
     name: str
     vpc: str
@@ -284,7 +285,7 @@ class VpcEndpoint:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Peering:
     name: str
     requester: str
@@ -300,7 +301,7 @@ class Peering:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TgwAttachment:
     name: str
     transit_gateway: str
@@ -309,7 +310,7 @@ class TgwAttachment:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TgwRoute:
     destination: Prefix
     target: str  # attachment name or "blackhole"
@@ -320,7 +321,7 @@ class TgwRoute:
         return f"{self.destination} -> {self.target}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TgwRouteTable:
     name: str
     transit_gateway: str
@@ -330,7 +331,7 @@ class TgwRouteTable:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TransitGateway:
     name: str
     region: str
@@ -339,7 +340,7 @@ class TransitGateway:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DnsRecord:
     name: str  # fully qualified, lowercase, no trailing dot
     type: str  # A | CNAME | ALIAS
@@ -348,7 +349,7 @@ class DnsRecord:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InternetHost:
     name: str
     ip: Address
@@ -356,7 +357,7 @@ class InternetHost:
     path: SpecPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Model:
     """The whole network. Maps are keyed by name; names are unique across the spec."""
 

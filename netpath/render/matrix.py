@@ -14,15 +14,15 @@ import io
 import json
 import textwrap
 from collections import Counter
-from dataclasses import dataclass
 
 from netpath.engine.matrix import Matrix, Verdict
+from netpath.model.record import record
 
 GRID_MAX_PODS = 40  # past this a grid is unreadable even on a wide terminal
 GRID_MIN_NAME = 16  # the grid is used only if pod names keep at least this many characters
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Marks:
     reachable: str
     blocked: str

@@ -15,6 +15,7 @@ from typing import Any
 
 from netpath.model.addr import ALL_PORTS, Address, PortRange, Prefix, parse_address, parse_prefix
 from netpath.model.paths import SpecPath, format_path
+from netpath.model.record import record
 from netpath.model.resources import (
     Database,
     DnsRecord,
@@ -84,7 +85,7 @@ _PROTOCOL_NUMBERS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
 PORTED_PROTOCOLS = ("tcp", "udp")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """One named thing of the spec, as registered before anything is built."""
 
@@ -291,7 +292,7 @@ def normalise_protocol(value: Any) -> str:
     return _PROTOCOL_NUMBERS.get(text, text)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProtoPorts:
     protocol: str
     ports: PortRange | None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from netpath.model.paths import SpecPath, format_path
+from netpath.model.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SpecError:
     message: str
     path: SpecPath = ()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.spec.errors import SpecError, SpecErrors
 from netpath.spec.source import SourceMap, located, position
 from netpath.spec.yamlload import Document, load_yaml_documents
@@ -30,7 +30,7 @@ _UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024**2, "MB": 1024**2,
 _Loaded = tuple[str, Document | None, list[SpecError]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadedDocuments:
     data: dict[str, Any]  # the spec document; a directory's files merged into one
     source_map: SourceMap

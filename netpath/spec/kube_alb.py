@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, IngressPath
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.model.resources import Listener, ListenerRule, LoadBalancer, TargetGroup
 from netpath.spec.kube_lb_infra import (
     CONTROLLER_RULE_DESCRIPTION,
@@ -40,7 +41,7 @@ A = "alb.ingress.kubernetes.io/"
 _PATH_ORDER = {"Exact": 0, "Prefix": 1}  # anything else (ImplementationSpecific) comes last
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleSpec:
     """A listener rule before its priority is known."""
 

@@ -10,7 +10,6 @@ one cluster's pod is never given to another's pod in the same VPC.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Any
 
@@ -23,6 +22,7 @@ from netpath.model.kubernetes import (
     Node,
 )
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.spec.build_common import Ctx, Parts, items, parse_cidr
 from netpath.spec.kube_drafts import NodeDraft, Objects
 from netpath.spec.kube_fields import Reader
@@ -47,7 +47,7 @@ DEFAULT_DNS_DOMAIN = "cluster.local"
 DEFAULT_NODES = ("node-0", "node-1", "node-2")
 DEFAULT_NODE_IP = Address("192.168.0.10")
 ALWAYS_THERE = ("default", "kube-system")  # namespaces every cluster has
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """The netpath-only facts of a cluster entry, defaults applied."""
 

@@ -19,12 +19,13 @@ from netpath.model.kubernetes import (
     ServiceEndpoint,
 )
 from netpath.model.paths import SpecPath, format_path
+from netpath.model.record import record
 from netpath.spec.build_common import Ctx
 from netpath.spec.kube_fields import Reader
 from netpath.spec.kube_manifests import ManifestDoc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Meta:
     """What every object has: kind, namespace, name, labels, and where it was written."""
 
@@ -49,7 +50,7 @@ class Meta:
         return f"{found.file}:{found.line}" if line_only else str(found)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PodTemplate:
     labels: dict[str, str]
     node_name: str | None
@@ -59,7 +60,7 @@ class PodTemplate:
     spec_path: SpecPath  # the pod spec, where nodeName and nodeSelector are
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Workload:
     """A bare Pod (kind Pod, one replica) or a controller whose pods netpath expands."""
 
@@ -70,7 +71,7 @@ class Workload:
     ready: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceDraft:
     service: Service  # cluster_ip as written; node ports as written
     assign_ip: bool  # no clusterIP written (and not headless, not ExternalName)
@@ -78,7 +79,7 @@ class ServiceDraft:
     meta: Meta
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EndpointsDraft:
     """The endpoints an EndpointSlice or an Endpoints object gives a Service."""
 
@@ -87,7 +88,7 @@ class EndpointsDraft:
     meta: Meta
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NodeDraft:
     name: str
     ip: Address | None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from netpath.model.addr import ANY_PREFIX, Address, PortRange, Prefix
 from netpath.model.kubernetes import Cluster, Ingress, Node, Service, ServicePort
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.model.resources import (
     Eni,
     LoadBalancer,
@@ -262,7 +263,7 @@ def node_group(model: Model, node: Node) -> str | None:
 # --- backends and target groups ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Backend:
     """A ready endpoint of a Service port: where kube-proxy (or an ip target) sends."""
 

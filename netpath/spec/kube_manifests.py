@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.spec.errors import SpecError
 from netpath.spec.files import LoadedDocuments, read_text_file
 from netpath.spec.source import Position, RawPosition, SourceMap
@@ -44,7 +45,7 @@ _KUBE_KEY = re.compile(r"^(?:apiVersion|kind)[ \t]*:", re.M)
 _YAML11_READING = "is read by YAML 1.1 as"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ManifestDoc:
     """One manifest document and where it sits."""
 

@@ -15,11 +15,11 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.spec.errors import SpecError, did_you_mean
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ def _validator() -> Draft202012Validator:
 # --- turning jsonschema errors into findings ---------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Finding:
     path: tuple[str | int, ...]  # in the string-keyed copy
     kind: str  # at most one finding per (path, kind)

@@ -12,10 +12,10 @@ one dict assignment and nothing else; a 10 MB spec has about a million of them. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.spec.errors import SpecError
 
 
@@ -36,7 +36,7 @@ class RawPosition(NamedTuple):
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Position:
     file: str
     line: int  # 1-based

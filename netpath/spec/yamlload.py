@@ -13,13 +13,13 @@ import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.spec.errors import SpecError
 from netpath.spec.source import Position, RawMark, SourceMap, located, position
 
@@ -39,7 +39,7 @@ _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udf
 _ALIAS_AT = re.compile(r"[*&]([^\s,\[\]{}]+)")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limits:
     """Guards against hostile input; the defaults leave room for very large real specs."""
 
@@ -47,7 +47,7 @@ class Limits:
     max_depth: int = 200  # nesting of mappings and lists
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Document:
     data: Any
     source_map: SourceMap  # paths relative to this document
