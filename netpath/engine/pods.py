@@ -286,7 +286,8 @@ def node_sends(w: Walker, eni: Eni, packet: Packet) -> None:
     leaving the node, and an overlay tunnels to pods on other nodes."""
     ref = w.net.kube.node_of_eni[eni.name]
     cluster, node = w.model.clusters[ref.cluster], ref.node
-    translated = kube_proxy.cluster_ip(w, cluster, node, packet)
+    # A reply (the node answering a pod) has nothing to DNAT, but stays on the node all the same.
+    translated = packet if w.reply else kube_proxy.cluster_ip(w, cluster, node, packet)
     if translated is None:
         return
     destination = w.net.kube.pods_by_ip.get((cluster.name, int(translated.dst_ip)))

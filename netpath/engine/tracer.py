@@ -152,7 +152,7 @@ def send_from_eni(w: Walker, eni: Eni, packet: Packet, label: str) -> None:
         if packet.src_port is not None:
             detail += f" from port {packet.src_port}"
     w.hop(component, label, "send", detail, packet)
-    if not w.reply and eni.name in w.net.kube.node_of_eni:
+    if eni.name in w.net.kube.node_of_eni:
         from netpath.engine.pods import node_sends  # kube-proxy on the node, local pods
 
         node_sends(w, eni, packet)

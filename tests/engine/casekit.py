@@ -113,6 +113,9 @@ def check(case: Case, result: Trace) -> None:
         assert name in names, f"{name!r} not on the path\n{context}"
     for name in expect.get("not_via", []):
         assert name not in names, f"{name!r} on the path\n{context}"
+    back = {h.name for h in result.return_path}
+    for name in expect.get("return_not_via", []):
+        assert name not in back, f"{name!r} on the return path\n{context}"
     said = "\n".join(f"{h.detail}\n{h.note or ''}\n{h.rule.text if h.rule else ''}"
                      for h in (*result.hops, *result.return_path))
     for text in expect.get("mentions", []):
