@@ -1,0 +1,1 @@
+"""`netpath check`: expectations about reachability, and lint rules over the spec."""
