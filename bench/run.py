@@ -19,6 +19,8 @@ to compare across runs and machines.
    20 ms). Then `netpath matrix` for one port over a second estate of the same generator with
    500 pods and 200 policies: the whole command as a user runs it (target: under 3 s), with the
    in-process split (load, build_matrix, render).
+4. `netpath check` (bench/check_bench.py): 10,000 expectations over the large estate, the whole
+   command against a process that only loads the spec (target: under 10 s), and its split.
 
 It is a benchmark, not a test: it exits 0 when targets are missed (and says MISS), and parts that
 cannot run yet (no loader, no engine) are reported as skipped.
@@ -515,6 +517,42 @@ def bench_kube(args: argparse.Namespace) -> Result:
 
 
 # --------------------------------------------------------------------------------------------
+# 4. netpath check (bench/check_bench.py)
+
+
+def bench_check(args: argparse.Namespace) -> Result:
+    """10,000 expectations over the large estate: the whole command against a load-only
+    process, then the split in process."""
+    check = _import_generator("bench_check", "check_bench.py")
+    sizes = SMALL if args.small else {}
+    estate_dir = OUT / ("estate-small" if args.small else "estate")
+    info = ensure_estate(sizes, estate_dir, args.regenerate)
+    queries = read_queries(estate_dir / "queries.txt")
+
+    def model_of() -> Any:
+        from netpath.spec.load import load_spec
+
+        return load_spec(estate_dir).model
+
+    try:
+        found = check.ensure_expectations(estate_dir, OUT / ("check-small" if args.small
+                                                              else "check"), queries, model_of)
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports what it cannot run
+        return {"skipped": f"generating the expectations failed: {type(exc).__name__}: {exc}",
+                "estate": info}
+    gc.collect()
+    result: Result = {"expectations": found, "estate": info}
+    file = Path(found["file"])
+    try:
+        result["split"] = check.bench_check_split(estate_dir, file)
+    except Exception as exc:  # noqa: BLE001
+        result["split"] = {"skipped": f"{type(exc).__name__}: {exc}"}
+    gc.collect()
+    result["cli"] = check.bench_check_cli(estate_dir, file, args.check_runs)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
 # report
 
 
@@ -728,6 +766,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--skip-cold", action="store_true")
     ap.add_argument("--skip-estate", action="store_true")
     ap.add_argument("--skip-kube", action="store_true", help="skip the Kubernetes section")
+    ap.add_argument("--skip-check", action="store_true",
+                    help="skip the `netpath check` section (10,000 expectations)")
+    ap.add_argument("--check-runs", type=int, default=3,
+                    help="runs of the whole `netpath check` command")
     ap.add_argument("--matrix-runs", type=int, default=5,
                     help="runs of the whole `netpath matrix` command")
     ap.add_argument("--matrix-port", type=int, default=MATRIX_PORT, help="the matrix's port")
@@ -763,6 +805,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_estate(estate)
         model = None  # a large heap would slow the garbage collector in the next section
         gc.collect()
+    if not args.skip_check:
+        results["check"] = bench_check(args)
+        _import_generator("bench_check", "check_bench.py").print_check(
+            results["check"], _row, _say)
     if not args.skip_kube:
         results["kubernetes"] = bench_kube(args)
         _print_kube(results["kubernetes"])
@@ -783,6 +829,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     matrix_cli = kube_matrix.get("cli", {})
     if matrix_cli.get("met") is False:
         missed.append(f"matrix {matrix_cli['median_s']:.2f} s >= {TARGET_MATRIX_S:.0f} s")
+    check_cli = results.get("check", {}).get("cli", {})
+    if check_cli.get("met") is False:
+        missed.append(f"check {check_cli['median_s']:.2f} s >= {check_cli['target_s']:.0f} s")
     skipped = [
         k
         for k, v in [
@@ -790,13 +839,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             *results.get("large_estate", {}).items(),
             *((f"kubernetes {k}", v) for k, v in kube.items()),
             *((f"matrix {k}", v) for k, v in kube_matrix.items()),
+            *((f"check {k}", v) for k, v in results.get("check", {}).items()),
         ]
         if isinstance(v, dict) and "skipped" in v
     ]
     results["missed"], results["skipped"] = missed, skipped
     print()
     measured = [m for m in (cold.get("met"), eng.get("met"), kube_eng.get("met"),
-                            matrix_cli.get("met")) if m is not None]
+                            matrix_cli.get("met"), check_cli.get("met")) if m is not None]
     verdict = (
         "MISSED: " + "; ".join(missed)
         if missed

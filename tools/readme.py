@@ -25,7 +25,17 @@ def codes_table() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"codes": codes_table}
+def rules_table() -> str:
+    from netpath.checks.lint import RULES
+
+    lines = ["| id | name | severity | what it finds | fix |", "|---|---|---|---|---|"]
+    for rule in RULES:
+        lines.append(f"| `{rule.id}` | `{rule.name}` | {rule.severity} | {rule.summary} "
+                     f"([source]({rule.source})) | {rule.fix} |")
+    return "\n".join(lines)
+
+
+SECTIONS = {"codes": codes_table, "rules": rules_table}
 
 
 def render(text: str) -> str:

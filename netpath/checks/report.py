@@ -34,6 +34,7 @@ class PairResult:
     code: str | None  # the blocking code, when blocked
     problem: str | None  # why the pair breaks the expectation
     excerpt: tuple[str, ...]  # the trace lines that explain it (the blocking or differing step)
+    port: int | None = None  # the destination port traced (the default one when none was given)
 
 
 @record
@@ -43,6 +44,11 @@ class ExpectationResult:
     passed: bool
     pairs: tuple[PairResult, ...]  # every pair traced (one for a plain expectation)
     path: SpecPath  # where the expectation is written
+    source: str = ""  # the `from` as written: a name, or a group in words ("namespace dev")
+    destination: str = ""
+    expected: str = ""  # reachable | blocked | blocked (CODE)
+    port: int | None = None  # as written (None: the destination's own port, else 443)
+    protocol: str = "tcp"
 
     @property
     def failures(self) -> tuple[PairResult, ...]:
@@ -50,10 +56,23 @@ class ExpectationResult:
 
 
 @record
+class RuleInfo:
+    """A lint rule as the registry describes it (SARIF lists them as `tool.driver.rules`)."""
+
+    id: str
+    name: str
+    severity: str
+    summary: str  # one line
+    description: str  # the longer explanation
+    help_uri: str
+
+
+@record
 class Report:
     expectations: tuple[ExpectationResult, ...]
     findings: tuple[Finding, ...]
     ignored_rules: tuple[str, ...]
+    rules: tuple[RuleInfo, ...] = ()  # every registered lint rule (ignored ones too)
 
     def failed(self, *, strict: bool = False) -> bool:
         """Exit code 1: an expectation failed, or a finding at error (or, strict, warning)."""

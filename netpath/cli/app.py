@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, cast
 import typer
 
 from netpath import __version__
-from netpath.cli import capacity, matrix, schema, show, trace
+from netpath.cli import capacity, check, matrix, scenarios, schema, show, trace
 from netpath.cli.env import Environment, ExitCode, environment
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ app.command("show", help=show.HELP, epilog=show.EPILOG)(show.show_command)
 app.command("schema", help=schema.HELP, epilog=schema.EPILOG)(schema.schema_command)
 app.command("capacity", help=capacity.HELP, epilog=capacity.EPILOG)(capacity.capacity_command)
 app.command("matrix", help=matrix.HELP, epilog=matrix.EPILOG)(matrix.matrix_command)
+app.command("scenarios", help=scenarios.HELP,
+            epilog=scenarios.EPILOG)(scenarios.scenarios_command)
+app.command("check", help=check.HELP, epilog=check.EPILOG)(check.check_command)
 
 
 def run(

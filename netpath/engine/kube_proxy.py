@@ -124,6 +124,11 @@ def undo_dnat_at_backend(w: Walker, cluster: Cluster, node: Node,
 def _forward_from_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
     from netpath.engine import pods
 
+    if packet.dst_ip == node.ip:  # a hostNetwork endpoint on this very node
+        w.hop("node", node.name, "forward", f"the endpoint runs on {node.name} itself "
+              "(hostNetwork): the packet stays on the node", packet)
+        pods.deliver_to_node(w, cluster, node, packet)
+        return
     backend = w.net.kube.pods_by_ip.get((cluster.name, int(packet.dst_ip)))
     if backend is not None and backend.node == node.name:
         pods.arrive_at_pod(w, cluster, backend, packet)

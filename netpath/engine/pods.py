@@ -95,6 +95,11 @@ def _at_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
         return
     if not w.reply and kube_proxy.node_port(w, cluster, node, packet):
         return
+    deliver_to_node(w, cluster, node, packet)
+
+
+def deliver_to_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
+    """The node itself (or a hostNetwork pod, which shares its address) takes the packet."""
     eni = _node_eni(w, node)
     if eni is not None:
         w.deliver_to_owner(eni, packet)
@@ -289,6 +294,11 @@ def node_sends(w: Walker, eni: Eni, packet: Packet) -> None:
     # A reply (the node answering a pod) has nothing to DNAT, but stays on the node all the same.
     translated = packet if w.reply else kube_proxy.cluster_ip(w, cluster, node, packet)
     if translated is None:
+        return
+    if translated.dst_ip == node.ip:  # to its own address: the packet never leaves the node
+        w.hop("node", node.name, "forward",
+              f"{translated.dst_ip} is {node.name}'s own address: it stays on the node", translated)
+        _at_node(w, cluster, node, translated)
         return
     destination = w.net.kube.pods_by_ip.get((cluster.name, int(translated.dst_ip)))
     if destination is not None and destination.node == node.name and not _strict_branch(

@@ -22,6 +22,8 @@ from netpath.spec.yamlload import Document, load_yaml_documents
 DEFAULT_MAX_SPEC_BYTES = 64 * 1024 * 1024
 MAX_SPEC_BYTES_ENV = "NETPATH_MAX_SPEC_BYTES"
 _SUFFIXES = (".yaml", ".yml")
+# Lives beside the spec (docs/check.md) but is not part of it.
+_NOT_SPEC = frozenset({"netpath-expect.yaml", "netpath-expect.yml"})
 _EXPECTED = "expected a mapping with `netpath: 1`"
 _UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024**2, "MB": 1024**2,
           "G": 1024**3, "GB": 1024**3}
@@ -60,7 +62,8 @@ def read_spec(path: Path, *, display: str | None = None,
         entries = sorted(
             entry
             for entry in path.iterdir()
-            if entry.suffix in _SUFFIXES and not entry.name.startswith(".") and entry.is_file()
+            if entry.suffix in _SUFFIXES and not entry.name.startswith(".")
+            and entry.name not in _NOT_SPEC and entry.is_file()
         )
     except OSError as exc:
         raise SpecErrors([_os_error(shown, exc)]) from None

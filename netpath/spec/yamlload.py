@@ -381,7 +381,7 @@ def load_yaml_documents(
         return [], [bad]
     documents: list[Document] = []
     errors: list[SpecError] = []
-    with _gc_paused():
+    with gc_paused():
         try:
             _compose_and_build(text, file, limits, documents, errors)
         except yaml.YAMLError as exc:
@@ -426,7 +426,7 @@ def _compose_and_build(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a spec is composed and built.
 
     Parsing allocates a million small objects that all stay alive; on Python 3.11 that sets off

@@ -1,0 +1,194 @@
+"""Running a check: every expectation traced and judged, then the lint rules.
+
+`run_check` takes the loaded model, the expectations and the rule ids to leave out, prepares
+the network once, and returns a `Report`. Bad input (an unknown rule id, a name no trace knows,
+a group that selects nothing) is collected over the whole run and raised once as SpecErrors,
+located through the check's source map.
+
+Fast for many expectations: the network is prepared once, each group is expanded once, identical
+queries are traced once (a bounded cache of traces, an unbounded one of judgements, which are
+small), and the garbage collector is paused while tracing: traces make no reference cycles,
+and every collection would otherwise walk the whole model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from netpath.checks.expectations import Expectation, ExpectationSet, sorted_errors
+from netpath.checks.groups import GroupError, Groups
+from netpath.checks.judge import judge
+from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
+from netpath.model.paths import SpecPath
+from netpath.render import Locator, no_locations
+from netpath.spec.errors import SpecError, SpecErrors, did_you_mean
+from netpath.spec.yamlload import gc_paused
+
+if TYPE_CHECKING:
+    from netpath.engine.network import Network
+    from netpath.engine.trace import Trace
+    from netpath.model.resources import Model
+    from netpath.spec.source import SourceMap
+
+TRACE_CACHE_SIZE = 4096  # traces kept for repeated queries (each holds its hops)
+# A query: source, destination, port, protocol.
+_Query = tuple[str, str, int | None, str]
+
+
+def registered_rules() -> tuple[RuleInfo, ...]:
+    """The lint registry's rules, or () while netpath has none."""
+    lint = _lint_module()
+    if lint is None:
+        return ()
+    return tuple(RuleInfo(r.id, r.name, r.severity, r.summary, r.description, r.source)
+                 for r in lint.RULES)
+
+
+def _lint_module() -> Any:
+    try:
+        from netpath.checks import lint
+    except ModuleNotFoundError as exc:
+        if exc.name in ("netpath.checks.lint", "netpath.checks.rules"):
+            return None  # no rules yet
+        raise
+    return lint
+
+
+def resolve_ignore(from_files: Sequence[tuple[str, SpecPath]], from_cli: Sequence[str]
+                   ) -> tuple[tuple[str, ...], list[SpecError]]:
+    """The rule ids to leave out (ids or dotted names, as written), and an error for each
+    unknown one: located where a file wrote it, or naming --ignore."""
+    lint = _lint_module()
+    if lint is None:
+        return tuple(dict.fromkeys([*(r for r, _ in from_files), *from_cli])), []
+    known = [*(r.id for r in lint.RULES), *(r.name for r in lint.RULES)]
+    ids: list[str] = []
+    errors: list[SpecError] = []
+    written: list[tuple[str, SpecPath | None]] = [*from_files, *((r, None) for r in from_cli)]
+    for text, path in written:
+        found = lint.find_rule(text)
+        if found is not None:
+            ids.append(found.id)
+            continue
+        hint = did_you_mean(text, known) or f"the rules are {', '.join(lint.rule_ids())}"
+        if path is None:
+            errors.append(SpecError(f"--ignore {text}: unknown lint rule id", hint=hint))
+        else:
+            errors.append(SpecError(f"unknown lint rule id {text!r}", path, hint=hint))
+    return tuple(dict.fromkeys(ids)), errors
+
+
+def run_check(model: Model, source_map: SourceMap, expectations: ExpectationSet,
+              ignore: Sequence[str] = (), *, locate: Locator = no_locations,
+              network: Network | None = None, errors: Sequence[SpecError] = ()) -> Report:
+    """Trace and judge every expectation, run the lint rules not ignored.
+
+    Raises SpecErrors with every error: `errors` (found while reading the expectations), the
+    unknown rule ids, and the names no trace knows or groups that select nothing."""
+    ignored, problems = resolve_ignore(expectations.ignore, ignore)
+    if network is None:
+        from netpath.engine import prepare
+
+        network = prepare(model)
+    results, failures = run_expectations(network, expectations.expectations, locate)
+    problems = [*errors, *problems, *failures]
+    if problems:
+        raise SpecErrors(sorted_errors(problems, source_map))
+    lint = _lint_module()
+    findings: tuple[Finding, ...] = ()
+    if lint is not None:
+        findings = lint.run_rules(model, network, ignored)
+    return Report(results, findings, ignored, registered_rules())
+
+
+class _Runner:
+    def __init__(self, network: Network, locate: Locator) -> None:
+        from netpath.engine import trace
+        from netpath.engine.errors import QueryError
+        from netpath.engine.trace import Query
+
+        self.network, self.locate = network, locate
+        self.groups = Groups(network)
+        self.trace, self.query_type, self.query_error = trace, Query, QueryError
+        self.traces: dict[_Query, Trace] = {}
+        self.judged: dict[tuple[Any, ...], PairResult] = {}
+
+    def run(self, exp: Expectation, errors: list[SpecError]) -> ExpectationResult | None:
+        try:
+            sources = self.groups.members(exp.source)
+        except GroupError as exc:
+            errors.append(SpecError(exc.message, (*exp.path, "from"), hint=exc.hint))
+            return None
+        try:
+            destinations = self.groups.members(exp.destination)
+        except GroupError as exc:
+            errors.append(SpecError(exc.message, (*exp.path, "to"), hint=exc.hint))
+            return None
+        grouped = not (isinstance(exp.source, str) and isinstance(exp.destination, str))
+        criteria = (exp.reachable, exp.code, exp.via, exp.not_via, exp.source_ip_seen)
+        pairs: list[PairResult] = []
+        for source in sources:
+            for destination in destinations:
+                if grouped and source == destination:
+                    continue  # a pod to itself says nothing about the network
+                key = (source, destination, exp.port, exp.protocol, criteria)
+                pair = self.judged.get(key)
+                if pair is None:
+                    found = self._trace((source, destination, exp.port, exp.protocol))
+                    if isinstance(found, SpecError):
+                        errors.append(self._query_error(exp, found, source, destination))
+                        return None
+                    pair = judge(exp, source, destination, found, self.locate)
+                    self.judged[key] = pair
+                pairs.append(pair)
+        return ExpectationResult(
+            name=exp.name, description=exp.description, passed=all(p.passed for p in pairs),
+            pairs=tuple(pairs), path=exp.path, source=str(exp.source),
+            destination=str(exp.destination), expected=exp.expected, port=exp.port,
+            protocol=exp.protocol)
+
+    def _trace(self, query: _Query) -> Trace | SpecError:
+        found = self.traces.get(query)
+        if found is not None:
+            return found
+        source, destination, port, protocol = query
+        try:
+            result = self.trace(self.network, self.query_type(source, destination, port,
+                                                              protocol))
+        except self.query_error as exc:
+            return SpecError(exc.message, hint=exc.hint)
+        if len(self.traces) >= TRACE_CACHE_SIZE:
+            self.traces.pop(next(iter(self.traces)))  # the oldest
+        self.traces[query] = result
+        return result
+
+    def _query_error(self, exp: Expectation, err: SpecError, source: str,
+                     destination: str) -> SpecError:
+        """Placed at `from` or `to`, whichever the engine complained of: the source when it
+        does not resolve on its own, else the destination."""
+        from netpath.engine.resolve import resolve_source
+
+        try:
+            resolve_source(self.network, source)
+            side = "to"
+        except self.query_error:
+            side = "from"
+        grouped = not (isinstance(exp.source, str) and isinstance(exp.destination, str))
+        message = f"{source} -> {destination}: {err.message}" if grouped else err.message
+        return SpecError(message, (*exp.path, side), hint=err.hint)
+
+
+def run_expectations(network: Network, expectations: Sequence[Expectation],
+                     locate: Locator = no_locations
+                     ) -> tuple[tuple[ExpectationResult, ...], list[SpecError]]:
+    """Every expectation's result, and the errors (unknown names, empty groups), unlocated."""
+    runner = _Runner(network, locate)
+    results: list[ExpectationResult] = []
+    errors: list[SpecError] = []
+    with gc_paused():  # ten thousand traces allocate a lot, none of it cyclic garbage
+        for exp in expectations:
+            result = runner.run(exp, errors)
+            if result is not None:
+                results.append(result)
+    return tuple(results), errors
