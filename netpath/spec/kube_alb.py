@@ -88,8 +88,9 @@ def _plan(s: Synth, cluster: Cluster, members: list[Ingress]) -> AlbPlan | None:
     if names is None or schemes is None:
         return None
     group = first.annotations.get(A + "group.name")
-    name = names or (load_balancer_name([group]) if group else
-                     load_balancer_name([first.namespace, first.name]))
+    scope = [cluster.name] if len(s.model.clusters) > 1 else []  # clusters may share names
+    name = names or (load_balancer_name([*scope, group]) if group else
+                     load_balancer_name([*scope, first.namespace, first.name]))
     scheme = schemes or "internal"  # the controller's default
     if scheme not in ("internal", "internet-facing"):
         s.error(annotation_path(first, A + "scheme"), f"scheme {scheme!r} is neither "

@@ -118,9 +118,11 @@ def load_balancer_name(parts: Sequence[str], suffix: str = "") -> str:
 
 
 def target_group_name(service: Service, port: ServicePort, target_type: str,
-                      layer4: bool) -> str:
-    """One target group per Service port (and target type and protocol)."""
-    name = f"k8s-{service.namespace}-{service.name}-{port.port}"
+                      layer4: bool, cluster: str | None = None) -> str:
+    """One target group per Service port (and target type and protocol); `cluster` when the
+    spec has several clusters, whose Services may share a namespace and name."""
+    scope = f"{cluster}-" if cluster else ""
+    name = f"k8s-{scope}{service.namespace}-{service.name}-{port.port}"
     if target_type == "ip":
         name += "-ip"
     return name + (f"-{port.protocol}" if layer4 else "")
@@ -323,7 +325,9 @@ def make_target_group(s: Synth, cluster: Cluster, service: Service, port: Servic
     """The target group of a Service port, made once and shared by every load balancer that
     forwards to it with the same settings."""
     assert cluster.vpc is not None
-    name = target_group_name(service, port, target_type, protocol in ("TCP", "UDP", "TLS"))
+    several = len(s.model.clusters) > 1
+    name = target_group_name(service, port, target_type, protocol in ("TCP", "UDP", "TLS"),
+                             cluster.name if several else None)
     key = (cluster.name, service.key, port.port, target_type, protocol, preserve)
     if name in s.target_groups:
         if s.tg_keys[name] == key:

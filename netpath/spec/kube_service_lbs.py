@@ -58,8 +58,9 @@ def service_load_balancer(s: Synth, cluster: Cluster, service: Service) -> str |
     scheme = _scheme(s, service, controller)
     if scheme is None or not _valid_target_type(s, cluster, service, target_type):
         return None
-    name = annotations.get(S + "aws-load-balancer-name") or \
-        load_balancer_name([service.namespace, service.name], "-nlb" if network else "-clb")
+    scope = [cluster.name] if len(s.model.clusters) > 1 else []  # clusters may share names
+    name = annotations.get(S + "aws-load-balancer-name") or load_balancer_name(
+        [*scope, service.namespace, service.name], "-nlb" if network else "-clb")
     if name in s.model.load_balancers:
         s.notes.append(f"Service {service.key}: uses the spec's load balancer {name} as written")
         return name

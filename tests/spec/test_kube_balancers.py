@@ -452,3 +452,39 @@ def test_a_synthesized_alb_carries_a_trace_to_the_right_node_port(aws: Model) ->
     unmatched = trace(net, Query("internet", "k8s-default-shop", 80, host="other.example.com"))
     assert unmatched.blocked_by is not None and unmatched.blocked_by.code == "NO_TARGETS"
     assert "fixed response" in unmatched.blocked_by.reason
+
+
+def test_two_clusters_with_the_same_service_get_distinct_target_groups() -> None:
+    """The same namespace/name in two clusters (one per Region, say) must not clash."""
+    import copy
+
+    from tests.engine.casekit import build
+
+    vpc = {"cidr": "10.0.0.0/16", "region": "us-east-1",
+           "subnets": {"a": {"cidr": "10.0.1.0/24", "az": "us-east-1a"}},
+           "instances": {"n": {"subnet": "a", "private_ip": "10.0.1.10"}}}
+    manifests = [
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-0", "labels": {"app": "web"}},
+         "spec": {"nodeName": "n", "containers": [{"name": "w", "image": "w"}]}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {
+            "name": "web", "annotations": {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "external"}},
+         "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]}},
+    ]
+    west = copy.deepcopy(vpc)
+    west["region"], west["cidr"] = "us-west-2", "10.1.0.0/16"
+    west["subnets"] = {"b": {"cidr": "10.1.1.0/24", "az": "us-west-2a"}}
+    west["instances"] = {"m": {"subnet": "b", "private_ip": "10.1.1.10"}}
+    west_manifests = copy.deepcopy(manifests)
+    west_manifests[0]["spec"]["nodeName"] = "m"
+    spec = {"netpath": 1, "vpcs": {"east": vpc, "west": west}, "clusters": {
+        "east": {"vpc": "east", "nodes": {"n": {"instance": "n"}}, "manifests": manifests,
+                 "load_balancer_subnets": {"internal": ["a"]}},
+        "west": {"vpc": "west", "nodes": {"m": {"instance": "m"}}, "manifests": west_manifests,
+                 "load_balancer_subnets": {"internal": ["b"]}}}}
+    model = build(spec)
+    groups = sorted(name for name in model.target_groups if "web" in name)
+    assert len(groups) == 2 and groups[0] != groups[1]
+    assert any("east" in g for g in groups) and any("west" in g for g in groups)
+    balancers = sorted(n for n in model.load_balancers if "web" in n)
+    assert len(balancers) == 2 and balancers[0] != balancers[1]
