@@ -231,12 +231,25 @@ def _nat_has_no_way_out(w: Walker, nat: NatGateway, nat_subnet: Subnet, packet: 
                    "traffic")
     if problem is None:
         return False
+    w.block("NAT_NO_INTERNET_ROUTE", "nat-gateway", nat.name, problem,
+            _nat_fix(w, nat, table, match is not None), packet)
+    return True
+
+
+def _nat_fix(w: Walker, nat: NatGateway, table: str, table_routes_elsewhere: bool) -> str:
+    if nat.connectivity == "private":
+        return "use a public NAT gateway with an Elastic IP"
     vpc = w.model.vpcs[nat.vpc]
     igw = vpc.internet_gateway or "an internet gateway"
-    fix = ("use a public NAT gateway with an Elastic IP" if nat.connectivity == "private" else
-           f"add 0.0.0.0/0 -> {igw} to {table} (a NAT gateway must sit in a public subnet)")
-    w.block("NAT_NO_INTERNET_ROUTE", "nat-gateway", nat.name, problem, fix, packet)
-    return True
+    if table_routes_elsewhere:
+        # The table sends the internet to a NAT gateway: it serves private subnets, and giving
+        # it a route to the internet gateway would make those public. Move the NAT instead.
+        public = sorted(s.name for s in w.model.subnets.values() if s.vpc == vpc.name and any(
+            r.target_kind == "internet-gateway"
+            for r in w.model.route_tables[s.route_table].routes))
+        where = f" such as {public[0]}" if public else f" (route 0.0.0.0/0 -> {igw})"
+        return f"move {nat.name} to a public subnet{where}: a NAT gateway must sit in one"
+    return f"add 0.0.0.0/0 -> {igw} to {table} (a NAT gateway must sit in a public subnet)"
 
 
 def nat_receives(w: Walker, nat: NatGateway, packet: Packet) -> None:
