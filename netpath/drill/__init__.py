@@ -1,0 +1,1 @@
+"""`netpath drill`: interview practice, with questions the engine answers."""
