@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, cast
 import typer
 
 from netpath import __version__
-from netpath.cli import capacity, check, matrix, scenarios, schema, show, trace
+from netpath.cli import capacity, check, drill, matrix, scenarios, schema, show, trace
 from netpath.cli.env import Environment, ExitCode, environment
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ app.command("matrix", help=matrix.HELP, epilog=matrix.EPILOG)(matrix.matrix_comm
 app.command("scenarios", help=scenarios.HELP,
             epilog=scenarios.EPILOG)(scenarios.scenarios_command)
 app.command("check", help=check.HELP, epilog=check.EPILOG)(check.check_command)
+app.command("drill", help=drill.HELP, epilog=drill.EPILOG)(drill.drill_command)
 
 
 def run(
@@ -81,9 +82,11 @@ def run(
     *,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
-    """Run one netpath command line and return its exit code."""
-    env = Environment.from_streams(stdout, stderr, environ, cwd)
+    """Run one netpath command line and return its exit code. `stdin` is where commands that
+    read input (`netpath drill`'s answers) read it; None: there is nothing to read."""
+    env = Environment.from_streams(stdout, stderr, environ, cwd, stdin)
     command = typer.main.get_command(app)
     try:
         with _process_streams(env):
@@ -151,7 +154,7 @@ def _report_failure(exc: Exception, env: Environment) -> int:
 def main() -> NoReturn:
     """The console script: run with the process's streams, then exit with the code."""
     try:
-        code = run(sys.argv[1:], sys.stdout, sys.stderr)
+        code = run(sys.argv[1:], sys.stdout, sys.stderr, stdin=sys.stdin)
         sys.stdout.flush()
     except BrokenPipeError:
         # `netpath trace ... | head`: the reader left. Silence the interpreter's final flush.

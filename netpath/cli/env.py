@@ -71,6 +71,9 @@ class Environment:
     is_tty: bool = False
     colour: bool = False  # colours allowed (NO_COLOR clears it, FORCE_COLOR sets it)
     width: int = 80
+    # Standard input, for the commands that read answers (`netpath drill`); None: nothing to read.
+    stdin: TextIO | None = None
+    stdin_is_tty: bool = False  # a person types at a terminal (else lines come from a pipe/file)
     # No `unicode` flag: rich reads the stream's encoding, and renderers ask the console
     # (`options.ascii_only`) whether to fall back to ASCII symbols and tree guides.
 
@@ -81,6 +84,7 @@ class Environment:
         stderr: TextIO,
         environ: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        stdin: TextIO | None = None,
     ) -> Environment:
         environ = dict(os.environ if environ is None else environ)
         is_tty = _is_tty(stdout)
@@ -95,6 +99,8 @@ class Environment:
             is_tty=is_tty,
             colour=colour,
             width=_width(environ, stdout, is_tty),
+            stdin=stdin,
+            stdin_is_tty=stdin is not None and _is_tty(stdin),
         )
 
     def console(self) -> Console:
@@ -153,4 +159,4 @@ def environment(ctx: typer.Context) -> Environment:
     env = ctx.find_object(Environment)
     if env is not None:
         return env
-    return Environment.from_streams(sys.stdout, sys.stderr)
+    return Environment.from_streams(sys.stdout, sys.stderr, stdin=sys.stdin)

@@ -34,6 +34,9 @@ class Question:
     accepted: tuple[str, ...]  # other spellings accepted for free text (lowercase compared)
     explanation: str  # why, in a sentence or two
     excerpt: tuple[str, ...]  # the relevant trace lines
+    # Free text is also right when it holds one word of every group (case and space aside):
+    # find-the-fault with the fix at difficulty 3, "the component and a key word".
+    keywords: tuple[tuple[str, ...], ...] = ()
 
 
 @record

@@ -103,8 +103,11 @@ def undo_node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> b
     w.hop("kube-proxy", node.name, "translate",
           f"the reply becomes {original.dst_ip}:{original.dst_port} -> {original.src_ip}:"
           f"{original.src_port} again (conntrack)", restored)
-    from netpath.engine.pods import send_from_node
+    from netpath.engine.pods import deliver_to_node, send_from_node
 
+    if restored.dst_ip == node.ip:  # the node called its own NodePort: the reply is home
+        deliver_to_node(w, cluster, node, restored)
+        return True
     send_from_node(w, cluster, node, restored)
     return True
 

@@ -69,6 +69,11 @@ def service_endpoint(net: Network, text: str, source: Endpoint) -> Endpoint | No
                                           source)
         return Endpoint(service.key, endpoint.address, endpoint.eni, endpoint.client_os,
                         default or endpoint.default_port, cluster=cluster)
+    if source.cluster is not None and source.cluster != cluster:
+        # Its ClusterIP means nothing in the source's cluster (and may be one of its own).
+        raise QueryError(f"{service.key} is a Service of cluster {cluster}, and {source.label} "
+                         f"runs in cluster {source.cluster}: a ClusterIP only exists inside "
+                         "its own cluster", "trace to its load balancer, or to one of its pods")
     if service.cluster_ip is None:
         raise QueryError(f"{service.key} has no ClusterIP ({service.type}"
                          f"{', headless' if service.headless else ''})",

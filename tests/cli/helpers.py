@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from netpath.cli.app import run
 
@@ -45,10 +45,14 @@ def _working_directory(cwd: Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Result:
+def run_cli(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
+            stdin: str | TextIO | None = None) -> Result:
+    """`stdin`: what the command reads (a string is piped text; pass a stream that says it is
+    a terminal to drive an interactive command). None: nothing to read."""
     stdout, stderr = io.StringIO(), io.StringIO()
+    reader = io.StringIO(stdin) if isinstance(stdin, str) else stdin
     with _working_directory(cwd):
-        code = run(list(args), stdout, stderr, environ=dict(env or {}), cwd=cwd)
+        code = run(list(args), stdout, stderr, environ=dict(env or {}), cwd=cwd, stdin=reader)
     out = stdout.getvalue()
     try:
         parsed = json.loads(out) if out.lstrip().startswith(("{", "[")) else None

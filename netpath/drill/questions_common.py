@@ -1,0 +1,270 @@
+"""What every question builder shares: the scenario at hand, trace lines, topics and choices.
+
+A builder takes a `Scenario` (loaded and traced once per process), one trace (None for design
+questions), the session's random generator and a difficulty, and returns a `Question` (its id
+left empty: `generate` numbers them) or None when the trace does not suit it. Builders never
+write an answer by hand: every answer and every distractor comes from the traces or the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from random import Random
+
+from netpath.drill.model import Question
+from netpath.engine.network import Network
+from netpath.engine.trace import Hop, Query, Trace
+from netpath.model.resources import Model
+
+# Components of the Kubernetes layer; everything else but DNS and the internet is AWS.
+KUBE_COMPONENTS = frozenset({"pod", "node", "kube-proxy", "service", "network-policy",
+                             "ingress", "ingress-controller"})
+NEUTRAL_COMPONENTS = frozenset({"dns", "internet"})
+
+# Options offered per difficulty (the answer included); difficulty 3 is free text.
+MAX_CHOICES = {1: 4, 2: 6}
+MIN_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A library scenario, loaded, prepared and traced once per process."""
+
+    name: str
+    model: Model
+    network: Network
+    traces: tuple[Trace, ...]  # every query picked for drills, in a stable order
+    summary: str  # a compact topology summary (the start of every question's setup)
+
+    @property
+    def kube_only(self) -> bool:
+        """A Kubernetes-only spec: clusters without a VPC, no AWS part at all."""
+        return bool(self.model.clusters) and not self.model.vpcs
+
+
+Builder = Callable[[Scenario, "Trace | None", Random, int], "Question | None"]
+
+
+# --- words -------------------------------------------------------------------------------------
+
+
+def norm(text: str) -> str:
+    """How answers are compared: lowercase, without whitespace, without a final period."""
+    return re.sub(r"\s+", "", text).lower().rstrip(".")
+
+
+def who(hop: Hop) -> str:
+    """`nat-gateway nat-a`: a hop's component as the trace's head line names it."""
+    return f"{hop.component} {hop.name}"
+
+
+def hop_line(hop: Hop) -> str:
+    """A hop as the text renderer's head line: step, component, action, rule or detail."""
+    if hop.rule is None:
+        what = hop.detail
+    elif hop.candidates:
+        what = f"{hop.rule.text} (also matched: {', '.join(c.text for c in hop.candidates)})"
+    else:
+        what = hop.rule.text
+    return f"{hop.step:>3}  {who(hop)}  {hop.action}  {what}"
+
+
+def excerpt(hops: Iterable[Hop], *, notes: bool = True) -> tuple[str, ...]:
+    """Head lines of `hops`, each followed by its lesson (`note:`) when it has one."""
+    lines: list[str] = []
+    for hop in hops:
+        lines.append(hop_line(hop))
+        if hop.rule is not None:  # else the detail already stands in the head line
+            lines.append(f"       {hop.detail}")
+        if notes and hop.note:
+            lines.append(f"       note: {hop.note}")
+    return tuple(lines)
+
+
+def service_words(query: Query, trace: Trace) -> str:
+    port = trace.flow.dst_port
+    return query.protocol if port is None else f"{query.protocol}/{port}"
+
+
+def query_words(trace: Trace) -> str:
+    """`pod-a -> api.example.com (tcp/443)`, as `netpath trace` heads its output."""
+    query = trace.query
+    return f"{query.source} -> {query.destination} ({service_words(query, trace)})"
+
+
+def setup_text(s: Scenario, *lines: str) -> str:
+    return "\n".join((s.summary, *lines))
+
+
+def lessons(hops: Iterable[Hop]) -> str:
+    """The semantics lessons the hops carry, as one sentence."""
+    found = list(dict.fromkeys(h.note for h in hops if h.note))
+    return " ".join(f"Note: {n}." if not n.endswith(".") else f"Note: {n}" for n in found)
+
+
+# --- topics ------------------------------------------------------------------------------------
+
+
+def is_kube(component: str) -> bool:
+    return component in KUBE_COMPONENTS
+
+
+def topic_of(s: Scenario, components: Iterable[str]) -> str:
+    """aws: no Kubernetes component; kubernetes: only Kubernetes ones (or a Kubernetes-only
+    spec); eks: both meet (pods through VPC components, load balancers to pods...)."""
+    if s.kube_only:
+        return "kubernetes"
+    found = set(components) - NEUTRAL_COMPONENTS
+    kube = {c for c in found if is_kube(c)}
+    if not kube:
+        return "aws"
+    return "kubernetes" if kube == found else "eks"
+
+
+def trace_topic(s: Scenario, trace: Trace) -> str:
+    """A path's topic: pod to pod (or Service) on the cluster's own network is kubernetes;
+    through VPC components it is eks; without pods, aws."""
+    return topic_of(s, (h.component for h in (*trace.hops, *trace.return_path)))
+
+
+def subject_topic(s: Scenario, trace: Trace, components: Iterable[str]) -> str:
+    """The topic of a question about some components of a path: Kubernetes ones alone make a
+    kubernetes question; AWS ones an aws question, or eks when the path involves pods."""
+    found = set(components) - NEUTRAL_COMPONENTS
+    if s.kube_only or (found and all(is_kube(c) for c in found)):
+        return "kubernetes"
+    if any(not is_kube(c) for c in found) and any(is_kube(c) for c in found):
+        return "eks"
+    return "aws" if trace_topic(s, trace) == "aws" else "eks"
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+
+def is_pseudo(hop: Hop) -> bool:
+    """Hops that are no component a packet crosses: name lookups, and the NetworkPolicy hop of
+    a pod no policy selects (named after the pod itself)."""
+    if hop.component == "dns":
+        return True
+    return hop.component == "network-policy" and hop.rule is None and hop.action == "allow"
+
+
+def runs(hops: Sequence[Hop]) -> list[list[Hop]]:
+    """Consecutive hops of the same component, grouped: a packet leaves a component once it
+    leaves the last hop of the run (a load balancer's listener and rule, a NACL out and in)."""
+    grouped: list[list[Hop]] = []
+    for hop in hops:
+        if is_pseudo(hop):
+            continue
+        if grouped and who(grouped[-1][-1]) == who(hop):
+            grouped[-1].append(hop)
+        else:
+            grouped.append([hop])
+    return grouped
+
+
+def unique_runs(hops: Sequence[Hop]) -> tuple[list[list[Hop]], set[str]]:
+    """The runs, and the components that occur in one run only (no ambiguity about where
+    they are on the path)."""
+    grouped = runs(hops)
+    counts: dict[str, int] = {}
+    for run in grouped:
+        counts[who(run[0])] = counts.get(who(run[0]), 0) + 1
+    return grouped, {name for name, n in counts.items() if n == 1}
+
+
+def policy_names(hop: Hop) -> list[str]:
+    """The policies of a network-policy hop (its name lists every policy selecting the pod)."""
+    return [p.strip() for p in hop.name.split(",") if p.strip()]
+
+
+def scenario_components(s: Scenario) -> dict[str, list[str]]:
+    """Real component names of the scenario, by component kind, for plausible distractors."""
+    m = s.model
+    found: dict[str, list[str]] = {
+        "route-table": list(m.route_tables),
+        "security-group": list(m.security_groups),
+        "network-acl": list(m.network_acls),
+        "nat-gateway": list(m.nat_gateways),
+        "internet-gateway": list(m.internet_gateways),
+        "load-balancer": list(m.load_balancers),
+        "target-group": list(m.target_groups),
+        "instance": list(m.instances),
+        "database": list(m.databases),
+        "vpc-peering": list(m.peerings),
+    }
+    for cluster in m.clusters.values():
+        found.setdefault("pod", []).extend(cluster.pods)
+        found.setdefault("service", []).extend(cluster.services)
+        found.setdefault("node", []).extend(cluster.nodes)
+        found.setdefault("network-policy", []).extend(cluster.network_policies)
+    return {kind: names for kind, names in found.items() if names}
+
+
+def path_components(network: Network, before: Trace) -> list[str]:
+    """The components on a trace (both ways), as choices name them: NetworkPolicy hops split
+    into their policies (a hop named after a pod no policy selects names none), security
+    group hops into their groups; name lookups left out."""
+    policies = {key for c in network.model.clusters.values() for key in c.network_policies}
+    found: list[str] = []
+    for hop in (*before.hops, *before.return_path):
+        if hop.component == "dns":
+            continue
+        if hop.component in ("network-policy", "security-group"):
+            for part in hop.name.split(","):
+                if hop.component == "security-group" or part.strip() in policies:
+                    found.append(f"{hop.component} {part.strip()}")
+            continue
+        found.append(f"{hop.component} {hop.name}")
+    return list(dict.fromkeys(found))
+
+
+# --- choices -----------------------------------------------------------------------------------
+
+
+def pick(rng: Random, tiers: Sequence[Sequence[str]], answer: str, count: int) -> list[str]:
+    """Up to `count` distractors, the most plausible tiers first (shuffled within a tier),
+    deduplicated, never the answer under another spelling."""
+    seen = {norm(answer)}
+    chosen: list[str] = []
+    for tier in tiers:
+        items = list(dict.fromkeys(tier))
+        rng.shuffle(items)
+        for item in items:
+            key = norm(item)
+            if key in seen or not item.strip() or key.isdigit():
+                continue
+            seen.add(key)
+            chosen.append(item)
+            if len(chosen) == count:
+                return chosen
+    return chosen
+
+
+def options(rng: Random, answer: str, tiers: Sequence[Sequence[str]], difficulty: int, *,
+            minimum: int = MIN_CHOICES, maximum: int | None = None) -> tuple[str, ...] | None:
+    """The shuffled choices for a difficulty (() at difficulty 3: free text), or None when
+    there are too few plausible distractors for a fair multiple choice."""
+    if difficulty >= 3:
+        return ()
+    most = maximum or MAX_CHOICES[difficulty]
+    distractors = pick(rng, tiers, answer, most - 1)
+    if len(distractors) + 1 < minimum:
+        return None
+    choices = [answer, *distractors]
+    rng.shuffle(choices)
+    return tuple(choices)
+
+
+def question(s: Scenario, *, kind: str, topic: str, difficulty: int, setup: str, prompt: str,
+             choices: tuple[str, ...], answer: str, accepted: Iterable[str] = (),
+             explanation: str, lines: Iterable[str] = (),
+             keywords: tuple[tuple[str, ...], ...] = ()) -> Question:
+    """A Question without its id; accepted spellings deduplicated, the answer's own left out."""
+    unique = tuple(a for a in dict.fromkeys(accepted) if norm(a) != norm(answer))
+    return Question(id="", kind=kind, topic=topic, difficulty=difficulty, scenario=s.name,
+                    setup=setup, prompt=prompt, choices=choices, answer=answer,
+                    accepted=unique, explanation=explanation, excerpt=tuple(lines),
+                    keywords=keywords)

@@ -1,0 +1,408 @@
+"""Which rule decides (route, NACL rule, security group rule, NetworkPolicy rule), and whether
+a query is reachable at all (and if not, where and why it is blocked).
+
+Exactly one correct answer: a security group or NetworkPolicy question is asked only when one
+rule alone admits the flow (both are unions: a second matching rule would be right too), and a
+route question only when no two routes tie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from random import Random
+
+from netpath.drill.model import Question
+from netpath.drill.questions_common import (
+    Scenario,
+    excerpt,
+    lessons,
+    options,
+    policy_names,
+    query_words,
+    question,
+    runs,
+    setup_text,
+    subject_topic,
+    trace_topic,
+)
+from netpath.engine.nacls import rule_matches
+from netpath.engine.network_policy import PolicyIndex, first_match
+from netpath.engine.network_policy_fix import describe_peer, describe_port
+from netpath.engine.security_groups import evaluate_security_groups
+from netpath.engine.trace import Hop, Packet, Trace
+from netpath.model.addr import Address
+from netpath.model.kubernetes import NetpolRule, NetworkPolicy, Pod
+from netpath.model.resources import Eni, SecurityGroup, SgRule
+
+IMPLICIT_DENY = "* deny (the implicit final rule)"
+
+
+def deciding_rule(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
+                  ) -> Question | None:
+    if trace is None:
+        return None
+    makers = {"route-table": _route, "network-acl": _nacl, "security-group": _security_group,
+              "network-policy": _policy}
+    found: dict[str, list[Hop]] = {}
+    for hop in trace.hops:
+        if hop.rule is not None and hop.component in makers:
+            found.setdefault(hop.component, []).append(hop)
+    for hop in trace.return_path:  # routes decide the way back too
+        if hop.rule is not None and hop.component == "route-table":
+            found.setdefault(hop.component, []).append(hop)
+    kinds = sorted(found)
+    rng.shuffle(kinds)
+    for kind in kinds:
+        hops = found[kind]
+        rng.shuffle(hops)
+        for hop in hops[:3]:
+            made = makers[kind](s, trace, hop, rng, difficulty)
+            if made is not None:
+                return made
+    return None
+
+
+def _ask(s: Scenario, trace: Trace, hop: Hop, prompt: str, difficulty: int,
+         choices: tuple[str, ...], answer: str, accepted: list[str], why: str,
+         topic: str | None = None) -> Question:
+    return question(
+        s, kind="deciding-rule",
+        topic=topic or subject_topic(s, trace, (hop.component,)), difficulty=difficulty,
+        setup=setup_text(s, f"Request: {query_words(trace)}"),
+        prompt=f"{query_words(trace)}: {prompt}", choices=choices, answer=answer,
+        accepted=accepted, explanation=f"{why} {lessons((hop,))}".strip(), lines=excerpt((hop,)),
+    )
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+
+def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> Question | None:
+    table = s.model.route_tables.get(hop.name)
+    if table is None or hop.rule is None or (hop.note and "at random" in hop.note):
+        return None
+    answer = hop.rule.text
+    matched = [c.text for c in hop.candidates]
+    written = [str(r) for r in table.routes if r.origin != "local"]
+    first = written[:1]  # the guide's "routes are evaluated in order": the first one written
+    others = [str(r) for r in table.routes]
+    elsewhere = [str(r) for t in s.model.route_tables.values()
+                 if t.vpc == table.vpc and t.name != table.name for r in t.routes]
+    choices = options(rng, answer, [matched + first, others, elsewhere], difficulty)
+    if choices is None:
+        return None
+    route = next((r for r in table.routes if str(r) == answer), None)
+    accepted = []
+    if route is not None and sum(1 for r in table.routes if r.target == route.target) == 1:
+        accepted.append(route.target)
+    if route is not None and route.destination is not None:
+        accepted.append(str(route.destination))
+    what = "the reply" if hop in trace.return_path else "the packet"
+    length = f"/{route.destination.prefixlen}" if route and route.destination else ""
+    why = (f"Longest prefix match: {answer} is the most specific route of {table.name} that "
+           f"matches {hop.packet.dst_ip}{f' ({length})' if length else ''}")
+    why += (f"; the less specific {', '.join(matched)} also matched and lost, whatever the "
+            "order the routes are written in." if matched else "; no other route matches.")
+    return _ask(s, trace, hop, f"at step {hop.step} {what} to {hop.packet.dst_ip} is routed "
+                f"by {table.name}. Which route decides where it goes?", difficulty, choices,
+                answer, accepted, why)
+
+
+# --- network ACLs ------------------------------------------------------------------------------
+
+
+def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> Question | None:
+    acl = s.model.network_acls.get(hop.name)
+    if acl is None or acl.implicit or hop.rule is None or hop.rule.path is None:
+        return None
+    inbound = any(r.path == hop.rule.path for r in acl.inbound)
+    rules = acl.inbound if inbound else acl.outbound
+    other = acl.outbound if inbound else acl.inbound
+    packet = hop.packet
+    peer = packet.src_ip if inbound else packet.dst_ip
+    answer = hop.rule.text
+    matching = [str(r) for r in rules if rule_matches(r, packet.protocol, peer, packet.dst_port)]
+    choices = options(rng, answer, [matching + [IMPLICIT_DENY], [str(r) for r in rules],
+                                    [str(r) for r in other]], difficulty)
+    if choices is None:
+        return None
+    number = answer.split(" ", 1)[0].lstrip("#")
+    direction = "inbound" if inbound else "outbound"
+    service = packet.protocol if packet.dst_port is None else \
+        f"{packet.protocol}/{packet.dst_port}"
+    word = "from" if inbound else "to"
+    why = (f"NACL rules are checked from the lowest number up and the first match decides: "
+           f"{answer} is the first {direction} rule of {acl.name} that matches {service} "
+           f"{word} {peer}.")
+    return _ask(s, trace, hop, f"at step {hop.step} {acl.name} judges {direction} {service} "
+                f"{word} {peer}. Which rule decides?", difficulty, choices, answer,
+                [number, f"#{number}", f"rule {number}"], why)
+
+
+# --- security groups ---------------------------------------------------------------------------
+
+
+def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int
+                    ) -> Question | None:
+    group = s.model.security_groups.get(hop.name)
+    if group is None or hop.rule is None or hop.rule.path is None or hop.action != "allow":
+        return None
+    ingress = any(r.path == hop.rule.path and str(r) == hop.rule.text for r in group.ingress)
+    packet = hop.packet
+    address = packet.dst_ip if ingress else packet.src_ip
+    eni = s.network.eni_at(group.vpc, address)
+    if eni is None:
+        return None
+    direction = "ingress" if ingress else "egress"
+    peer = packet.src_ip if ingress else packet.dst_ip
+    groups = [s.model.security_groups[g] for g in eni.security_groups]
+    own = [(g, r) for g in groups for r in (g.ingress if ingress else g.egress)]
+    if sum(1 for g, r in own if _sg_admits(s, eni, g, r, direction, peer, hop)) != 1:
+        return None  # a union: a second matching rule would be a second right answer
+    answer = f"{group.name}: {hop.rule.text}"
+    same = [f"{g.name}: {r}" for g, r in own]
+    reverse = [f"{g.name}: {r}" for g in groups for r in (g.egress if ingress else g.ingress)]
+    elsewhere = [f"{g.name}: {r}" for g in s.model.security_groups.values()
+                 if g.vpc == group.vpc and g.name not in eni.security_groups
+                 for r in (g.ingress if ingress else g.egress)]
+    choices = options(rng, answer, [same, reverse, elsewhere], difficulty)
+    if choices is None:
+        return None
+    owner = s.network.display_name(eni)
+    service = packet.protocol if packet.dst_port is None else \
+        f"{packet.protocol}/{packet.dst_port}"
+    word = "receives" if ingress else "sends"
+    prep = "from" if ingress else "to"
+    why = (f"Of the rules of {', '.join(eni.security_groups)} on {owner}, only {answer} "
+           f"matches {service} {prep} {peer} ({'inbound' if ingress else 'outbound'}). "
+           "Security groups allow only; the reply passes by connection tracking.")
+    return _ask(s, trace, hop, f"at step {hop.step} {owner} (security groups: "
+                f"{', '.join(eni.security_groups)}) {word} {service} {prep} {peer}. Which "
+                "rule allows it?", difficulty, choices, answer, [hop.rule.text], why)
+
+
+def _sg_admits(s: Scenario, eni: Eni, group: SecurityGroup, rule: SgRule, direction: str,
+               peer: Address, hop: Hop) -> bool:
+    """Whether `rule` alone (in a group of its own) admits the hop's packet."""
+    alone = replace(group, ingress=(rule,) if direction == "ingress" else (),
+                    egress=(rule,) if direction == "egress" else ())
+    groups = dict(s.network.model.security_groups)
+    groups[group.name] = alone
+    network = replace(s.network, model=replace(s.network.model, security_groups=groups))
+    lone = replace(eni, security_groups=(group.name,))
+    return evaluate_security_groups(network, lone, direction, hop.packet.protocol,
+                                    peer, hop.packet.dst_port).allowed
+
+
+# --- NetworkPolicy -----------------------------------------------------------------------------
+
+
+def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> Question | None:
+    if hop.rule is None or hop.action != "allow":
+        return None
+    words = hop.rule.text.rsplit(" ", 3)  # "ns/name ingress rule 1"
+    if len(words) != 4 or words[1] not in ("ingress", "egress"):
+        return None
+    direction = words[1]
+    ingress = direction == "ingress"
+    found = _judged(s, hop, ingress)
+    if found is None:
+        return None
+    cluster_name, pod, peer_pod = found
+    cluster = s.model.clusters[cluster_name]
+    index = s.network.kube.policy_indexes[cluster_name]
+    packet = hop.packet
+    peer_ip = packet.src_ip if ingress else packet.dst_ip
+    selecting = index.selecting(pod, "ingress" if ingress else "egress")
+
+    def admits(policy: NetworkPolicy, rule: NetpolRule) -> bool:
+        alone = replace(policy, ingress=(rule,)) if ingress else replace(policy, egress=(rule,))
+        return first_match(index, "ingress" if ingress else "egress", pod, (alone,), peer_ip,
+                           peer_pod, packet.protocol, packet.dst_port) is not None
+
+    rules = [(p, i, r) for p in selecting for i, r in enumerate(getattr(p, direction))]
+    right = [(p, i) for p, i, r in rules if admits(p, r)]
+    if len(right) != 1 or f"{right[0][0].key} {direction} rule {right[0][1] + 1}" != \
+            hop.rule.text:
+        return None
+    policy, number = right[0]
+    answer = _rule_words(policy, direction, number)
+    same = [_rule_words(p, direction, i) for p, i, _ in rules if (p, i) != (policy, number)]
+    namespace = [_rule_words(p, direction, i) for p in cluster.network_policies.values()
+                 if p.namespace == pod.namespace and p not in selecting
+                 for i in range(len(getattr(p, direction)))]
+    other = "egress" if ingress else "ingress"
+    reverse = [_rule_words(p, other, i) for p in cluster.network_policies.values()
+               if p.namespace == pod.namespace
+               for i, rule in enumerate(getattr(p, other))
+               if not _admits_back(index, p, rule, ingress, pod, peer_pod, packet)]
+    lure = [f"none: no policy isolates {pod.key} for {direction}, so everything is allowed"]
+    choices = options(rng, answer, [same + lure, namespace, reverse], difficulty)
+    if choices is None:
+        return None
+    service = f"{packet.protocol}/{packet.dst_port}" if packet.dst_port else packet.protocol
+    prep = "from" if ingress else "to"
+    peer = peer_pod.key if peer_pod is not None else str(peer_ip)
+    verb = "selects" if len(selecting) == 1 else "select"
+    why = (f"{', '.join(p.key for p in selecting)} {verb} {pod.key} for {direction}, so it is "
+           f"isolated: only a rule of theirs can admit {service} {prep} {peer}, and only "
+           f"{answer.split(':')[0]} does. Allowed traffic is the union of the rules; there is "
+           "no order and no deny rule.")
+    return _ask(s, trace, hop, f"at step {hop.step} the NetworkPolicies of {pod.key} judge "
+                f"{direction} {service} {prep} {peer}. Which rule admits it?", difficulty,
+                choices, answer, _policy_spellings(policy, direction, number), why,
+                topic="kubernetes")
+
+
+def _policy_spellings(policy: NetworkPolicy, direction: str, index: int) -> list[str]:
+    """`ns/name ingress rule 1`, `name ingress rule 1`, and the policy alone when that is its
+    only rule."""
+    found = [f"{name} {direction} rule {index + 1}" for name in (policy.key, policy.name)]
+    if len(policy.ingress) + len(policy.egress) == 1:
+        found += [policy.key, policy.name]
+    return found
+
+
+def _admits_back(index: PolicyIndex, policy: NetworkPolicy, rule: NetpolRule, ingress: bool,
+                 pod: Pod, peer_pod: Pod | None, packet: Packet) -> bool:
+    """Whether a rule of the other direction admits the same flow at the other end (the
+    sender's egress for an ingress question): right under another reading, never offered."""
+    if peer_pod is None or not policy.pod_selector.matches(peer_pod.labels) \
+            or policy.namespace != peer_pod.namespace:
+        return False
+    alone = replace(policy, egress=(rule,)) if ingress else replace(policy, ingress=(rule,))
+    mine = packet.dst_ip if ingress else packet.src_ip
+    return first_match(index, "egress" if ingress else "ingress", peer_pod, (alone,), mine,
+                       pod, packet.protocol, packet.dst_port) is not None
+
+
+def _rule_words(policy: NetworkPolicy, direction: str, index: int) -> str:
+    rule = getattr(policy, direction)[index]
+    word = "from" if direction == "ingress" else "to"
+    peers = " or ".join(describe_peer(policy, p) for p in rule.peers) or "anywhere"
+    ports = ", ".join(describe_port(p) for p in rule.ports) or "every port"
+    return f"{policy.key} {direction} rule {index + 1}: {word} {peers} on {ports}"
+
+
+def _judged(s: Scenario, hop: Hop, ingress: bool) -> tuple[str, Pod, Pod | None] | None:
+    """(cluster, the pod whose policies judge, the pod at the other end or None)."""
+    kube = s.network.kube
+    packet = hop.packet
+    mine, theirs = (packet.dst_ip, packet.src_ip) if ingress else (packet.src_ip, packet.dst_ip)
+    for cluster in s.model.clusters:
+        pod = kube.pods_by_ip.get((cluster, int(mine)))
+        if pod is not None:
+            return cluster, pod, kube.pods_by_ip.get((cluster, int(theirs)))
+    return None
+
+
+# --- reachable ---------------------------------------------------------------------------------
+
+# The codes each kind of component blocks with, for "blocked by" distractors.
+_CODES = {
+    "security-group": ("SG_INGRESS_DENIED", "SG_EGRESS_DENIED"),
+    "network-acl": ("NACL_INBOUND_DENIED", "NACL_OUTBOUND_DENIED", "NACL_RETURN_DENIED"),
+    "route-table": ("NO_ROUTE", "BLACKHOLE_ROUTE"),
+    "network-policy": ("NETPOL_INGRESS_DENIED", "NETPOL_EGRESS_DENIED"),
+    "nat-gateway": ("NAT_NO_INTERNET_ROUTE",),
+    "service": ("SERVICE_NO_ENDPOINTS",),
+    "internet-gateway": ("NO_PUBLIC_IP",),
+    "load-balancer": ("NO_LISTENER",),
+    "target-group": ("NO_TARGETS",),
+}
+_YES = ("yes", "reachable", "yes, reachable", "it is reachable")
+
+
+def reachable(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -> Question | None:
+    if trace is None:
+        return None
+    blocked = trace.blocked_by
+    setup = setup_text(s, f"Query: {query_words(trace)}")
+    query = trace.query
+    ask = f"Can {query.source} reach {query.destination} on {_service(trace)}?"
+    if blocked is None:
+        answer, names, code = "reachable", [], None
+        last = [h for h in trace.hops if h.action == "deliver"][-1:]
+        why = (f"Reachable: the request is delivered ({last[0].detail}) and the reply makes it "
+               "back." if last else "Reachable.")
+        lines = excerpt(last, notes=False)
+    else:
+        names = [blocked.name, *(policy_names_of(blocked.name))]
+        code = blocked.code
+        answer = f"blocked by {blocked.name}: {blocked.code}"
+        where = " of the return path" if blocked.direction == "return" else ""
+        why = (f"Blocked at step {blocked.step}{where} by {blocked.component} {blocked.name} "
+               f"({blocked.code}): {blocked.reason}. Fix: {blocked.fix}.")
+        stop = [h for h in (*trace.hops, *trace.return_path) if h.step == blocked.step]
+        lines = excerpt(stop)
+    if difficulty <= 1:
+        right = "yes" if blocked is None else "no"
+        return question(s, kind="reachable", topic=trace_topic(s, trace), difficulty=difficulty,
+                        setup=setup, prompt=ask, choices=("yes", "no"), answer=right,
+                        accepted=_YES if blocked is None else ("blocked", "no, blocked"),
+                        explanation=why, lines=lines)
+    lures = [] if blocked is None else ["reachable"]
+    lures += _blocked_lures(trace, names, code)
+    choices = options(rng, answer, [lures], difficulty)
+    if choices is None:
+        return None
+    accepted: list[str] = list(_YES) if blocked is None else []
+    keywords: tuple[tuple[str, ...], ...] = ()
+    if blocked is not None:
+        both = [f"{n}: {code}" for n in names] + [f"{n} {code}" for n in names]
+        both += [f"{blocked.component} {n}: {code}" for n in names]
+        if difficulty == 2:  # the code alone, or the component alone
+            accepted += [*names, f"{blocked.component} {blocked.name}", code or "", *both]
+        else:
+            accepted += both
+            keywords = (tuple(names), (code or "",))
+    return question(
+        s, kind="reachable", topic=trace_topic(s, trace), difficulty=difficulty, setup=setup,
+        prompt=(f"{ask} If not, which component blocks it, and with what code? (e.g. blocked "
+                "by sg-x: SG_INGRESS_DENIED, or reachable)"),
+        choices=choices, answer=answer, accepted=accepted, explanation=why, lines=lines,
+        keywords=keywords,
+    )
+
+
+def policy_names_of(name: str) -> list[str]:
+    parts = [p.strip() for p in name.split(",")]
+    return parts if len(parts) > 1 else []
+
+
+def _service(trace: Trace) -> str:
+    port = trace.flow.dst_port
+    return trace.query.protocol if port is None else f"{trace.query.protocol}/{port}"
+
+
+def _blocked_lures(trace: Trace, names: list[str], code: str | None) -> list[str]:
+    """`blocked by X: CODE` for other filtering components of the path, each with a code of
+    its kind: never the answer's component nor the answer's code (either alone may answer)."""
+    taken = set(names)
+    found: list[str] = []
+    for run in runs((*trace.hops, *trace.return_path)):
+        hop = run[0]
+        codes = _CODES.get(hop.component)
+        if not codes:
+            continue
+        members = policy_names(hop) if hop.component == "network-policy" else [hop.name]
+        for member in members:
+            if member in taken or "," in member:
+                continue
+            for candidate in _likely(codes, hop):
+                if candidate != code:
+                    found.append(f"blocked by {member}: {candidate}")
+                    break
+    return found
+
+
+def _likely(codes: tuple[str, ...], hop: Hop) -> list[str]:
+    """The component's codes, the one of the hop's own direction first (an outbound security
+    group check would deny with SG_EGRESS_DENIED)."""
+    words = f"{hop.detail} {hop.rule.text if hop.rule else ''}"
+    wanted: tuple[str, ...] = ("INGRESS", "INBOUND")
+    if "reply" in words or "connection tracking" in words:
+        wanted = ("RETURN",)
+    elif "egress" in words or "outbound" in words:
+        wanted = ("EGRESS", "OUTBOUND")
+    return sorted(codes, key=lambda c: not any(w in c for w in wanted))

@@ -1,0 +1,102 @@
+"""judge(): choices by number or text, free text without case or spaces, accepted spellings,
+keywords for a free-text fix, and order-hops sequences."""
+
+from __future__ import annotations
+
+import pytest
+
+from netpath.drill.judge import judge
+from netpath.drill.model import Question
+
+
+def make(**changes: object) -> Question:
+    fields: dict[str, object] = dict(
+        id="s/next-hop/1", kind="next-hop", topic="aws", difficulty=1, scenario="s",
+        setup="", prompt="?", choices=("route-table rt-public", "nat-gateway nat-a",
+                                       "network-acl acl-a"),
+        answer="nat-gateway nat-a", accepted=("nat-a",), explanation="because",
+        excerpt=("  7  nat-gateway nat-a  translate  ...",))
+    fields.update(changes)
+    return Question(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["2", " 2 ", "2.", "2)", "#2", "nat-gateway nat-a",
+                                   "NAT-Gateway  NAT-A", "nat-gatewaynat-a", "nat-a",
+                                   "nat-gateway nat-a."])
+def test_a_choice_by_number_or_text_or_an_accepted_spelling(given: str) -> None:
+    assert judge(make(), given).correct
+
+
+@pytest.mark.parametrize("given", ["1", "3", "4", "0", "route-table rt-public", "", "   ",
+                                   "nat", "igw"])
+def test_wrong_choices_and_other_text(given: str) -> None:
+    assert not judge(make(), given).correct
+
+
+def test_the_judgement_carries_the_answer_and_the_explanation() -> None:
+    judgement = judge(make(), "1")
+    assert (judgement.question, judgement.given, judgement.correct) == ("s/next-hop/1", "1",
+                                                                        False)
+    assert (judgement.answer, judgement.explanation) == ("nat-gateway nat-a", "because")
+
+
+def test_a_choice_text_beats_the_accepted_spellings() -> None:
+    # "blocked by" choices: the component alone stands for the answer, a distractor's full
+    # text is that distractor.
+    q = make(kind="reachable", choices=("reachable", "blocked by sg-db: SG_INGRESS_DENIED",
+                                        "blocked by rt-a: NO_ROUTE"),
+             answer="blocked by sg-db: SG_INGRESS_DENIED",
+             accepted=("sg-db", "SG_INGRESS_DENIED"))
+    assert judge(q, "sg_ingress_denied").correct
+    assert judge(q, "SG-DB").correct
+    assert not judge(q, "blocked by rt-a: NO_ROUTE").correct
+    assert not judge(q, "reachable").correct
+    assert not judge(q, "NO_ROUTE").correct
+
+
+def test_free_text_with_keywords_needs_a_word_of_every_group() -> None:
+    q = make(kind="find-fault", difficulty=3, choices=(),
+             answer="rt-private: add the route 0.0.0.0/0 -> nat-a back to rt-private",
+             accepted=(), keywords=(("rt-private", "route-table rt-private"),
+                                    ("route", "nat-a")))
+    assert judge(q, "rt-private: put back the default route to the NAT").correct
+    assert judge(q, "RT-Private  NAT-A").correct
+    assert not judge(q, "rt-private").correct  # the component without the fix
+    assert not judge(q, "add a route to nat-a").correct  # the fix without the component
+    assert not judge(q, "2").correct  # no choices: a number is just text
+
+
+def test_keywords_do_not_open_a_multiple_choice_question() -> None:
+    q = make(keywords=(("nat",),))
+    assert not judge(q, "nat gateway").correct
+
+
+ORDER = make(kind="order-hops", choices=(),
+             answer="route-table rt-private, nat-gateway nat-a, internet-gateway igw",
+             accepted=("2, 3, 1", "rt-private, nat-a, igw"))
+
+
+@pytest.mark.parametrize("given", ["2, 3, 1", "2,3,1", "2 3 1", "2 > 3 > 1", "2->3->1",
+                                   "2;3;1", "2\n3\n1", "#2, #3, #1",
+                                   "rt-private, nat-a, igw", "rt-private -> nat-a -> igw",
+                                   "RT-PRIVATE NAT-A IGW",
+                                   "route-table rt-private, nat-gateway nat-a, "
+                                   "internet-gateway igw"])
+def test_order_hops_right_orders(given: str) -> None:
+    assert judge(ORDER, given).correct
+
+
+@pytest.mark.parametrize("given", ["1, 2, 3", "2, 3", "2, 3, 1, 4", "nat-a, rt-private, igw",
+                                   "rt-private, nat-a", "", "2 3 x"])
+def test_order_hops_wrong_orders(given: str) -> None:
+    assert not judge(ORDER, given).correct
+
+
+def test_order_hops_names_shared_by_two_items_need_the_full_text() -> None:
+    q = make(kind="order-hops", choices=(),
+             answer="node node-1, kube-proxy node-1, pod default/a",
+             accepted=("3, 1, 2",))
+    assert judge(q, "node node-1, kube-proxy node-1, pod default/a").correct
+    assert judge(q, "node node-1, kube-proxy node-1, default/a").correct
+    assert not judge(q, "node-1, node-1, default/a").correct
+    assert judge(q, "3 1 2").correct
