@@ -37,8 +37,9 @@ DEBUG_VARIABLE = "NETPATH_DEBUG"
 
 app = typer.Typer(
     name="netpath",
-    help="Explains how a packet travels through AWS networking, hop by hop: route tables, "
-    "security groups, network ACLs, NAT and gateways, with the rule that decided each step.",
+    help="Explains how a packet travels through AWS and Kubernetes networking, hop by hop: route "
+    "tables, security groups, network ACLs, NAT and gateways, Services, kube-proxy and "
+    "NetworkPolicies, with the rule that decided each step.",
     epilog="Start with: netpath trace node-1 api.example.com --port 443 "
     "(the embedded three-tier scenario), then netpath show, then --spec your.yaml.",
     no_args_is_help=True,
@@ -61,18 +62,34 @@ def _root(
                      help="Print the version and exit."),
     ] = False,
 ) -> None:
-    """Explains how a packet travels through AWS networking, hop by hop."""
+    """Explains how a packet travels through AWS and Kubernetes networking, hop by hop."""
 
 
-app.command("trace", help=trace.HELP, epilog=trace.EPILOG)(trace.trace_command)
-app.command("show", help=show.HELP, epilog=show.EPILOG)(show.show_command)
-app.command("schema", help=schema.HELP, epilog=schema.EPILOG)(schema.schema_command)
-app.command("capacity", help=capacity.HELP, epilog=capacity.EPILOG)(capacity.capacity_command)
-app.command("matrix", help=matrix.HELP, epilog=matrix.EPILOG)(matrix.matrix_command)
+def _lines(epilog: str) -> str:
+    """Keep an epilog's layout under typer's rich help, which joins single newlines into one
+    paragraph and makes a blank line a line break: indented lines (examples) stay lines, blank
+    lines stay, and the wrapped lines of a sentence are joined for rich to wrap at its width."""
+    paragraphs: list[str] = []
+    joinable = False
+    for line in epilog.strip("\n").split("\n"):
+        if joinable and line.strip() and not line.startswith(" "):
+            paragraphs[-1] += " " + line.strip()
+            continue
+        paragraphs.append(line.rstrip())
+        joinable = bool(line.strip()) and not line.startswith(" ")
+    return "\n\n".join(paragraphs)
+
+
+app.command("trace", help=trace.HELP, epilog=_lines(trace.EPILOG))(trace.trace_command)
+app.command("show", help=show.HELP, epilog=_lines(show.EPILOG))(show.show_command)
+app.command("schema", help=schema.HELP, epilog=_lines(schema.EPILOG))(schema.schema_command)
+app.command("capacity", help=capacity.HELP,
+            epilog=_lines(capacity.EPILOG))(capacity.capacity_command)
+app.command("matrix", help=matrix.HELP, epilog=_lines(matrix.EPILOG))(matrix.matrix_command)
 app.command("scenarios", help=scenarios.HELP,
-            epilog=scenarios.EPILOG)(scenarios.scenarios_command)
-app.command("check", help=check.HELP, epilog=check.EPILOG)(check.check_command)
-app.command("drill", help=drill.HELP, epilog=drill.EPILOG)(drill.drill_command)
+            epilog=_lines(scenarios.EPILOG))(scenarios.scenarios_command)
+app.command("check", help=check.HELP, epilog=_lines(check.EPILOG))(check.check_command)
+app.command("drill", help=drill.HELP, epilog=_lines(drill.EPILOG))(drill.drill_command)
 
 
 def run(

@@ -30,6 +30,7 @@ Examples:
   netpath capacity --prefix-delegation --format json
 
 Nodes need `instance_type` on their instance (e.g. m5.large) for per-node limits.
+
 Exit codes: 0 every pod has an IP, 1 some pod cannot get one, 2 bad input.
 """
 

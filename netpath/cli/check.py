@@ -41,10 +41,10 @@ HELP = (
 )
 EPILOG = """\
 Examples:
-  netpath check                                   (./netpath-expect.yaml beside the spec)
+  netpath check                     (./netpath-expect.yaml beside the spec)
   netpath check --spec prod/ intent.yaml --format sarif > netpath.sarif
   netpath check --format junit --strict > netpath-junit.xml
-  netpath check --ignore NS001 --format github
+  netpath check --ignore NP004 --format github
 
 Exit codes: 0 every expectation holds and no lint finding is an error, 1 otherwise (--strict:
 warnings too), 2 bad input (spec or expectations errors, an unknown rule id).

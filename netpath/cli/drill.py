@@ -50,9 +50,9 @@ HELP = (
 )
 EPILOG = """\
 Examples:
-  netpath drill                                   (a random scenario, 5 questions)
+  netpath drill                                (a random scenario, 5 questions)
   netpath drill --topic kubernetes --difficulty 3 --count 10
-  netpath drill --scenario three-tier --seed 1    (the same drill every time)
+  netpath drill --scenario three-tier --seed 1 (the same drill every time)
   printf '1\\n3\\n' | netpath drill --seed 1 --count 2 --format json
   netpath drill --list
   netpath drill --stats

@@ -41,7 +41,7 @@ HELP = (
 EPILOG = """\
 Examples:
   netpath matrix --port 8080
-  netpath matrix --namespace shop --namespace payments --port 5432
+  netpath matrix --spec interview-namespace-isolation --namespace prod --namespace web
   netpath matrix --selector app=backend --format json
   netpath matrix --spec k8s/ --port 53 --protocol udp --format md
 
