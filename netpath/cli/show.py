@@ -32,7 +32,8 @@ def show_command(
     env = environment(ctx)
     loaded = open_spec(env, spec)
 
+    from netpath.engine.capacity import pods_without_ip
     from netpath.render.show import render_model
 
-    render_model(loaded.model, env.console())
+    render_model(loaded.model, env.console(), pods_without_ip(loaded.model))
     return ExitCode.OK

@@ -37,7 +37,7 @@ CEILING_SMALL, CEILING_LARGE, LARGE_FROM_VCPUS = 110, 250, 31  # max-pods-calcul
 SETTINGS_EXPLAINED = (
     "WARM_ENI_TARGET (default 1): ipamd keeps this many whole ENIs free, with all their "
     "secondary IPs, so new pods start at once; a node therefore holds up to one full ENI of "
-    "idle subnet addresses (m5.large: 9).",
+    "idle subnet addresses (9 on an m5.large, 14 on an m5.xlarge).",
     "WARM_IP_TARGET: keep this many free IPs instead of whole ENIs (it overrides "
     "WARM_ENI_TARGET): fewer idle addresses, more EC2 API calls as pods come and go.",
     "MINIMUM_IP_TARGET: the floor of IPs a node holds in total (per node, not per ENI); used "
@@ -220,6 +220,14 @@ class _Node:
     taken: int = 0
     pool: WarmPool | None = None
     short: int = 0
+
+
+def pods_without_ip(model: Model) -> dict[tuple[str, str], PodProblem]:
+    """(cluster, pod key) -> why the VPC CNI cannot give that pod an address; empty when no
+    cluster hands out VPC addresses (overlays and flat networks never run out here)."""
+    if not any(c.vpc is not None and not c.overlay for c in model.clusters.values()):
+        return {}
+    return {(p.cluster, p.pod): p for p in capacity(model).problems}
 
 
 def capacity(model: Model, settings: CniSettings | None = None) -> CapacityReport:

@@ -67,10 +67,9 @@ def build_kube_index(model: Model) -> KubeIndex:
         _index_pods(model, cluster, index)
         _index_services(cluster, index)
     if any(c.vpc is not None and not c.overlay for c in model.clusters.values()):
-        from netpath.engine.capacity import capacity  # the IP exhaustion the guide describes
+        from netpath.engine.capacity import pods_without_ip  # the guide's IP exhaustion
 
-        for problem in capacity(model).problems:
-            index.pods_without_ip[(problem.cluster, problem.pod)] = problem
+        index.pods_without_ip.update(pods_without_ip(model))
     return index
 
 

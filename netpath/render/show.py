@@ -20,7 +20,7 @@ AWS definition, whatever the subnet is called.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -31,7 +31,10 @@ from netpath.model.resources import Eni, Model, Subnet, Vpc
 from netpath.render.text import emit
 
 
-def render_model(model: Model, console: Console) -> None:
+def render_model(model: Model, console: Console,
+                 without_ip: Collection[tuple[str, str]] = ()) -> None:
+    """`without_ip`: (cluster, pod key) of the pods the VPC CNI cannot give an address; they
+    are shown without one (their spec address is netpath's placeholder, never real)."""
     out: list[RenderableType] = []
     if model.description:
         out.append(Text(model.description, style="bold"))
@@ -42,7 +45,7 @@ def render_model(model: Model, console: Console) -> None:
         _transit_gateways(model),
         _dns(model),
         _internet_hosts(model),
-        *(cluster_tree(c) for c in model.clusters.values()),
+        *(cluster_tree(c, without_ip) for c in model.clusters.values()),
         _notes(model),
     ):
         if section is not None:
@@ -272,7 +275,7 @@ def _chosen(assigned: tuple[str, ...]) -> tuple[str, str] | None:
     return "(" + ", ".join(words.get(a, a) for a in assigned) + " chosen by netpath)", "dim"
 
 
-def cluster_tree(cluster: Cluster) -> Tree:
+def cluster_tree(cluster: Cluster, without_ip: Collection[tuple[str, str]] = ()) -> Tree:
     if cluster.enforces_network_policy:
         enforcement: tuple[str, str] = ("NetworkPolicy enforced", "green")
     else:
@@ -293,7 +296,7 @@ def cluster_tree(cluster: Cluster) -> Tree:
         branch = tree.add(_line((f"node {node.name}", "bold"), str(node.ip), where,
                                 f"pod CIDR {node.pod_cidr}" if node.pod_cidr else None))
         for pod in pods.get(node.name, []):
-            branch.add(_pod_label(pod))
+            branch.add(_pod_label(pod, (cluster.name, pod.key) in without_ip))
     for title, items in (
         ("Services", [_service_label(s) for s in cluster.services.values()]),
         ("NetworkPolicies", [_policy_label(p) for p in cluster.network_policies.values()]),
@@ -318,15 +321,17 @@ def cluster_tree(cluster: Cluster) -> Tree:
     return tree
 
 
-def _pod_label(pod: Pod) -> Text:
+def _pod_label(pod: Pod, no_ip: bool = False) -> Text:
+    address: str | tuple[str, str] = str(pod.ip) + (" (host network)" if pod.host_network
+                                                     else "")
     return _line(
         (f"pod {pod.key}", "bold"),
-        str(pod.ip) + (" (host network)" if pod.host_network else ""),
+        ("no IP (NO_POD_IP: netpath capacity)", "red") if no_ip else address,
         _labels(pod.labels.items()),
         pod.owner,
         None if pod.ready else ("not ready", "red"),
         f"[{', '.join(pod.security_groups)}]" if pod.security_groups else None,
-        _chosen(pod.assigned),
+        _chosen(tuple(a for a in pod.assigned if not (no_ip and a == "ip"))),
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from netpath.model.addr import Prefix
-from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, IngressPath
+from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, IngressPath, Service
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
 from netpath.model.resources import Listener, ListenerRule, LoadBalancer, TargetGroup
@@ -206,8 +206,10 @@ def _backend_group(s: Synth, cluster: Cluster, ingress: Ingress,
     # The Service's own annotation wins over the Ingress's, as with the controller.
     target_type = service.annotations.get(A + "target-type") or \
         ingress.annotations.get(A + "target-type") or "instance"
-    protocol = service.annotations.get(A + "backend-protocol") or \
-        ingress.annotations.get(A + "backend-protocol") or "HTTP"
+    protocol = _backend_annotation(s, service, ingress, "backend-protocol", BACKEND_PROTOCOLS)
+    if protocol is None or _backend_annotation(s, service, ingress, "backend-protocol-version",
+                                               BACKEND_PROTOCOL_VERSIONS) is None:
+        return None
     if target_type not in ("instance", "ip"):
         s.error(annotation_path(ingress, A + "target-type"), f"target-type {target_type!r} "
                 "is neither 'instance' nor 'ip'")
@@ -222,8 +224,31 @@ def _backend_group(s: Synth, cluster: Cluster, ingress: Ingress,
                 f"IPs, which the {cluster.cni} overlay keeps out of the VPC",
                 "use target-type instance, or the VPC CNI")
         return None
-    return make_target_group(s, cluster, service, port, target_type, protocol.upper(), False,
+    return make_target_group(s, cluster, service, port, target_type, protocol, False,
                        backend.path)
+
+
+BACKEND_PROTOCOLS = ("HTTP", "HTTPS")
+BACKEND_PROTOCOL_VERSIONS = ("HTTP1", "HTTP2", "GRPC")
+
+
+def _backend_annotation(s: Synth, service: Service, ingress: Ingress, key: str,
+                        allowed: tuple[str, ...]) -> str | None:
+    """The Service's annotation, else the Ingress's, else the first allowed value; None (and an
+    error) for a value the controller refuses. `backend-protocol: GRPC` is the classic slip:
+    gRPC is a protocol *version* of an HTTPS target group."""
+    owner: Service | Ingress = service if A + key in service.annotations else ingress
+    value = owner.annotations.get(A + key)
+    if value is None:
+        return allowed[0]
+    if value.upper() in allowed:
+        return value.upper()
+    hint = "use backend-protocol: HTTPS with backend-protocol-version: GRPC" \
+        if value.upper() == "GRPC" and key == "backend-protocol" else \
+        f"one of {', '.join(allowed)}"
+    s.error(annotation_path(owner, A + key), f"{key} {value!r} is not one the AWS Load "
+            f"Balancer Controller accepts ({', '.join(allowed)})", hint)
+    return None
 
 
 def _listeners(plan: AlbPlan, ingress: Ingress, first_priority: Mapping[int, int],

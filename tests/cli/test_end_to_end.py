@@ -67,6 +67,19 @@ def test_show_default_scenario(tmp_path: Path) -> None:
     assert "instance node-1" in result.stdout
 
 
+def test_show_gives_no_address_to_a_pod_the_vpc_cni_cannot_serve() -> None:
+    shown = run_cli("show", "--spec", "trouble-ip-exhaustion-broken", env={"COLUMNS": "200"})
+    capacity = run_cli("capacity", "--spec", "trouble-ip-exhaustion-broken", "-f", "json")
+    starved = {p["pod"] for p in capacity.json["problems"]}
+    assert starved, "the broken scenario starves pods of addresses"
+    lines = {line.split("pod ")[1].split()[0]: line for line in shown.stdout.splitlines()
+             if "── pod " in line}
+    for pod, line in lines.items():
+        assert ("no IP (NO_POD_IP" in line) == (pod in starved), line
+        if pod in starved:
+            assert "IP chosen" not in line, line
+
+
 def test_unknown_source_did_you_mean(tmp_path: Path) -> None:
     result = run_cli("trace", "node-3", "api.example.com", cwd=tmp_path)
     assert result.exit_code == 2

@@ -304,6 +304,34 @@ def test_bad_backends_and_wildcards_are_located(aws: Model) -> None:
     ]
 
 
+def test_backend_protocol_grpc_is_refused_with_the_annotation_that_means_it(aws: Model) -> None:
+    # The guide writes `backend-protocol: GRPC`; the controller accepts only HTTP and HTTPS there.
+    shop = ingress("shop", SHOP, {A + "backend-protocol": "GRPC"})
+    _, errors = synth(aws, cluster(SERVICES, [shop], PODS))
+    assert {(e.path, e.message, e.hint) for e in errors} == {(
+        (*meta("Ingress", "shop"), "metadata", "annotations", A + "backend-protocol"),
+        "backend-protocol 'GRPC' is not one the AWS Load Balancer Controller accepts "
+        "(HTTP, HTTPS)",
+        "use backend-protocol: HTTPS with backend-protocol-version: GRPC")}
+
+
+def test_a_services_own_bad_protocol_version_is_located_on_the_service(aws: Model) -> None:
+    web = service("web", FRONTEND, port=80, annotations={A + "backend-protocol-version": "h2"})
+    _, errors = synth(aws, cluster([web, SERVICES[1]], [ingress("shop", SHOP)], PODS))
+    [error] = errors
+    assert error.path == (*meta("Service", "web"), "metadata", "annotations",
+                          A + "backend-protocol-version")
+    assert error.hint == "one of HTTP1, HTTP2, GRPC"
+
+
+def test_valid_backend_protocols_are_accepted_in_any_case(aws: Model) -> None:
+    shop = ingress("shop", SHOP, {A + "backend-protocol": "https",
+                                  A + "backend-protocol-version": "GRPC"})
+    model = ok(aws, cluster(SERVICES, [shop], PODS))
+    made = set(model.target_groups) - set(aws.target_groups)
+    assert made and {model.target_groups[name].protocol for name in made} == {"HTTPS"}
+
+
 def test_ip_targets_need_pod_ips_in_the_vpc(aws: Model) -> None:
     shop = ingress("shop", SHOP, {A + "target-type": "ip"})
     _, errors = synth(aws, cluster(SERVICES, [shop], PODS, cni="calico"))
