@@ -71,13 +71,33 @@ class Network:
     def display_name(self, eni: Eni) -> str:
         return self.eni_owner_names.get(eni.name, eni.name)
 
-    def sg_reference_matches(self, vpc: str, group: str, address: Address) -> bool:
-        """A referenced group matches its members' private IPs, in the same VPC or across an
-        active same-Region peering (inter-Region peering cannot reference groups)."""
+    def sg_reference_matches(self, vpc: str, group: str, address: Address,
+                             direction: str = "ingress") -> bool:
+        """A referenced group matches its members' private IPs, in the same VPC, across an
+        active same-Region peering (inter-Region peering cannot reference groups), or, for
+        inbound rules only, across a transit gateway with security group referencing on."""
         if int(address) not in self.sg_members.get(group, frozenset()):
             return False
         group_vpc = self.model.security_groups[group].vpc
-        return group_vpc == vpc or self._peered_same_region(vpc, group_vpc)
+        return group_vpc == vpc or self._peered_same_region(vpc, group_vpc) or (
+            direction == "ingress" and self.tgw_referencing(vpc, group_vpc) is not None)
+
+    def tgw_referencing(self, a: str, b: str) -> str | None:
+        """The transit gateway across which VPCs a and b may reference each other's groups."""
+        vpcs = self.model.vpcs
+        if vpcs[a].region != vpcs[b].region:
+            return None
+        for tgw in self.shared_transit_gateways(a, b):
+            gateway = self.model.transit_gateways[tgw]
+            if gateway.security_group_referencing and gateway.region == vpcs[a].region and all(
+                    att.security_group_referencing for vpc in (a, b)
+                    for att in self.attachments_of(tgw, vpc)):
+                return tgw
+        return None
+
+    def shared_transit_gateways(self, a: str, b: str) -> list[str]:
+        return [tgw for tgw in self.model.transit_gateways
+                if any(self.attachments_of(tgw, a)) and any(self.attachments_of(tgw, b))]
 
     def _peered_same_region(self, a: str, b: str) -> bool:
         vpcs = self.model.vpcs

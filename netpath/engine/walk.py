@@ -15,7 +15,7 @@ from netpath.engine import fixes
 from netpath.engine.nacls import evaluate_nacl, evaluate_nacl_range
 from netpath.engine.network import Network
 from netpath.engine.ports import Ephemeral
-from netpath.engine.security_groups import evaluate_security_groups
+from netpath.engine.security_groups import evaluate_security_groups, unusable_references
 from netpath.engine.trace import Blocked, Hop, Packet, RuleRef
 from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import Node, Pod
@@ -142,7 +142,10 @@ class Walker:
         reason = (f"no {word} rule of {names} on {self.net.display_name(eni)} allows "
                   f"{flow_words(packet)}")
         fix = fixes.security_group(self.net, eni, direction, packet)
-        self.block(code, "security-group", eni.security_groups[0], reason, fix, packet)
+        misses = unusable_references(self.net, eni, direction, packet.protocol, peer,
+                                     packet.dst_port)
+        self.block(code, "security-group", eni.security_groups[0], reason, fix, packet,
+                   note="; ".join(misses) or None)
         return False
 
     # --- network ACLs -------------------------------------------------------------------

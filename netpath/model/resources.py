@@ -308,6 +308,7 @@ class TgwAttachment:
     vpc: str
     subnets: tuple[str, ...]  # one per AZ the attachment serves
     path: SpecPath
+    security_group_referencing: bool = True  # AWS's default for an attachment
 
 
 @record
@@ -338,6 +339,8 @@ class TransitGateway:
     attachments: tuple[str, ...]
     route_tables: tuple[str, ...]
     path: SpecPath
+    # Inbound rules may reference groups of other attached VPCs; off by default, as in AWS.
+    security_group_referencing: bool = False
 
 
 @record

@@ -90,6 +90,7 @@ def build_transit_gateways(
         parts.transit_gateways[name] = TransitGateway(
             name, str(value.get("region") or ""),
             tuple(a for a in attachments if a), tuple(t for t in tables if t), path,
+            value.get("security_group_referencing") is True,
         )
 
 
@@ -103,7 +104,8 @@ def _attachment(ctx: Ctx, tgw: str, name: str, data: Mapping[str, Any], path: Sp
                               (*path, "subnets"))
     if ctx.failed_since(mark):
         return None
-    parts.tgw_attachments[name] = TgwAttachment(name, tgw, str(vpc), subnets, path)
+    parts.tgw_attachments[name] = TgwAttachment(
+        name, tgw, str(vpc), subnets, path, data.get("security_group_referencing") is not False)
     return name
 
 

@@ -59,11 +59,16 @@ def security_group_holders(model: Model) -> Iterator[SpecError]:
 
 
 def security_group_rule_peers(model: Model) -> Iterator[SpecError]:
-    """A rule may name a group of another VPC only when a peering joins the two VPCs.
+    """A rule may name a group of another VPC only when a peering or a transit gateway joins
+    the two VPCs.
 
-    Whether the reference then *works* (an active peering, in one Region) is the engine's to
-    explain in a trace, as AWS keeps such rules (stale after a peering is deleted)."""
+    Whether the reference then *works* (an active peering, one Region, a transit gateway with
+    referencing on, an inbound rule) is the engine's to explain in a trace, as AWS keeps such
+    rules (stale after a peering is deleted)."""
     peered = {frozenset((p.requester, p.accepter)) for p in model.peerings.values()}
+    for tgw in model.transit_gateways.values():
+        attached = {model.tgw_attachments[a].vpc for a in tgw.attachments}
+        peered |= {frozenset((a, b)) for a in attached for b in attached if a != b}
     for group in model.security_groups.values():
         for rule in (*group.ingress, *group.egress):
             other = _vpc_of(model, "security_groups", rule.security_group or "")
@@ -72,10 +77,11 @@ def security_group_rule_peers(model: Model) -> Iterator[SpecError]:
             if frozenset((group.vpc, other)) not in peered:
                 yield SpecError(
                     f"a rule of security group {group.name!r} (VPC {group.vpc!r}) references "
-                    f"{rule.security_group!r} of VPC {other!r}, which is not peered with "
-                    f"{group.vpc!r}",
+                    f"{rule.security_group!r} of VPC {other!r}, which is neither peered with "
+                    f"{group.vpc!r} nor attached to a transit gateway with it",
                     (*rule.path, "security_group"),
-                    hint="peer the VPCs, or reference a CIDR",
+                    hint="peer the VPCs (or use a transit gateway with security group "
+                    "referencing, inbound rules only), or reference a CIDR",
                 )
 
 

@@ -120,6 +120,8 @@ def check(case: Case, result: Trace) -> None:
                      for h in (*result.hops, *result.return_path))
     for text in expect.get("mentions", []):
         assert text in said, f"{text!r} is not said\n{context}"
+    for text in expect.get("not_mentions", []):
+        assert text not in said, f"{text!r} is said\n{context}"
     delivered = [h for h in result.hops if h.action == "deliver"]
     if "source_ip_seen" in expect:
         assert delivered, context
