@@ -152,7 +152,8 @@ def _choose(w: Walker, cluster: Cluster, service: Service, packet: Packet, node:
         problem = choice.problem or found.problem
         assert problem is not None
         w.block(problem.code, "service", service.key, problem.reason, problem.fix, packet,
-                rule=RuleRef(f"service {service.key}", service.path))
+                rule=RuleRef(problem.rule or f"service {service.key}",
+                             problem.path or service.path))
         return None
     sport = found.service_port
     assert sport is not None

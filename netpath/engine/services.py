@@ -48,6 +48,8 @@ class Problem:
     code: str  # SERVICE_NO_ENDPOINTS | TARGET_PORT_NOT_EXPOSED | NO_LISTENER
     reason: str
     fix: str
+    rule: str | None = None  # the part of the Service at fault, e.g. "selector app=orders"
+    path: SpecPath | None = None  # where that part is written
 
 
 @record
@@ -185,7 +187,8 @@ def backends_for(cluster: Cluster, service: Service, protocol: str, port: int | 
         return Backends(service, None, (), (), Problem(
             "NO_LISTENER",
             f"{service.key} has no {protocol} {kind} {port} (ports: {ports_text(service)})",
-            f"use one of its ports, or add {port}/{protocol} to the Service"))
+            f"use one of its ports, or add {port}/{protocol} to the Service",
+            f"ports {ports_text(service)}", (*service.path, "spec", "ports")))
     if has_selector(service):
         return _from_selector(cluster, service, sport)
     return _from_endpoints(cluster, service, sport)
@@ -219,7 +222,8 @@ def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Ba
                           f"the selector {selector} of {service.key} matches no pod in namespace "
                           f"{service.namespace!r}{hint}: {REFUSED}",
                           f"label the pods {selector} in {service.namespace!r}, or fix the "
-                          "Service's selector")
+                          "Service's selector", f"selector {selector}",
+                          (*service.path, "spec", "selector"))
     elif not backends and lacks_name:
         problem = Problem("TARGET_PORT_NOT_EXPOSED",
                           f"{len(matching)} pod(s) match {service.key}, but no ready one declares "

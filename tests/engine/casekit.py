@@ -62,6 +62,12 @@ class Case:
         return f"{self.file}: {self.description}"
 
 
+CASE_KEYS = {"description", "patch", "query", "expect"}
+EXPECT_KEYS = {"verdict", "code", "blocked_at", "direction", "partial", "fix", "blocked_rule",
+               "blocked_rule_path", "via", "not_via", "return_not_via", "mentions",
+               "not_mentions", "source_ip_seen", "destination_ip"}
+
+
 def load_cases() -> list[Case]:
     base = yaml.safe_load((CASES / "base.yaml").read_text())
     cases: list[Case] = []
@@ -71,6 +77,11 @@ def load_cases() -> list[Case]:
         doc = yaml.safe_load(path.read_text())
         start = deep_merge(base, doc.get("base_patch") or {})
         for raw in doc["cases"]:
+            # A misspelt key would silently test less than it says.
+            unknown = set(raw) - CASE_KEYS
+            assert not unknown, f"{path.name}: {raw.get('description')}: unknown {unknown}"
+            unknown = set(raw["expect"]) - EXPECT_KEYS
+            assert not unknown, f"{path.name}: {raw['description']}: unknown expect {unknown}"
             q = raw["query"]
             query = Query(str(q["from"]), str(q["to"]), q.get("port"), q.get("protocol", "tcp"),
                           host=q.get("host"), url_path=q.get("path", "/"),
@@ -107,6 +118,14 @@ def check(case: Case, result: Trace) -> None:
         assert blocked is not None and blocked.partial == expect["partial"], context
     if "fix" in expect:
         assert blocked is not None and blocked.fix == expect["fix"], context
+    if "blocked_rule" in expect:  # the rule (or part of a resource) the blocking step names
+        stop = next((h for h in reversed(result.hops) if h.action in ("deny", "drop")), None)
+        assert stop is not None and stop.rule is not None, context
+        assert stop.rule.text == expect["blocked_rule"], context
+        if "blocked_rule_path" in expect:
+            assert stop.rule.path is not None, context
+            assert ".".join(str(p) for p in stop.rule.path).endswith(
+                expect["blocked_rule_path"]), (stop.rule.path, context)
     names = {h.name for h in result.hops} | {
         part.strip() for h in result.hops for part in h.name.split(",")}
     for name in expect.get("via", []):
