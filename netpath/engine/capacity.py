@@ -24,13 +24,13 @@ import re
 from dataclasses import dataclass, field
 
 from netpath.engine.instance_types import InstanceType, instance_type
+from netpath.engine.subnet_space import PREFIX_SIZE, SubnetSpace, subnet_space
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.record import record
 from netpath.model.resources import Model
 
 RESERVED_PER_SUBNET = 5  # network, VPC router, DNS, future use, broadcast
-PREFIX_SIZE = 16  # a /28
 HOST_NETWORK_PODS = 2  # aws-node and kube-proxy: the "+ 2" of the max-pods formula
 CEILING_SMALL, CEILING_LARGE, LARGE_FROM_VCPUS = 110, 250, 31  # max-pods-calculator.sh
 
@@ -124,6 +124,7 @@ class SubnetCapacity:
     pod_ips: int
     free: int
     short: int  # addresses wanted (warm pools) beyond what was free
+    free_prefixes: int | None = None  # whole free /28s, with prefix delegation
 
     @property
     def idle(self) -> int:
@@ -195,16 +196,25 @@ def _pod_ips_formula(itype: InstanceType, settings: CniSettings) -> str:
     return f"{itype.max_enis} ENIs x ({itype.ipv4_per_eni} - 1){prefixes}"
 
 
-def _pods_cost(itype: InstanceType | None, pods: int, settings: CniSettings) -> int:
-    """Subnet addresses `pods` pods need with no warm pool: their IPs (whole prefixes with
-    prefix delegation) and the primary address of every ENI beyond the node's own."""
+def _pods_cost(itype: InstanceType | None, pods: int, settings: CniSettings) -> tuple[int, int]:
+    """(/28 prefixes, single addresses) `pods` pods need from the subnet with no warm pool:
+    their IPs (whole prefixes with prefix delegation) and the primary address of every ENI
+    beyond the node's own."""
     if itype is None:
-        return pods
+        return 0, pods
     per_eni = itype.ipv4_per_eni - 1
     if settings.prefix_delegation and itype.nitro:
         prefixes = _ceil(pods, PREFIX_SIZE)
-        return prefixes * PREFIX_SIZE + max(0, _ceil(prefixes, per_eni) - 1)
-    return pods + max(0, _ceil(pods, per_eni) - 1)
+        return prefixes, max(0, _ceil(prefixes, per_eni) - 1)
+    return 0, pods + max(0, _ceil(pods, per_eni) - 1)
+
+
+def _pool_wants(pool: WarmPool) -> tuple[int, int]:
+    """(/28 prefixes, single addresses) a warm pool holds in all: its prefixes, or its
+    secondary IPs, and the primary address of every ENI beyond the node's own."""
+    if pool.prefixes:
+        return pool.prefixes, pool.enis - 1
+    return 0, pool.addresses + pool.enis - 1
 
 
 @dataclass
@@ -217,9 +227,17 @@ class _Node:
     pods: list[Pod]
     notes: list[str] = field(default_factory=list)
     got: int = 0
-    taken: int = 0
+    taken: int = 0  # subnet addresses, prefixes counted as 16
+    held: tuple[int, int] = (0, 0)  # what `taken` is made of: (/28 prefixes, single addresses)
     pool: WarmPool | None = None
     short: int = 0
+
+    def take(self, space: SubnetSpace | None, prefixes: int, addresses: int) -> bool:
+        if space is not None and not space.take(prefixes, addresses):
+            return False
+        self.held = (self.held[0] + prefixes, self.held[1] + addresses)
+        self.taken += prefixes * PREFIX_SIZE + addresses
+        return True
 
 
 def pods_without_ip(model: Model) -> dict[tuple[str, str], PodProblem]:
@@ -234,31 +252,40 @@ def capacity(model: Model, settings: CniSettings | None = None) -> CapacityRepor
     settings = settings or CniSettings()
     nodes, notes = _vpc_cni_nodes(model)
     problems: list[PodProblem] = []
-    budgets = {name: s.cidr.num_addresses - RESERVED_PER_SUBNET for name, s in
-               model.subnets.items()}
     interfaces = dict.fromkeys(model.subnets, 0)
+    in_use: dict[str, list[int]] = {name: [] for name in model.subnets}
     for eni in model.enis.values():
         if eni.subnet in interfaces:
             interfaces[eni.subnet] += 1
-            budgets[eni.subnet] -= 1
+            in_use[eni.subnet].append(int(eni.private_ip))
+    spaces = {name: subnet_space(s.cidr, in_use[name]) for name, s in model.subnets.items()}
     for n in nodes:  # pods first, nodes by name, pods by key
-        _give_pod_ips(n, settings, budgets, problems)
+        _give_pod_ips(n, settings, spaces, problems)
     for n in nodes:  # then the warm pools, from what is left
         if n.itype is None or n.subnet is None:
             continue
         n.pool = warm_pool(n.itype, n.got, settings)
-        wanted = max(0, (n.pool.enis - 1) + n.pool.addresses - n.taken)
-        granted = min(wanted, max(0, budgets[n.subnet]))
-        budgets[n.subnet] -= granted
-        n.taken += granted
-        n.short = wanted - granted
-    subnets = tuple(_subnet_report(model, name, interfaces[name], budgets[name], nodes)
-                    for name in model.subnets)
+        _fill_warm_pool(n, n.pool, spaces[n.subnet])
+    subnets = tuple(_subnet_report(model, name, interfaces[name], spaces[name], nodes,
+                                   settings) for name in model.subnets)
     return CapacityReport(settings, subnets, tuple(_node_report(n, settings) for n in nodes),
                           tuple(problems), tuple(notes))
 
 
-def _give_pod_ips(n: _Node, settings: CniSettings, budgets: dict[str, int],
+def _fill_warm_pool(n: _Node, pool: WarmPool, space: SubnetSpace) -> None:
+    """Take what the warm pool wants beyond what the node's pods hold, as far as the subnet
+    allows (prefixes first: they need whole free /28s)."""
+    want = _pool_wants(pool)
+    prefixes = max(0, want[0] - n.held[0])
+    addresses = max(0, want[1] - n.held[1])
+    got_prefixes = min(prefixes, space.blocks)
+    n.take(space, got_prefixes, 0)
+    got_addresses = min(addresses, space.free)
+    n.take(space, 0, got_addresses)
+    n.short = (prefixes - got_prefixes) * PREFIX_SIZE + addresses - got_addresses
+
+
+def _give_pod_ips(n: _Node, settings: CniSettings, spaces: dict[str, SubnetSpace],
                   problems: list[PodProblem]) -> None:
     limit = max_pods(n.itype, settings.prefix_delegation).pod_ips if n.itype else None
     for pod in n.pods:
@@ -274,20 +301,32 @@ def _give_pod_ips(n: _Node, settings: CniSettings, budgets: dict[str, int],
                 "use a larger instance type, enable prefix delegation (Nitro instances), or "
                 "spread the pods over more nodes"))
             continue
-        cost = _pods_cost(n.itype, n.got + 1, settings) - _pods_cost(n.itype, n.got, settings)
-        if n.subnet is not None and budgets[n.subnet] < cost:
-            problems.append(PodProblem(
-                n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
-                f"subnet {n.subnet} has no free address left (AWS reserves "
-                f"{RESERVED_PER_SUBNET}; interfaces, pods and the VPC CNI's warm pools hold the "
-                "rest): new pods stay in ContainerCreating",
-                "use a larger subnet or add one (custom networking, a secondary VPC CIDR), or "
-                "shrink the warm pools (WARM_IP_TARGET and MINIMUM_IP_TARGET)"))
+        after = _pods_cost(n.itype, n.got + 1, settings)
+        before = _pods_cost(n.itype, n.got, settings)
+        space = spaces[n.subnet] if n.subnet is not None else None
+        if not n.take(space, after[0] - before[0], after[1] - before[1]):
+            assert space is not None
+            problems.append(_subnet_full(n, pod, space, after[0] > before[0]))
             continue
-        if n.subnet is not None:
-            budgets[n.subnet] -= cost
-        n.taken += cost
         n.got += 1
+
+
+def _subnet_full(n: _Node, pod: Pod, space: SubnetSpace, wanted_prefix: bool) -> PodProblem:
+    if wanted_prefix and space.free >= PREFIX_SIZE:
+        return PodProblem(
+            n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+            f"subnet {n.subnet} has {space.free} free addresses but no free /28: a prefix "
+            "needs 16 contiguous, aligned addresses, and the interfaces' addresses have broken "
+            "up the rest: new pods stay in ContainerCreating",
+            "use a subnet with room for whole /28s (or reserve /28s for prefixes with a "
+            "subnet CIDR reservation), or turn prefix delegation off")
+    return PodProblem(
+        n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+        f"subnet {n.subnet} has no free address left (AWS reserves "
+        f"{RESERVED_PER_SUBNET}; interfaces, pods and the VPC CNI's warm pools hold the "
+        "rest): new pods stay in ContainerCreating",
+        "use a larger subnet or add one (custom networking, a secondary VPC CIDR), or "
+        "shrink the warm pools (WARM_IP_TARGET and MINIMUM_IP_TARGET)")
 
 
 def _vpc_cni_nodes(model: Model) -> tuple[list[_Node], list[str]]:
@@ -357,11 +396,12 @@ def _node_report(n: _Node, settings: CniSettings) -> NodeCapacity:
                         n.got, n.pool, n.taken, n.short, tuple(notes))
 
 
-def _subnet_report(model: Model, name: str, interfaces: int, budget: int,
-                   nodes: list[_Node]) -> SubnetCapacity:
+def _subnet_report(model: Model, name: str, interfaces: int, space: SubnetSpace,
+                   nodes: list[_Node], settings: CniSettings) -> SubnetCapacity:
     subnet = model.subnets[name]
     here = [n for n in nodes if n.subnet == name]
     size = subnet.cidr.num_addresses
     return SubnetCapacity(subnet.vpc, name, subnet.cidr, subnet.az, size, RESERVED_PER_SUBNET,
                           interfaces, sum(n.taken for n in here), sum(n.got for n in here),
-                          budget, sum(n.short for n in here))
+                          space.free, sum(n.short for n in here),
+                          space.blocks if settings.prefix_delegation else None)

@@ -80,12 +80,19 @@ def _subnets(report: CapacityReport) -> list[RenderableType]:
                       header_style="bold")
         table.add_column("subnet", no_wrap=True)
         table.add_column("CIDR", no_wrap=True)
-        for column in ("size", "reserved", "ENIs", "pod IPs", "CNI idle", "free"):
+        prefixes = any(s.free_prefixes is not None for s in rows)
+        # No "reserved" column: the heading says AWS reserves 5 in every subnet.
+        for column in ("size", "ENIs", "pod IPs", "CNI idle", "free",
+                       *(["free /28"] if prefixes else [])):
             table.add_column(column, justify="right", no_wrap=True)
         for s in rows:
-            table.add_row(s.name, str(s.cidr), str(s.size), str(s.reserved), str(s.interfaces),
-                          str(s.pod_ips), str(s.idle),
-                          Text(str(s.free), style="bold red" if s.free <= 0 else ""))
+            cells = [s.name, str(s.cidr), str(s.size), str(s.interfaces),
+                     str(s.pod_ips), str(s.idle),
+                     Text(str(s.free), style="bold red" if s.free <= 0 else "")]
+            if prefixes:
+                cells.append(Text(str(s.free_prefixes),
+                                  style="bold red" if not s.free_prefixes else ""))
+            table.add_row(*cells)
         out += [_indent(Text(f"VPC {vpc}", style="bold"), 2), _indent(table, 4)]
         out += [_indent(Text(f"{s.name}: the warm pools want {s.short} more address(es) than "
                              "are free", style="red"), 4) for s in rows if s.short]
@@ -134,7 +141,7 @@ def capacity_doc(report: CapacityReport) -> dict[str, Any]:
             "vpc": x.vpc, "name": x.name, "cidr": str(x.cidr), "az": x.az, "size": x.size,
             "reserved": x.reserved, "interfaces": x.interfaces, "pod_ips": x.pod_ips,
             "cni_addresses": x.cni_addresses, "cni_idle": x.idle, "free": x.free,
-            "short": x.short,
+            "short": x.short, "free_prefixes": x.free_prefixes,
         } for x in report.subnets],
         "nodes": [_node_doc(n) for n in report.nodes],
         "problems": [{

@@ -31,7 +31,7 @@ def test_text_report(stack: FakeStack, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Subnets (AWS reserves 5 addresses in every subnet)"
     assert lines[1] == "  VPC prod"
-    assert lines[3].split() == ["private-a", "10.0.10.0/24", "256", "5", "1", "5", "14", "231"]
+    assert lines[3].split() == ["private-a", "10.0.10.0/24", "256", "1", "5", "14", "231"]
     assert "VPC CNI nodes (ENABLE_PREFIX_DELEGATION=false, WARM_ENI_TARGET=1)" in result.stdout
     assert "    max pods 29 (3 ENIs x (10 - 1) + 2 = 29), 27 pod IPs\n" in result.stdout
     assert "    7 pod(s) placed: 2 on the host network, 5 with an IP\n" in result.stdout

@@ -194,6 +194,26 @@ def test_warm_pools_exhaust_a_subnet_before_pods_do() -> None:
     assert report.subnets[0].free == 0 and report.subnets[0].short == 3
 
 
+def test_prefixes_need_whole_aligned_28s_not_just_free_addresses() -> None:
+    # A /27 has 26 free addresses but both of its /28s hold a reserved address.
+    report = capacity(eks_model("10.0.10.0/27", "m5.large", pods=1), PD)
+    (problem,) = report.problems
+    assert problem.reason.startswith("subnet private-a has 26 free addresses but no free /28")
+    assert "prefix delegation off" in problem.fix
+    assert report.subnets[0].free_prefixes == 0
+
+
+def test_prefix_delegation_takes_the_28s_between_the_reserved_ones() -> None:
+    # A /26: four /28s, the first (reserved + node) and the last (broadcast) spoiled.
+    fits = capacity(eks_model("10.0.10.0/26", "m5.large", pods=32), PD)
+    assert [p.pod for p in fits.problems] == []
+    assert fits.subnets[0].free_prefixes == 0 and fits.nodes[0].short == 16  # no warm prefix
+    over = capacity(eks_model("10.0.10.0/26", "m5.large", pods=33), PD)
+    assert [p.pod for p in over.problems] == ["default/web-32"]
+    assert "but no free /28" in over.problems[0].reason
+    assert capacity(eks_model(pods=5)).subnets[0].free_prefixes is None  # no prefixes asked
+
+
 def test_unknown_or_missing_instance_type_is_noted() -> None:
     report = capacity(eks_model(instance_type=None, pods=3))
     node = report.nodes[0]
