@@ -86,9 +86,9 @@ def _subnets(report: CapacityReport) -> list[RenderableType]:
                        *(["free /28"] if prefixes else [])):
             table.add_column(column, justify="right", no_wrap=True)
         for s in rows:
-            cells = [s.name, str(s.cidr), str(s.size), str(s.interfaces),
-                     str(s.pod_ips), str(s.idle),
-                     Text(str(s.free), style="bold red" if s.free <= 0 else "")]
+            cells: list[str | Text] = [
+                s.name, str(s.cidr), str(s.size), str(s.interfaces), str(s.pod_ips), str(s.idle),
+                Text(str(s.free), style="bold red" if s.free <= 0 else "")]
             if prefixes:
                 cells.append(Text(str(s.free_prefixes),
                                   style="bold red" if not s.free_prefixes else ""))
