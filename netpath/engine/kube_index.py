@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from netpath.engine.network_policy import PolicyIndex, build_policy_index
+from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
 from netpath.model.record import record
 from netpath.model.resources import Eni, Model
@@ -48,6 +49,8 @@ class KubeIndex:
     policy_indexes: dict[str, PolicyIndex]  # per cluster
     # Pods the VPC CNI cannot give an address (node or subnet exhausted): why, by (cluster, key)
     pods_without_ip: dict[tuple[str, str], PodProblem]
+    # Overlay CNIs: the address of each node's tunnel device (cluster, node) -> address
+    tunnel_ips: dict[tuple[str, str], Address]
 
     def pod_eni(self, cluster: str, pod: Pod) -> Eni | None:
         return self.pod_enis.get(pod_eni_name(cluster, pod))
@@ -58,7 +61,7 @@ def pod_eni_name(cluster: str, pod: Pod) -> str:
 
 
 def build_kube_index(model: Model) -> KubeIndex:
-    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
     for cluster in model.clusters.values():
         index.policy_indexes[cluster.name] = build_policy_index(cluster)
         if cluster.vpc is not None:
@@ -73,9 +76,23 @@ def build_kube_index(model: Model) -> KubeIndex:
     return index
 
 
+def tunnel_address(cluster: Cluster, node: Node) -> Address | None:
+    """The address of a node's overlay device, which the kernel picks as the source of the
+    node's own packets to pods on other nodes: Flannel's flannel.1 and Calico's tunl0 take the
+    first address of the node's pod CIDR (block); Cilium's cilium_host takes a router address
+    from it, which netpath places at the second (pods start at the third)."""
+    if not cluster.overlay or cluster.vpc is None or node.pod_cidr is None:
+        return None
+    return node.pod_cidr.network_address + (1 if cluster.cni == "cilium" else 0)
+
+
 def _index_nodes(model: Model, cluster: Cluster, index: KubeIndex) -> None:
     for node in cluster.nodes.values():
         index.nodes_by_ip[(cluster.name, int(node.ip))] = node
+        tunnel = tunnel_address(cluster, node)
+        if tunnel is not None:
+            index.tunnel_ips[(cluster.name, node.name)] = tunnel
+            index.nodes_by_ip[(cluster.name, int(tunnel))] = node
         if node.instance is not None and node.instance in model.instances:
             primary = model.instances[node.instance].enis[0]
             index.node_of_eni[primary] = NodeRef(cluster.name, node)

@@ -14,6 +14,7 @@ from netpath.engine import services
 from netpath.engine.ports import EPHEMERAL, pick_port
 from netpath.engine.trace import Packet, RuleRef
 from netpath.engine.walk import Session, Walker
+from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
 
 
@@ -75,8 +76,11 @@ def node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
     if not local:
         port = pick_port(EPHEMERAL["linux"].ports, node.name, packet) \
             if packet.src_port is not None else None
-        translated = translated.with_source(node.ip, port)
-        words += f", source {packet.src_ip} -> {node.ip}:{port}"
+        source = _masquerade_address(w, cluster, node, backend.ip)
+        translated = translated.with_source(source, port)
+        words += f", source {packet.src_ip} -> {source}:{port}"
+        if source != node.ip:
+            words += " (masquerade takes the address of the overlay device it leaves by)"
     key = ("nodeport", int(translated.src_ip), translated.src_port)
     w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, w.ephemeral)
     if not local:
@@ -89,6 +93,15 @@ def node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
           f"{port_words}", translated, note=w.note_once(f"etp-{local}", lesson))
     _forward_from_node(w, cluster, node, translated)
     return True
+
+
+def _masquerade_address(w: Walker, cluster: Cluster, node: Node, backend: Address) -> Address:
+    """Masquerade picks the address of the interface the packet leaves by: to a pod on
+    another node of an overlay, the tunnel device's."""
+    pod = w.net.kube.pods_by_ip.get((cluster.name, int(backend)))
+    if pod is None or pod.node == node.name:
+        return node.ip
+    return w.net.kube.tunnel_ips.get((cluster.name, node.name), node.ip)
 
 
 def undo_node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:

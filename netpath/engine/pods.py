@@ -28,6 +28,8 @@ TUNNELS = {
     "flannel": ("udp", 8472, "VXLAN"),
     "cilium": ("udp", 8472, "VXLAN"),
 }
+# The device whose address a node's own packets to pods on other nodes carry as their source.
+TUNNEL_DEVICES = {"calico": "tunl0", "flannel": "flannel.1", "cilium": "cilium_host"}
 # The VPC CNI randomises SNAT source ports over the whole range, beyond the node's local range.
 VPC_CNI_SNAT = Ephemeral("VPC CNI SNAT (random ports)", PortRange(1024, 65535))
 
@@ -88,9 +90,42 @@ def _to_own_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Non
     _at_node(w, cluster, node, packet)
 
 
+def _from_tunnel_device(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packet:
+    """A node's own packet to a pod on another node leaves by the overlay device, so the
+    kernel gives it that device's address as its source (not the node's VPC address)."""
+    tunnel = w.net.kube.tunnel_ips.get((cluster.name, node.name))
+    if w.reply or tunnel is None or packet.src_ip != node.ip:
+        return packet
+    moved = packet.with_source(tunnel, packet.src_port)
+    w.ctx.sessions[(f"tunnel:{node.name}", int(tunnel), packet.src_port)] = Session(
+        f"tunnel:{node.name}", packet, moved, w.ephemeral)
+    device = TUNNEL_DEVICES.get(cluster.cni, "the overlay device")
+    w.hop("node", node.name, "translate",
+          f"source {node.ip} -> {tunnel}, the address of {device}: the route to pods on other "
+          "nodes leaves by the overlay device, so the kernel picks its address", moved,
+          note=w.note_once("tunnel-source", f"pods on other nodes see {node.name}'s own "
+                           f"traffic from {tunnel}, not {node.ip}: a NetworkPolicy ipBlock "
+                           "must cover the pod CIDR to admit it"))
+    return moved
+
+
+def _back_from_tunnel_device(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packet:
+    session = w.ctx.sessions.get((f"tunnel:{node.name}", int(packet.dst_ip), packet.dst_port))
+    if session is None:
+        return packet
+    original = session.original
+    restored = packet.with_destination(original.src_ip, original.src_port)
+    w.hop("node", node.name, "forward",
+          f"{packet.dst_ip} is {node.name}'s {TUNNEL_DEVICES.get(cluster.cni, 'overlay')} "
+          "address: the reply is the node's own", restored)
+    return restored
+
+
 def _at_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
     """A packet for a node's own address, without crossing an ENI: from one of its pods, or
     over a Kubernetes-only cluster's network. A reply may be a translation to undo."""
+    if w.reply:
+        packet = _back_from_tunnel_device(w, cluster, node, packet)
     if w.reply and _undo_node_snat(w, cluster, node, packet):
         return
     if not w.reply and kube_proxy.node_port(w, cluster, node, packet):
@@ -307,7 +342,8 @@ def node_sends(w: Walker, eni: Eni, packet: Packet) -> None:
               f"{node.name} delivers locally: {destination.key} runs on it", translated)
         arrive_at_pod(w, cluster, destination, translated)
     elif destination is not None and cluster.overlay:
-        across_nodes(w, cluster, node, destination, translated)
+        across_nodes(w, cluster, node, destination,
+                     _from_tunnel_device(w, cluster, node, translated))
     else:
         send_from_node(w, cluster, node, translated)
 
