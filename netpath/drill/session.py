@@ -136,9 +136,11 @@ def plan_session(seed: int, options: Options, *, generate: Generate,
 
 
 def _nothing_to_ask(options: Options) -> str:
-    where = f"scenario {options.scenario!r}" if options.scenario else "no scenario"
     topic = f" {options.topic}" if options.topic else ""
-    return f"{where} yields{topic} questions at difficulty {options.difficulty}"
+    if options.scenario:
+        return (f"scenario {options.scenario!r} yields no{topic} questions at difficulty "
+                f"{options.difficulty}")
+    return f"no scenario yields{topic} questions at difficulty {options.difficulty}"
 
 
 def _nothing_hint(options: Options) -> str:

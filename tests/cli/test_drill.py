@@ -288,7 +288,7 @@ def test_unknown_scenario_says_did_you_mean() -> None:
          "error: cannot read the answers file 'missing.txt': No such file or directory "
          "(--answers FILE takes one answer per line)"),
         (("--scenario", "interview-multi-region"),
-         "error: scenario 'interview-multi-region' yields questions at difficulty 2 "
+         "error: scenario 'interview-multi-region' yields no questions at difficulty 2 "
          "(try another --difficulty than 2, or leave out --scenario)"),
     ],
 )

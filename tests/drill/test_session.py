@@ -90,11 +90,11 @@ def test_no_questions_at_all_is_bad_input_with_a_way_out() -> None:
     with pytest.raises(DrillError) as caught:
         plan(1, scenario=NO_QUESTIONS)
     assert caught.value.message == (
-        f"scenario {NO_QUESTIONS!r} yields questions at difficulty 2")
+        f"scenario {NO_QUESTIONS!r} yields no questions at difficulty 2")
     assert caught.value.hint == "try another --difficulty than 2, or leave out --scenario"
     with pytest.raises(DrillError) as caught:
         plan(1, scenario="three-tier", topic="eks", difficulty=3)
-    assert caught.value.message == "scenario 'three-tier' yields eks questions at difficulty 3"
+    assert caught.value.message == "scenario 'three-tier' yields no eks questions at difficulty 3"
 
 
 def test_fewer_questions_than_asked_for_is_a_shorter_session() -> None:
