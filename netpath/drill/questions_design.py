@@ -57,8 +57,9 @@ def _lines(t: Trace, hops: Sequence[Hop]) -> tuple[str, ...]:
 
 def _ask(s: Scenario, rng: Random, difficulty: int, topic: str, prompt: str, answer: str,
          lures: list[str], accepted: list[str], why: str, lines: tuple[str, ...], *,
-         hide: str | None = None) -> Question | None:
-    choices = options(rng, answer, [lures], difficulty, maximum=4)
+         hide: str | None = None, fallback: Sequence[str] = ()) -> Question | None:
+    """`lures` are offered first; `fallback` ones only to fill the choices."""
+    choices = options(rng, answer, [lures, fallback], difficulty, maximum=4)
     if choices is None:
         return None
     setup = s.summary if hide is None else "\n".join(
@@ -158,8 +159,7 @@ def _client_ip(s: Scenario, rng: Random, difficulty: int) -> Question | None:
         name, ask = hides[0], "hides the client's IP address from the pods"
     else:
         return None
-    labels = {n: f"{n} ({s.model.load_balancers[n].kind_word})" if n in s.model.load_balancers
-              else n for n in seen}
+    labels = {n: _balancer_label(s, n, t) for n, (_, t) in seen.items()}
     lines: list[str] = []
     facts: list[str] = []
     for n, (_, t) in seen.items():
@@ -170,12 +170,34 @@ def _client_ip(s: Scenario, rng: Random, difficulty: int) -> Question | None:
     return _ask(s, rng, difficulty, "eks",
                 f"In {s.name}, clients on the internet reach the pods through "
                 f"{', '.join(labels.values())}. Which one {ask}?",
-                labels[name], [labels[n] for n in seen if n != name] +
-                ["all of them", "none of them"], [name],
+                labels[name], [labels[n] for n in seen if n != name], [name],
                 "The traces: " + "; ".join(facts) + ". An ALB always opens its own connection "
                 "(the client IP travels in X-Forwarded-For); an NLB keeps it for instance "
                 "targets and, for ip targets, only with preserve_client_ip; "
-                "externalTrafficPolicy Cluster SNATs to the node.", tuple(lines))
+                "externalTrafficPolicy Cluster SNATs to the node.", tuple(lines),
+                fallback=["all of them", "none of them"])
+
+
+def _balancer_label(s: Scenario, name: str, t: Trace) -> str:
+    """The name with what decides whether the client IP survives: the kind, the target type,
+    client IP preservation (NLB) and the Service's externalTrafficPolicy (instance targets)."""
+    balancer = s.model.load_balancers.get(name)
+    if balancer is None:
+        return name
+    facts = [balancer.kind_word]
+    group_hop = next((h for h in t.hops if h.component == "target-group"), None)
+    group = s.model.target_groups.get(group_hop.name) if group_hop else None
+    if group is not None:
+        facts.append(f"{group.target_type} targets")
+        if balancer.kind_word == "NLB":
+            facts.append("client IP preservation " + ("on" if group.preserve_client_ip
+                                                       else "off"))
+    service_hop = next((h for h in t.hops if h.component == "service"), None)
+    if service_hop is not None and (group is None or group.target_type == "instance"):
+        found = s.network.kube.services_by_key.get(service_hop.name) or []
+        if found:
+            facts.append(f"externalTrafficPolicy {found[0][1].external_traffic_policy}")
+    return f"{name} ({', '.join(facts)})"
 
 
 GRPC_RIGHT = "an HTTPS listener (443), with backend-protocol-version: GRPC"
@@ -245,11 +267,11 @@ def _grpc(s: Scenario, rng: Random, difficulty: int) -> Question | None:
                 why, _lines(found.works, listener) + _lines(found.plain, found.plain.hops[-1:]))
 
 
-BALANCER_RIGHT = ("an NLB (layer 4: a TCP listener, the HTTP/2 connection passes through) or "
-                  "an ALB with an HTTPS listener and backend-protocol-version: GRPC")
-BALANCER_LURES = ["only an ALB, with an HTTP listener on 80 and backend-protocol: GRPC",
-                  "only an NLB: an ALB cannot carry HTTP/2",
-                  "neither: gRPC needs a NodePort on public nodes"]
+# Of one length and one shape, so that the right one does not stand out by its hedging.
+BALANCER_RIGHT = "either: an NLB with a TCP listener, or an ALB with HTTPS and gRPC targets"
+BALANCER_LURES = ["only an ALB: an NLB cannot carry HTTP/2 connections to the pods",
+                  "only an NLB: an ALB cannot speak HTTP/2 to the gRPC pods",
+                  "neither: gRPC needs a NodePort Service on nodes in public subnets"]
 
 
 def _grpc_balancer(s: Scenario, rng: Random, difficulty: int) -> Question | None:
@@ -260,8 +282,9 @@ def _grpc_balancer(s: Scenario, rng: Random, difficulty: int) -> Question | None
     listener = [h for h in found.works.hops if h.name == found.alb][:1]
     why = ("Both paths reach the same gRPC pod: the NLB passes the TCP connection through "
            f"({nlb[0].name if nlb else 'the NLB'}), the ALB ({found.alb}) terminates TLS on "
-           "HTTPS 443 and speaks gRPC to the pods (backend-protocol-version: GRPC). The ALB "
-           "balances per call, the NLB per connection.")
+           "HTTPS 443 and speaks gRPC to the pods (a target group with protocol version gRPC: "
+           "backend-protocol-version: GRPC). The ALB balances per call, the NLB per "
+           "connection.")
     return _ask(s, rng, difficulty, "eks",
                 f"In {s.name}, how can the gRPC service be exposed to clients on the internet?",
                 BALANCER_RIGHT, BALANCER_LURES, ["nlb or alb", "both", "an nlb or an alb"],
@@ -301,8 +324,8 @@ def _service_type(s: Scenario, rng: Random, difficulty: int) -> Question | None:
             lines = tuple(line for _, t in answered
                           for line in _lines(t, [h for h in t.hops if h.component == "service"]))
             return _ask(s, rng, difficulty, "kubernetes",
-                        f"In {s.name}, {service.key} answers on port {port} of every node. "
-                        "Which Service type opens a port on every node?",
+                        f"In {s.name}, instances reach {service.key} at {where}: any node's "
+                        f"address, port {port}. Which Service type is it?",
                         "NodePort", SERVICE_TYPES, ["nodeport", "type: NodePort"], why, lines,
                         hide="Services:")
     return None

@@ -175,8 +175,11 @@ DESIGNS = {
     "three-tier": {"private subnets whose default route goes to a NAT gateway",
                    "private subnets with no route to the internet at all", "NodePort"},
     "interview-grpc-nlb-alb": {"an HTTPS listener (443), with backend-protocol-version: GRPC",
-                               "grpc-nlb (NLB)", questions_design.BALANCER_RIGHT},
-    "flow-internet-to-pod-nlb": {"echo-local-nlb (NLB)"},
+                               "grpc-nlb (NLB, ip targets, client IP preservation on)",
+                               questions_design.BALANCER_RIGHT},
+    "flow-internet-to-pod-nlb": {
+        "echo-local-nlb (NLB, instance targets, client IP preservation on, "
+        "externalTrafficPolicy Local)"},
 }
 
 
