@@ -33,8 +33,11 @@ GRPC_ANNOTATION = "alb.ingress.kubernetes.io/backend-protocol-version"
 
 def design(s: Scenario, trace_: Trace | None, rng: Random, difficulty: int) -> Question | None:
     del trace_  # design questions trace what they need
+    from netpath.drill import questions_capacity
+
     makers: list[Callable[[Scenario, Random, int], Question | None]] = [
-        _nodes, _database, _client_ip, _grpc, _grpc_balancer, _service_type]
+        _nodes, _database, _client_ip, _grpc, _grpc_balancer, _service_type,
+        *questions_capacity.makers()]
     rng.shuffle(makers)
     for make in makers:
         made = make(s, rng, difficulty)

@@ -90,7 +90,11 @@ def test_excerpt_lines_are_the_renderers_head_lines(
     head = re.compile(r"^ {0,2}\d{1,3}  \S+ .+  (send|forward|allow|deny|translate|deliver|"
                       r"drop|resolve)  ")
     for q in all_questions(library):
-        heads = [line for line in q.excerpt if not line.startswith(("     ", "trace "))]
+        heads = [line for line in q.excerpt
+                 if not line.startswith(("     ", "trace ", "netpath capacity"))]
+        if q.excerpt[0] == "netpath capacity":  # IP capacity: the report, not a trace
+            assert len(q.excerpt) > 1 and not heads, q.excerpt
+            continue
         assert heads and all(head.match(line) for line in heads), q.excerpt
 
 
