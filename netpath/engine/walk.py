@@ -192,15 +192,21 @@ class Walker:
         allowed = ", ".join(str(r) for r in decision.allowed)
         if partial:
             share = 100 * (ports.size - decision.allowed_size()) // ports.size
-            reason = (f"{acl.name} lets replies {where} back only to ports {allowed} of "
-                      f"{self.ephemeral}: about {share}% of connections fail, intermittently")
+            word = "port" if len(decision.allowed) == 1 and decision.allowed[0].size == 1 \
+                else "ports"
+            reason = (f"{acl.name} allows replies {where} only to {word} {allowed}, but the "
+                      f"client picks its ephemeral port from {ports} ({self.ephemeral.who}): "
+                      f"about {share}% of connections fail, intermittently")
         else:
             reason = (f"{acl.name} denies the reply {where} to the client's ephemeral ports "
                       f"{ports} ({self.ephemeral.who})")
         fix = fixes.nacl_return(acl, direction, packet, ports, subnet)
+        # The step names what denies: the first deny rule that takes part of the range, else
+        # the final `*` (an allow rule for a few ports is not what blocks the rest).
+        denying = next((r for r in decision.rules if r.action == "deny"), None)
+        rule = _nacl_ref(acl, denying)
         self.block("NACL_RETURN_DENIED", "network-acl", acl.name, reason, fix, packet,
-                   rule=refs[-1] if refs else RuleRef("* deny (implicit)"), partial=partial,
-                   note=note)
+                   rule=rule, partial=partial, note=note)
         return False
 
     def _custom_nacl_note(self, acl: NetworkAcl) -> str | None:

@@ -119,7 +119,8 @@ def check(case: Case, result: Trace) -> None:
     if "fix" in expect:
         assert blocked is not None and blocked.fix == expect["fix"], context
     if "blocked_rule" in expect:  # the rule (or part of a resource) the blocking step names
-        stop = next((h for h in reversed(result.hops) if h.action in ("deny", "drop")), None)
+        stop = next((h for h in reversed((*result.hops, *result.return_path))
+                     if h.action in ("deny", "drop")), None)
         assert stop is not None and stop.rule is not None, context
         assert stop.rule.text == expect["blocked_rule"], context
         if "blocked_rule_path" in expect:
