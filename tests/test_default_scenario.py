@@ -55,7 +55,9 @@ def test_ssh_to_the_database_is_blocked_by_sg_db(network) -> None:  # type: igno
     assert blocked is not None
     assert (blocked.component, blocked.name, blocked.code) == (
         "security-group", "sg-db", "SG_INGRESS_DENIED")
-    assert blocked.fix == "add an inbound rule to sg-db allowing tcp/22 from sg-node"
+    # RDS serves its engine's port only: opening 22 would just trade this for NO_LISTENER.
+    assert blocked.fix == ("connect to port 5432: orders-db listens on nothing else, so a rule "
+                           "for tcp/22 would not help")
 
 
 def test_the_internet_cannot_reach_the_database(network) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """Concrete fixes for blocked traces: the smallest change that would let the packet through.
 
 A fix names the component to change, the rule to add and its peer, the way a colleague would
-say it: "add an inbound rule to sg-db allowing tcp/22 from sg-node".
+say it: "add an inbound rule to sg-db allowing tcp/5432 from sg-node".
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ def _service(packet: Packet) -> str:
 
 def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> str:
     group = eni.security_groups[0]
+    database = net.model.databases.get(eni.owner) if eni.owner_kind == "database" else None
+    if direction == "ingress" and database is not None and packet.dst_port is not None \
+            and packet.dst_port != database.port:
+        # Opening the port would only trade this denial for NO_LISTENER.
+        return (f"connect to port {database.port}: {database.name} listens on nothing else, so "
+                f"a rule for {_service(packet)} would not help")
     if direction == "ingress":
         peer = _sg_peer(net, eni, packet.src_ip)
         return f"add an inbound rule to {group} allowing {_service(packet)} from {peer}"

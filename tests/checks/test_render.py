@@ -76,7 +76,8 @@ def test_text(report: Report, source_map: SourceMap) -> None:
     assert "\u2718 ssh to the db  at netpath-expect.yaml:8:3\n" in text
     assert "  admins need it\n" in text
     assert "      6  security-group sg-db  deny  no inbound rule" in text
-    assert "         fix: add an inbound rule to sg-db allowing tcp/22 from sg-node\n" in text
+    assert ("         fix: connect to port 5432: orders-db listens on nothing else, so a rule "
+            "for tcp/22 would not help\n") in text
     assert "  error   SG001   scenarios/three-tier/netpath.yaml:" in text
     assert "fix: fix SG001" in text
     assert lines[-1] == "\u2718 2 of 3 expectations failed; lint: 1 error, 1 warning, 1 info"

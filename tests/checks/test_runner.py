@@ -41,7 +41,8 @@ def test_a_block_where_reachable_was_expected_shows_the_blocking_step(
         "  6  security-group sg-db  deny  no inbound rule of sg-db on orders-db allows tcp/22 "
         "from 10.0.10.100 to 10.0.20.50",
         "     blocked (SG_INGRESS_DENIED)",
-        "     fix: add an inbound rule to sg-db allowing tcp/22 from sg-node",
+        "     fix: connect to port 5432: orders-db listens on nothing else, so a rule for tcp/22 "
+        "would not help",
     )
 
 
