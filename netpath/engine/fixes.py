@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 from netpath.engine.trace import Packet
 from netpath.model.addr import Address, PortRange, is_public
-from netpath.model.resources import Eni, NaclRule, NetworkAcl, Route, RouteTable, Subnet
+from netpath.model.resources import (
+    Eni,
+    LoadBalancer,
+    NaclRule,
+    NetworkAcl,
+    Route,
+    RouteTable,
+    Subnet,
+)
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network
@@ -30,11 +38,29 @@ def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> st
         # Opening the port would only trade this denial for NO_LISTENER.
         return (f"connect to port {database.port}: {database.name} listens on nothing else, so "
                 f"a rule for {_service(packet)} would not help")
+    balancer = net.model.load_balancers.get(eni.owner) \
+        if eni.owner_kind == "load-balancer" else None
+    if direction == "ingress" and balancer is not None:
+        return _balancer_ingress(net, eni, balancer, group, packet)
     if direction == "ingress":
         peer = _sg_peer(net, eni, packet.src_ip)
         return f"add an inbound rule to {group} allowing {_service(packet)} from {peer}"
     peer = _sg_peer(net, eni, packet.dst_ip)
     return f"add an outbound rule to {group} allowing {_service(packet)} to {peer}"
+
+
+def _balancer_ingress(net: Network, eni: Eni, balancer: LoadBalancer, group: str,
+                      packet: Packet) -> str:
+    """An internet-facing balancer serves everyone (0.0.0.0/0, not one client's /32), and a
+    port without a listener needs the listener first: the rule alone would not answer."""
+    public = balancer.scheme == "internet-facing" and is_public(packet.src_ip)
+    peer = "0.0.0.0/0" if public else _sg_peer(net, eni, packet.src_ip)
+    rule = f"an inbound rule to {group} allowing {_service(packet)} from {peer}"
+    if packet.dst_port is not None and all(x.port != packet.dst_port for x in balancer.listeners):
+        ports = ", ".join(str(x.port) for x in balancer.listeners) or "none"
+        return (f"{balancer.name} has no listener on {packet.dst_port} (listeners: {ports}): "
+                f"add one, and {rule}; or connect to a port it listens on")
+    return f"add {rule}"
 
 
 def _sg_peer(net: Network, eni: Eni, address: object) -> str:
