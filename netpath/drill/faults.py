@@ -16,59 +16,35 @@ The faults (FAULT_KINDS):
   but not the ephemeral ports the replies go to;
 - endpoint-stopped: the pods behind a Service are no longer ready;
 - dns-egress-removed: the egress rule that let a pod reach the cluster DNS is removed.
+
+The VPC faults are made here, the Kubernetes ones in `faults_kube`; what a fault is, in
+`fault_record`; what a question shows of the broken trace, in `fault_symptoms`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import replace
 from random import Random
 
+from netpath.drill.fault_record import Change, Fault, NoFault
+from netpath.drill.faults_kube import kube_faults
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
 from netpath.engine.network import Network
-from netpath.engine.network_policy import first_match
-from netpath.engine.network_policy_fix import dns_server
 from netpath.engine.trace import Query, Trace
 from netpath.model.addr import ANY_PREFIX, PortRange
-from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod
 from netpath.model.paths import SpecPath
-from netpath.model.record import record
 from netpath.model.resources import Model, NaclRule, NetworkAcl, RouteTable, SecurityGroup
+
+__all__ = ["FAULT_KINDS", "Fault", "NoFault", "candidates", "inject", "repairs",
+           "stops_as_stated"]
 
 FAULT_KINDS = ("route-removed", "sg-rule-removed", "pod-relabelled", "nacl-no-ephemeral",
                "endpoint-stopped", "dns-egress-removed")
 ROUTED = ("nat-gateway", "internet-gateway", "vpc-peering", "transit-gateway", "vpc-endpoint",
           "network-interface")
 EPHEMERAL_ALL = PortRange(1024, 65535)  # every client's range: Linux, NAT, ELB, Windows...
-
-Change = Callable[[Model], Model]
-
-
-class NoFault(Exception):
-    """No fault applies to this query (or none makes it fail for its stated reason)."""
-
-
-@record
-class Fault:
-    kind: str  # one of FAULT_KINDS
-    component: str  # the broken component as traces name it: "route-table rt-private"
-    description: str  # what netpath changed, in words
-    fix: str  # the fix, in words
-    apply: Change  # the fault, as a change to the model
-    repair: Change  # the described fix, as a change to the (broken) model
-    expect: tuple[str, ...]  # the codes the fault must cause
-    keywords: tuple[str, ...] = ()  # words of which a free-text fix must hold one
-    # Components that are part of the story, never offered as distractors: the Service whose
-    # selector no longer matches the relabelled pod, the other groups of the interface...
-    related: tuple[str, ...] = ()
-    at: tuple[str, ...] = ()  # where the broken trace must stop, for the stated reason (any)
-    code: str = ""  # the code the broken trace shows (set by `inject`)
-
-    @property
-    def name(self) -> str:
-        """The component's name without its kind: `rt-private`."""
-        return self.component.split(" ", 1)[1]
 
 
 def inject(network: Network, query: Query, rng: Random, *,
@@ -115,7 +91,7 @@ def repairs(fault: Fault, broken: Network, query: Query) -> bool:
 def candidates(network: Network, before: Trace) -> list[Fault]:
     """Every fault the trace suggests, in path order (deduplicated)."""
     found: dict[tuple[str, str, str], Fault] = {}
-    for maker in (_routes, _security_groups, _labels, _nacls, _endpoints, _dns):
+    for maker in (_routes, _security_groups, kube_faults, _nacls):
         for fault in maker(network, before):
             found.setdefault((fault.kind, fault.component, fault.description), fault)
     return list(found.values())
@@ -162,6 +138,8 @@ def _routes(network: Network, before: Trace) -> list[Fault]:
 
 # --- security groups ---------------------------------------------------------------------------
 
+_OTHER_WAY = {"ingress": ("outbound", "egress"), "egress": ("inbound", "ingress")}
+
 
 def _security_groups(network: Network, before: Trace) -> list[Fault]:
     faults: list[Fault] = []
@@ -192,179 +170,14 @@ def _security_groups(network: Network, before: Trace) -> list[Fault]:
                 fix=f"add the {word} rule {rule} back to {group.name}",
                 apply=_set("security_groups", broken), repair=_set("security_groups", group),
                 expect=("SG_INGRESS_DENIED", "SG_EGRESS_DENIED"),
-                keywords=(word, direction, "allow"),
+                # The rule's direction, never the other one: "allow" alone or "inbound" for
+                # an outbound rule is no fix.
+                keywords=(word, direction, *(f"!{w}" for w in _OTHER_WAY[direction])),
                 related=tuple(f"security-group {g}" for g in others),
                 at=tuple(f"security-group {g}" for g in (group.name, *others))))
             break
     return faults
 
-
-# --- Kubernetes: labels, endpoints, DNS egress ---------------------------------------------------
-
-
-def _set_pods(cluster: str, pods: dict[str, Pod]) -> Change:
-    def change(model: Model) -> Model:
-        current = model.clusters[cluster]
-        updated = replace(current, pods={**current.pods, **pods})
-        return replace(model, clusters={**model.clusters, cluster: updated})
-    return change
-
-
-def _served(network: Network, before: Trace) -> list[tuple[Cluster, str, Pod]]:
-    """(cluster, Service key, the pod the trace followed) for each Service on the path."""
-    found: list[tuple[Cluster, str, Pod]] = []
-    hops = before.hops
-    for i, hop in enumerate(hops):
-        if hop.component != "service":
-            continue
-        target = next((h for h in hops[i + 1:] if h.component == "pod" and h.action == "deliver"
-                       and h.connection == hop.connection), None)
-        if target is None:
-            continue
-        for cluster in network.model.clusters.values():
-            if hop.name in cluster.services and target.name in cluster.pods:
-                found.append((cluster, hop.name, cluster.pods[target.name]))
-                break
-    return found
-
-
-def _labels(network: Network, before: Trace) -> list[Fault]:
-    faults: list[Fault] = []
-    for cluster, key, pod in _served(network, before):
-        service = cluster.services[key]
-        if not service.selector:
-            continue
-        label, value = sorted(service.selector.items())[0]
-        selected = {k: p for k, p in cluster.pods.items() if p.namespace == service.namespace
-                    and all(p.labels.get(a) == b for a, b in service.selector.items())}
-        moved = {k: replace(p, labels={**p.labels, label: f"{value}-v2"})
-                 for k, p in selected.items()}
-        names = ", ".join(sorted(selected))
-        faults.append(Fault(
-            kind="pod-relabelled", component=f"pod {pod.key}",
-            description=(f"changed the label {label}={value} to {label}={value}-v2 on {names}: "
-                         f"Service {key} selects {label}={value}, so it selects none of them"),
-            fix=f"label {pod.key} {label}={value} again (or make {key}'s selector match)",
-            apply=_set_pods(cluster.name, moved), repair=_set_pods(cluster.name, selected),
-            expect=("SERVICE_NO_ENDPOINTS",), keywords=("label", "selector", f"{label}={value}"),
-            related=(f"service {key}",), at=(f"service {key}",)))
-    faults += _policy_labels(network, before)
-    return faults
-
-
-def _policy_labels(network: Network, before: Trace) -> list[Fault]:
-    """The pod at the other end of a NetworkPolicy rule's podSelector gets another label."""
-    faults: list[Fault] = []
-    kube = network.kube
-    for hop in before.hops:
-        if hop.component != "network-policy" or hop.rule is None or hop.action != "allow":
-            continue
-        words = hop.rule.text.rsplit(" ", 3)
-        if len(words) != 4 or words[1] not in ("ingress", "egress"):
-            continue
-        direction = words[1]
-        mine, theirs = ((hop.packet.dst_ip, hop.packet.src_ip) if direction == "ingress"
-                        else (hop.packet.src_ip, hop.packet.dst_ip))
-        for cluster in network.model.clusters.values():
-            pod = kube.pods_by_ip.get((cluster.name, int(mine)))
-            peer = kube.pods_by_ip.get((cluster.name, int(theirs)))
-            policy = cluster.network_policies.get(words[0])
-            if pod is None or peer is None or policy is None:
-                continue
-            index = kube.policy_indexes[cluster.name]
-            match = first_match(index, direction, pod, (policy,), theirs, peer,  # type: ignore[arg-type]
-                                hop.packet.protocol, hop.packet.dst_port)
-            if match is None or match.peer < 0:
-                continue
-            selector = match.rule_obj.peers[match.peer].pod_selector
-            if selector is None or not selector.match_labels:
-                continue
-            label, value = selector.match_labels[0]
-            moved = replace(peer, labels={**peer.labels, label: f"{value}-v2"})
-            word = "from" if direction == "ingress" else "to"
-            faults.append(Fault(
-                kind="pod-relabelled", component=f"pod {peer.key}",
-                description=(f"changed the label {label}={value} to {label}={value}-v2 on "
-                             f"{peer.key}: {policy.key} admits {direction} {word} pods "
-                             f"{label}={value} only"),
-                fix=f"label {peer.key} {label}={value} again (or widen {policy.key}'s rule)",
-                apply=_set_pods(cluster.name, {peer.key: moved}),
-                repair=_set_pods(cluster.name, {peer.key: peer}),
-                expect=("NETPOL_INGRESS_DENIED" if direction == "ingress"
-                        else "NETPOL_EGRESS_DENIED",),
-                keywords=("label", "selector", f"{label}={value}"),
-                related=(f"network-policy {policy.key}",),
-                at=(f"network-policy {policy.key}",)))
-            break
-    return faults
-
-
-def _endpoints(network: Network, before: Trace) -> list[Fault]:
-    faults: list[Fault] = []
-    for cluster, key, pod in _served(network, before):
-        service = cluster.services[key]
-        if not service.selector:
-            continue
-        selected = {k: p for k, p in cluster.pods.items() if p.namespace == service.namespace
-                    and all(p.labels.get(a) == b for a, b in service.selector.items())}
-        stopped = {k: replace(p, ready=False) for k, p in selected.items()}
-        names = ", ".join(sorted(selected))
-        faults.append(Fault(
-            kind="endpoint-stopped", component=f"pod {pod.key}",
-            description=(f"stopped the endpoints of Service {key}: {names} "
-                         f"{'is' if len(selected) == 1 else 'are'} not ready (a failing "
-                         "readiness probe)"),
-            fix=f"make {pod.key} ready again (fix its readiness probe, or restart it)",
-            apply=_set_pods(cluster.name, stopped), repair=_set_pods(cluster.name, selected),
-            expect=("SERVICE_NO_ENDPOINTS",), keywords=("ready", "readiness", "restart", "start"),
-            related=(f"service {key}",), at=(f"service {key}",)))
-    return faults
-
-
-def _dns(network: Network, before: Trace) -> list[Fault]:
-    if not before.hops or before.hops[0].component != "dns":
-        return []
-    sender = next((h for h in before.hops if h.action == "send"), None)
-    if sender is None or sender.component != "pod":
-        return []
-    for cluster in network.model.clusters.values():
-        pod = cluster.pods.get(sender.name)
-        if pod is None:
-            continue
-        index = network.kube.policy_indexes[cluster.name]
-        policies = index.selecting(pod, "egress")
-        if not policies or not index.enforced:
-            return []
-        ip, server = dns_server(index)
-        match = first_match(index, "egress", pod, policies, ip, server, "udp", 53)
-        if match is None:
-            return []
-        policy = match.policy
-        rule = match.rule_obj
-        kept = tuple(p for p in rule.ports if p.port != 53 and p.port != "dns")
-        if kept:
-            egress = tuple(replace(r, ports=kept) if r is rule else r for r in policy.egress)
-        else:  # a rule for DNS only: it goes
-            egress = tuple(r for r in policy.egress if r is not rule)
-        broken = replace(policy, egress=egress)
-        return [Fault(
-            kind="dns-egress-removed", component=f"network-policy {policy.key}",
-            description=(f"removed the DNS allowance (udp/53, tcp/53 to the cluster DNS) from "
-                         f"{policy.key}'s egress rule {match.rule + 1}"),
-            fix=f"allow udp/53 and tcp/53 to the cluster DNS pods again in {policy.key}'s egress",
-            apply=_set_policy(cluster.name, broken), repair=_set_policy(cluster.name, policy),
-            expect=("NETPOL_EGRESS_DENIED",), keywords=("53", "dns"),
-            at=(f"network-policy {pod.key}",))]  # the lookup stops, at the asking pod
-    return []
-
-
-def _set_policy(cluster: str, policy: NetworkPolicy) -> Change:
-    def change(model: Model) -> Model:
-        current = model.clusters[cluster]
-        updated = replace(current, network_policies={**current.network_policies,
-                                                      policy.key: policy})
-        return replace(model, clusters={**model.clusters, cluster: updated})
-    return change
 
 
 # --- network ACLs ------------------------------------------------------------------------------

@@ -41,14 +41,20 @@ _cache: dict[str, Scenario] = {}
 
 
 def builders() -> dict[str, Builder]:
-    from netpath.drill import questions_design, questions_fault, questions_path, questions_rules
+    from netpath.drill import (
+        questions_design,
+        questions_fault,
+        questions_path,
+        questions_reachable,
+        questions_rules,
+    )
 
     return {
         "next-hop": questions_path.next_hop,
         "order-hops": questions_path.order_hops,
         "source-seen": questions_path.source_seen,
         "deciding-rule": questions_rules.deciding_rule,
-        "reachable": questions_rules.reachable,
+        "reachable": questions_reachable.reachable,
         "find-fault": questions_fault.find_fault,
         "design": questions_design.design,
     }

@@ -2,7 +2,8 @@
 
 - Free text is compared without case and whitespace (and a final period): the canonical answer
   or one of its `accepted` spellings; for find-the-fault with the fix, also any text that holds
-  one word of every `keywords` group ("the component and a key word").
+  one word of every `keywords` group ("the component and a key word") and none of a group's
+  words written "!word" (the wrong direction of a rule).
 - A multiple-choice question takes a choice by its number (1-based) or its text; text that is
   no choice is judged as free text against the answer and its accepted spellings (so the code
   alone or the component alone can stand for a "blocked by" choice where the generator says so).
@@ -40,8 +41,18 @@ def is_correct(question: Question, given: str) -> bool:
     if key == norm(question.answer) or key in {norm(a) for a in question.accepted}:
         return True
     if question.keywords and not question.choices:
-        return all(any(norm(word) in key for word in group) for group in question.keywords)
+        return all(_holds(key, group) for group in question.keywords)
     return False
+
+
+def _holds(key: str, group: tuple[str, ...]) -> bool:
+    """One of the group's words, and none of its "!" words (an inbound fix that says
+    "outbound" too is a guess, not a fix)."""
+    wanted = [norm(w) for w in group if not w.startswith("!")]
+    banned = [norm(w[1:]) for w in group if w.startswith("!")]
+    if any(word and word in key for word in banned):
+        return False
+    return not wanted or any(word in key for word in wanted)
 
 
 def _choice(choices: tuple[str, ...], text: str) -> str | None:

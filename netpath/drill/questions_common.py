@@ -22,6 +22,12 @@ from netpath.model.resources import Model
 KUBE_COMPONENTS = frozenset({"pod", "node", "kube-proxy", "service", "network-policy",
                              "ingress", "ingress-controller"})
 NEUTRAL_COMPONENTS = frozenset({"dns", "internet"})
+# The trace's stand-ins for "somewhere on the internet" (`internet internet` forwards across it,
+# `internet client` is the client a reply reaches): no component anyone would name.
+INTERNET_PSEUDO = frozenset({"internet", "client"})
+# Components named after the machine they run on: `instance node-1`, `node node-1` and
+# `kube-proxy node-1` are three faces of one host, never two answers (nor two choices).
+FACES = frozenset({"instance", "node", "kube-proxy"})
 
 # Options offered per difficulty (the answer included); difficulty 3 is free text.
 MAX_CHOICES = {1: 4, 2: 6}
@@ -88,10 +94,37 @@ def service_words(query: Query, trace: Trace) -> str:
     return query.protocol if port is None else f"{query.protocol}/{port}"
 
 
-def query_words(trace: Trace) -> str:
-    """`pod-a -> api.example.com (tcp/443)`, as `netpath trace` heads its output."""
-    query = trace.query
-    return f"{query.source} -> {query.destination} ({service_words(query, trace)})"
+def query_words(trace: Trace, s: Scenario | None = None) -> str:
+    """`default/pod-a -> api.example.com (tcp/443)`, as `netpath trace` heads its output, the
+    ends named as the choices name them (see `endpoints`)."""
+    source, destination = endpoints(trace, s)
+    return f"{source} -> {destination} ({service_words(trace.query, trace)})"
+
+
+def endpoints(trace: Trace, s: Scenario | None = None) -> tuple[str, str]:
+    """The query's source and destination as hops and choices name them: a pod or Service
+    the query names without its namespace (`pod-a`) gets it (`default/pod-a`), from the
+    trace's own hops, else from the scenario's clusters."""
+    return (_full_name(trace.query.source, trace, s),
+            _full_name(trace.query.destination, trace, s))
+
+
+def _full_name(name: str, trace: Trace, s: Scenario | None) -> str:
+    if "/" in name:
+        return name
+    found = {h.name for h in (*trace.hops, *trace.return_path)
+             if h.component in ("pod", "service") and h.name.split("/", 1)[-1] == name
+             and "/" in h.name}
+    if s is not None:
+        for cluster in s.model.clusters.values():
+            found |= {key for key in (*cluster.pods, *cluster.services)
+                      if key.split("/", 1)[-1] == name and "/" in key}
+    return found.pop() if len(found) == 1 else name
+
+
+def party(name: str) -> str:
+    """A query's end in a sentence: the pseudo-source `internet` is a client on it."""
+    return "a client on the internet" if name == "internet" else name
 
 
 def setup_text(s: Scenario, *lines: str) -> str:
@@ -144,35 +177,72 @@ def subject_topic(s: Scenario, trace: Trace, components: Iterable[str]) -> str:
 
 
 def is_pseudo(hop: Hop) -> bool:
-    """Hops that are no component a packet crosses: name lookups, and the NetworkPolicy hop of
-    a pod no policy selects (named after the pod itself)."""
-    if hop.component == "dns":
+    """Hops that are no component a packet crosses: name lookups, the trace's stand-ins for
+    the internet itself, and the NetworkPolicy hop of a pod no policy selects (named after the
+    pod itself)."""
+    if hop.component == "dns" or stands_for_internet(hop):
         return True
     return hop.component == "network-policy" and hop.rule is None and hop.action == "allow"
 
 
-def runs(hops: Sequence[Hop]) -> list[list[Hop]]:
-    """Consecutive hops of the same component, grouped: a packet leaves a component once it
-    leaves the last hop of the run (a load balancer's listener and rule, a NACL out and in)."""
+def stands_for_internet(hop: Hop) -> bool:
+    return hop.component == "internet" and hop.name in INTERNET_PSEUDO
+
+
+def machine(choice: str) -> str:
+    """What a choice (`kind name`) stands for: the host for a face of one (`node node-1` and
+    `instance node-1` are both `node-1`), else the choice itself."""
+    kind, _, name = choice.partition(" ")
+    return name if kind in FACES and name else choice
+
+
+def runs(hops: Sequence[Hop], *, merge: bool = True) -> list[list[Hop]]:
+    """Consecutive hops of one component, grouped: a packet leaves a component once it leaves
+    the last hop of the run (a load balancer's listener and rule, a NACL out and in).
+
+    `merge` also groups what is one step to a learner: a Service and the kube-proxy rules
+    that implement it, a load balancer and its target group (configuration, not a device the
+    packet crosses), consecutive faces of one machine (the instance, then the node)."""
     grouped: list[list[Hop]] = []
     for hop in hops:
         if is_pseudo(hop):
             continue
-        if grouped and who(grouped[-1][-1]) == who(hop):
+        if grouped and (who(grouped[-1][-1]) == who(hop)
+                        or merge and _one_step(grouped[-1], hop)):
             grouped[-1].append(hop)
         else:
             grouped.append([hop])
     return grouped
 
 
+def _one_step(run: list[Hop], hop: Hop) -> bool:
+    first = run[0].component
+    if hop.component == "kube-proxy" and first == "service":
+        return True
+    if hop.component == "target-group" and first == "load-balancer":
+        return True
+    return hop.component in FACES and any(
+        h.component in FACES and h.name == hop.name for h in run)
+
+
+def run_key(run: list[Hop]) -> str:
+    """What a run stands for: its machine for a face of one, else its component."""
+    return machine(who(run[0]))
+
+
+def run_names(run: list[Hop]) -> set[str]:
+    """Every name a run's hops carry (the Service and its kube-proxy's node...)."""
+    return {h.name for h in run}
+
+
 def unique_runs(hops: Sequence[Hop]) -> tuple[list[list[Hop]], set[str]]:
-    """The runs, and the components that occur in one run only (no ambiguity about where
-    they are on the path)."""
+    """The runs, and the keys (`run_key`) of the runs that occur once (no ambiguity about
+    where they are on the path)."""
     grouped = runs(hops)
     counts: dict[str, int] = {}
     for run in grouped:
-        counts[who(run[0])] = counts.get(who(run[0]), 0) + 1
-    return grouped, {name for name, n in counts.items() if n == 1}
+        counts[run_key(run)] = counts.get(run_key(run), 0) + 1
+    return grouped, {key for key, n in counts.items() if n == 1}
 
 
 def policy_names(hop: Hop) -> list[str]:
@@ -194,6 +264,7 @@ def scenario_components(s: Scenario) -> dict[str, list[str]]:
         "instance": list(m.instances),
         "database": list(m.databases),
         "vpc-peering": list(m.peerings),
+        "internet": list(m.internet_hosts),
     }
     for cluster in m.clusters.values():
         found.setdefault("pod", []).extend(cluster.pods)
@@ -206,12 +277,18 @@ def scenario_components(s: Scenario) -> dict[str, list[str]]:
 def path_components(network: Network, before: Trace) -> list[str]:
     """The components on a trace (both ways), as choices name them: NetworkPolicy hops split
     into their policies (a hop named after a pod no policy selects names none), security
-    group hops into their groups; name lookups left out."""
+    group hops into their groups; name lookups and the internet's stand-ins left out, and
+    one face per machine (the first: `instance node-1` stands for `node node-1` too)."""
     policies = {key for c in network.model.clusters.values() for key in c.network_policies}
     found: list[str] = []
+    machines: set[str] = set()
     for hop in (*before.hops, *before.return_path):
-        if hop.component == "dns":
+        if hop.component == "dns" or stands_for_internet(hop):
             continue
+        if hop.component in FACES:
+            if hop.name in machines:
+                continue
+            machines.add(hop.name)
         if hop.component in ("network-policy", "security-group"):
             for part in hop.name.split(","):
                 if hop.component == "security-group" or part.strip() in policies:
@@ -226,17 +303,19 @@ def path_components(network: Network, before: Trace) -> list[str]:
 
 def pick(rng: Random, tiers: Sequence[Sequence[str]], answer: str, count: int) -> list[str]:
     """Up to `count` distractors, the most plausible tiers first (shuffled within a tier),
-    deduplicated, never the answer under another spelling."""
-    seen = {norm(answer)}
+    deduplicated, never the answer under another spelling, one face per machine (never the
+    answer's machine: `node node-1` is `instance node-1`)."""
+    seen = {norm(answer), norm(machine(answer))}
     chosen: list[str] = []
     for tier in tiers:
         items = list(dict.fromkeys(tier))
         rng.shuffle(items)
         for item in items:
             key = norm(item)
-            if key in seen or not item.strip() or key.isdigit():
+            host = norm(machine(item))
+            if key in seen or host in seen or not item.strip() or key.isdigit():
                 continue
-            seen.add(key)
+            seen.update((key, host))
             chosen.append(item)
             if len(chosen) == count:
                 return chosen

@@ -1,30 +1,50 @@
 """Find the fault: netpath breaks one thing on a reachable path and shows only the symptom.
 
-How much of the symptom: difficulty 1 shows the verdict line of `netpath trace` (where it is
-blocked, the code and the reason, not the fix); difficulty 2 only the code; difficulty 3 only
-"X cannot reach Y", and asks for the fix as well (free text: the component and a key word).
-Choices are the components of the original path; the components that are part of the story
-(the Service whose selector no longer matches the relabelled pod...) are never offered, so that
-exactly one choice is the broken one.
+How much of the symptom (see `fault_symptoms`): difficulty 1 shows the trace's reason with the
+suspects' names hidden (never the broken component's); difficulty 2 the code, or the code and
+the dropped packet; difficulty 3 asks for the fix as well (free text: the component and a key
+word) and shows the least of code, packet and reason that only the injected fault fits.
+
+Exactly one choice is right: the choices are the components of the original path, without the
+ones that are part of the story (the Service whose selector no longer matches the relabelled
+pods), without the ones the fault broke alike (the Service's other pods), and without any
+component of another fault netpath could have injected that reads the same symptom.
 """
 
 from __future__ import annotations
 
 from random import Random
 
+from netpath.drill.fault_record import Fault
+from netpath.drill.fault_symptoms import (
+    CODE,
+    PACKET,
+    REASON,
+    answers,
+    fitting,
+    hidden_names,
+    reproductions,
+    symptom,
+)
 from netpath.drill.faults import NoFault, inject
 from netpath.drill.model import Question
 from netpath.drill.questions_common import (
     Scenario,
+    endpoints,
     excerpt,
     options,
     path_components,
-    query_words,
     question,
     setup_text,
     subject_topic,
 )
 from netpath.engine.trace import Trace
+
+# The symptom levels each difficulty tries, the least telling first.
+LEVELS = {1: (REASON,), 2: (CODE, PACKET), 3: (CODE, PACKET, REASON)}
+ASK = "Which component did netpath break?"
+ASK_FIX = ("Which component did netpath break, and what is the fix? (e.g. sg-x: add an "
+           "inbound rule ...)")
 
 
 def find_fault(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
@@ -35,44 +55,52 @@ def find_fault(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
         fault, _, before, after = inject(s.network, trace.query, rng)
     except NoFault:
         return None
+    found = reproductions(s.network, before)
+    hidden = hidden_names(s.model, found)
+    ends = endpoints(before, s)
+    for level in LEVELS[difficulty]:
+        shown = symptom(before, after, level, hidden, ends)
+        fits = fitting(found, before, shown, level, hidden, ends)
+        if difficulty >= 3:
+            if all(_judged_alike(fault, other) for other in fits):
+                return _question(s, fault, before, after, shown, (), difficulty)
+            continue
+        # Every fault that reads the same is a right answer too: none of its components is
+        # offered (the injected fault's own accomplices included).
+        taken = {*answers(fault), *fault.related}.union(*(answers(f) for f in fits))
+        offered = [c for c in path_components(s.network, before) if c not in taken]
+        choices = options(rng, fault.component, [offered], difficulty)
+        if choices is not None:
+            return _question(s, fault, before, after, shown, choices, difficulty)
+    return None
+
+
+def _judged_alike(fault: Fault, other: Fault) -> bool:
+    """Whether every free-text answer right for `other` is judged right for `fault` too: it
+    names one of the fault's components, with the fault's key words."""
+    return answers(other) <= answers(fault) and other.keywords == fault.keywords
+
+
+def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str,
+              choices: tuple[str, ...], difficulty: int) -> Question:
     blocked = after.blocked_by
     assert blocked is not None
-    answer = fault.component
-    offered = [c for c in path_components(s.network, before)
-               if c != answer and c not in fault.related]
-    choices = options(rng, answer, [offered], difficulty)
-    if choices is None:
-        return None
-    query = trace.query
-    cannot = f"{query.source} can no longer reach {query.destination} ({query_words(before)})."
-    if difficulty <= 1:
-        where = " of the return path" if blocked.direction == "return" else ""
-        symptom = (f"{cannot} `netpath trace` now says: blocked at step {blocked.step}{where} by "
-                   f"{blocked.component} {blocked.name} ({blocked.code}): "
-                   f"{blocked.reason.rstrip('.')}.")
-    elif difficulty == 2:
-        symptom = f"{cannot} `netpath trace` now reports {blocked.code}."
-    else:
-        symptom = cannot
-    ask = "Which component did netpath break?"
-    if difficulty >= 3:
-        ask = ("Which component did netpath break, and what is the fix? (e.g. sg-x: add an "
-               "inbound rule ...)")
-    names = (fault.name, fault.component)
-    keywords = (names, fault.keywords) if difficulty >= 3 else ()
+    free = difficulty >= 3
+    names = tuple(n for c in (fault.component, *fault.aliases) for n in (c.split(" ", 1)[1], c))
     stop = [h for h in (*after.hops, *after.return_path) if h.step == blocked.step]
     was = [h for h in (*before.hops, *before.return_path) if _is(h, fault.component)][:2]
     why = (f"netpath {fault.description}. {blocked.code} at step {blocked.step}: "
            f"{blocked.reason}. Fix: {fault.fix}.")
     return question(
-        s, kind="find-fault", topic=subject_topic(s, before, (answer.split(" ", 1)[0],)),
+        s, kind="find-fault",
+        topic=subject_topic(s, before, (fault.component.split(" ", 1)[0],)),
         difficulty=difficulty,
         setup=setup_text(s, "netpath broke one thing in this working scenario."),
-        prompt=f"{symptom} {ask}",
-        choices=choices, answer=answer if difficulty < 3 else f"{fault.name}: {fault.fix}",
-        accepted=[fault.name] if difficulty < 3 and _unique(fault.name, choices) else [],
+        prompt=f"{shown} {ASK_FIX if free else ASK}",
+        choices=choices, answer=f"{fault.name}: {fault.fix}" if free else fault.component,
+        accepted=[fault.name] if not free and _unique(fault.name, choices) else [],
         explanation=why, lines=(*excerpt(was, notes=False), *excerpt(stop, notes=False)),
-        keywords=keywords,
+        keywords=(names, fault.keywords) if free else (),
     )
 
 

@@ -1,9 +1,12 @@
 """Follow the packet: the next hop, the order of the hops, and the source the destination sees.
 
-All three read a reachable trace's request (the forward hops). A component that occurs twice
-apart on the path (a load balancer's security group on both of its connections, a NACL shared
-by the subnets) is never the subject of "the packet has left X", nor an item to order: where
-it is would be ambiguous.
+All three read a reachable trace's request (the forward hops), in steps a learner would name
+(`runs`): a Service with the kube-proxy rules that implement it, a load balancer with its
+target group, one face per machine; the internet's stand-ins and name lookups are no step. A
+component that occurs twice apart on the path (a load balancer's security group on both of its
+connections, a NACL shared by the subnets) is never the subject of "the packet has left X", nor
+an item to order: where it is would be ambiguous. No question names a trace step: the learner
+has not seen the trace (the excerpt shown with the answer has them).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from netpath.drill.questions_common import (
     options,
     query_words,
     question,
+    run_key,
+    run_names,
     scenario_components,
     setup_text,
     subject_topic,
@@ -39,56 +44,101 @@ def _mentions(text: str, name: str) -> bool:
 
 # --- next-hop ----------------------------------------------------------------------------------
 
+# Configuration rather than a device a packet crosses: never a next hop, nor a distractor.
+NOT_HOPS = frozenset({"target-group", "kube-proxy"})
+# Where a load balancer sends (its target, the target's node, the NodePort Service): after a
+# load balancer each would read as right, so none is offered there.
+TARGET_SIDE = frozenset({"pod", "service", "node", "instance", "database"})
+
 
 def next_hop(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -> Question | None:
     if trace is None or not trace.reachable:
         return None
     grouped, unique = unique_runs(trace.hops)
-    # Not the subject: a component that recurs (where would it be?), the internet itself;
-    # not the answer: the NetworkPolicy hop of several policies (no one component).
-    subjects = [i for i in range(len(grouped) - 1) if who(grouped[i][0]) in unique
-                and grouped[i][0].component != "internet" and "," not in grouped[i][0].name
-                and "," not in grouped[i + 1][0].name
-                and grouped[i][0].name != grouped[i + 1][0].name]  # one machine, two faces
+    subjects = [i for i in range(len(grouped) - 1)
+                if _askable(grouped[i], grouped[i + 1], unique)]
     if not subjects:
         return None
     i = rng.choice(subjects)
     subject, following = grouped[i], grouped[i + 1]
     answer = who(following[0])
-    name = following[0].name
-    # Not offered: anything the subject's own words point to (a route's target is its "next
-    # hop" in routing terms; a target group names its target), nor another face of the answer
-    # or of the subject (node-1 the instance, the node and kube-proxy are one machine).
-    said = " ".join(f"{h.detail} {h.rule.text if h.rule else ''}" for h in subject)
-    banned = {subject[0].name, name}
-
-    def fair(component: str) -> bool:
-        other = component.split(" ", 1)[1]
-        return other not in banned and "," not in other and not _mentions(said, other)
-
-    on_path = [who(run[0]) for run in grouped if fair(who(run[0]))]
-    same_kind = [f"{following[0].component} {n}"
-                 for n in scenario_components(s).get(following[0].component, [])]
-    others = [f"{kind} {n}" for kind, names in scenario_components(s).items()
-              if kind in {run[0].component for run in grouped} for n in names]
-    choices = options(rng, answer, [on_path, [c for c in same_kind if fair(c)],
-                                    [c for c in others if fair(c)]], difficulty)
+    choices = options(rng, answer, _next_hop_tiers(s, grouped, subject, following), difficulty)
     if choices is None:
         return None
+    name = following[0].name
     accepted = [name] if _name_unique(name, grouped, choices) else []
-    left = subject[-1]
-    step = following[0]
     return question(
         s, kind="next-hop",
-        topic=subject_topic(s, trace, (subject[0].component, step.component)),
+        topic=subject_topic(s, trace, (subject[0].component, following[0].component)),
         difficulty=difficulty,
-        setup=setup_text(s, f"Request: {query_words(trace)}"),
-        prompt=(f"{query_words(trace)}: the packet has just left {who(left)} (step "
-                f"{left.step}). Which component does it reach next?"),
+        setup=setup_text(s, f"Request: {query_words(trace, s)}"),
+        prompt=(f"{query_words(trace, s)}: the packet has just left {_run_words(subject)}. "
+                "Which component does it reach next?"),
         choices=choices, answer=answer, accepted=accepted,
-        explanation=(f"Step {step.step}: {step.detail}. " + lessons((*subject, step))).strip(),
+        explanation=(f"Next is {_run_words(following)}: {_story(following)}. "
+                     + lessons((*subject, *following))).strip(),
         lines=excerpt((*subject, *following)),
     )
+
+
+def _next_hop_tiers(s: Scenario, grouped: list[list[Hop]], subject: list[Hop],
+                    following: list[Hop]) -> list[list[str]]:
+    """Distractors: the path's other components, then the scenario's of the answer's kind,
+    then of the path's kinds. Not offered: anything the subject's own words point to (a
+    route's target is its "next hop" in routing terms; a target group names its targets), nor
+    another face of the answer or of the subject (node-1 the instance, the node and kube-proxy
+    are one machine; `pick` keeps one face of every other machine)."""
+    said = " ".join(f"{h.detail} {h.rule.text if h.rule else ''}" for h in subject)
+    banned = run_names(subject) | run_names(following) | _own_groups(s, subject, following)
+    targets = TARGET_SIDE if any(h.component == "target-group" for h in subject) else set()
+
+    def fair(component: str) -> bool:
+        kind, other = component.split(" ", 1)
+        return (kind not in NOT_HOPS and kind not in targets and other not in banned
+                and "," not in other and not _mentions(said, other))
+
+    found = scenario_components(s)
+    kinds = {run[0].component for run in grouped}
+    on_path = [who(run[0]) for run in grouped]
+    same_kind = [f"{following[0].component} {n}" for n in found.get(following[0].component, [])]
+    others = [f"{kind} {n}" for kind, names in found.items() if kind in kinds for n in names]
+    return [[c for c in tier if fair(c)] for tier in (on_path, same_kind, others)]
+
+
+def _askable(subject: list[Hop], following: list[Hop], unique: set[str]) -> bool:
+    """Whether "the packet has left `subject`: what next?" has one fair answer: the subject
+    occurs once on the path (else where would it be?) and is no internet host; the answer is
+    one component (not the hop of several NetworkPolicies) that a packet crosses, and no face
+    of the machine the packet has just left."""
+    first, then = subject[0], following[0]
+    return (run_key(subject) in unique and first.component != "internet"
+            and "," not in first.name and "," not in then.name
+            and then.component not in NOT_HOPS
+            and not run_names(subject) & run_names(following))
+
+
+def _own_groups(s: Scenario, subject: list[Hop], following: list[Hop]) -> set[str]:
+    """A load balancer's own security groups, when the engine does not check them on the way
+    to the target (an NLB keeping the client's IP): whether they apply there is a fine point
+    of AWS, not what the question asks."""
+    if following[0].component == "security-group":
+        return set()
+    return {g for h in subject if h.component == "load-balancer"
+            and h.name in s.model.load_balancers
+            for g in s.model.load_balancers[h.name].security_groups}
+
+
+def _run_words(run: list[Hop]) -> str:
+    """A run as a sentence names it: a Service with the node whose kube-proxy implements it."""
+    proxies = [h.name for h in run if h.component == "kube-proxy"]
+    if run[0].component == "service" and proxies:
+        return f"{who(run[0])} (kube-proxy on {proxies[0]})"
+    return who(run[0])
+
+
+def _story(run: list[Hop]) -> str:
+    """What the run's hops do, in their own words."""
+    return "; ".join(dict.fromkeys(h.detail.rstrip(".") for h in run))
 
 
 def _name_unique(name: str, grouped: list[list[Hop]], choices: tuple[str, ...]) -> bool:
@@ -100,12 +150,17 @@ def _name_unique(name: str, grouped: list[list[Hop]], choices: tuple[str, ...]) 
 
 # --- order-hops --------------------------------------------------------------------------------
 
+_VERBS = {"send": "sends it", "forward": "forwards it", "allow": "lets it through",
+          "translate": "rewrites it", "deliver": "receives it"}
+
 
 def order_hops(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -> Question | None:
     if trace is None or not trace.reachable:
         return None
     grouped, unique = unique_runs(trace.hops)
-    runs = [run for run in grouped if who(run[0]) in unique and "," not in who(run[0])]
+    # One item per step a learner would name: a Service with its kube-proxy, a load balancer
+    # with its target group, one face per machine (`runs` merges them), none twice.
+    runs = [run for run in grouped if run_key(run) in unique and "," not in who(run[0])]
     if len(runs) < ORDER_MIN:
         return None
     size = min(ORDER_ITEMS.get(difficulty, 7), len(runs))
@@ -121,15 +176,23 @@ def order_hops(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -
     return question(
         s, kind="order-hops", topic=subject_topic(s, trace, (r[0].component for r in window)),
         difficulty=difficulty,
-        setup=setup_text(s, f"Request: {query_words(trace)}"),
-        prompt=(f"{query_words(trace)}: put {part} of the request's path in the order the "
+        setup=setup_text(s, f"Request: {query_words(trace, s)}"),
+        prompt=(f"{query_words(trace, s)}: put {part} of the request's path in the order the "
                 f"packet crosses them (their numbers or names, e.g. 2, 1, 3):\n{listing}"),
         choices=(), answer=", ".join(items),
         accepted=(numbers, *_names_only(items)),
-        explanation=("The request crosses them at steps "
-                     + ", ".join(f"{run[0].step} ({who(run[0])})" for run in window) + "."),
+        explanation=("The request crosses them in this order: "
+                     + ", then ".join(f"{who(run[0])} ({_verbs(run)})" for run in window)
+                     + "."),
         lines=excerpt((run[0] for run in window), notes=False),
     )
+
+
+def _verbs(run: list[Hop]) -> str:
+    """What the run does to the request: `forwards it`, `kube-proxy on node-1 rewrites it`."""
+    return " and ".join(dict.fromkeys(
+        (f"kube-proxy on {h.name} " if h.component == "kube-proxy" else "")
+        + _VERBS.get(h.action, h.action) for h in run))
 
 
 def _names_only(items: list[str]) -> list[str]:
@@ -156,7 +219,7 @@ def source_seen(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
         return None
     changes = _source_changes(trace)
     if changes:
-        how = "; ".join(f"step {h.step} {who(h)} makes it {h.packet.src_ip}" for h in changes)
+        how = "; ".join(_rewrite_words(trace, h) for h in changes)
         why = (f"The client sends from {trace.flow.src_ip}; {how}. So {arrival.name} sees "
                f"{seen}.")
     else:
@@ -164,8 +227,8 @@ def source_seen(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
                f"address {seen}.")
     return question(
         s, kind="source-seen", topic=trace_topic(s, trace), difficulty=difficulty,
-        setup=setup_text(s, f"Request: {query_words(trace)}"),
-        prompt=(f"{query_words(trace)}: the request is delivered to {arrival.name}. What "
+        setup=setup_text(s, f"Request: {query_words(trace, s)}"),
+        prompt=(f"{query_words(trace, s)}: the request is delivered to {arrival.name}. What "
                 "source IP address does it see?"),
         choices=choices, answer=seen,
         explanation=f"{why} {lessons(changes)}".strip(),
@@ -182,6 +245,19 @@ def _source_changes(trace: Trace) -> list[Hop]:
             changed.append(hop)
             previous = hop.packet.src_ip
     return changed
+
+
+def _rewrite_words(trace: Trace, hop: Hop) -> str:
+    """Who gives the request its new source: a load balancer opening its own connection to
+    the target (the target group it sends to is configuration, it rewrites nothing), else the
+    hop itself (a NAT gateway, a node's SNAT, kube-proxy, the internet gateway)."""
+    if hop.component == "target-group":
+        balancers = [h.name for h in trace.hops[:trace.hops.index(hop)]
+                     if h.component == "load-balancer"]
+        if balancers:
+            return (f"load balancer {balancers[-1]} opens a new connection to its target from "
+                    f"{hop.packet.src_ip}")
+    return f"{who(hop)} rewrites it to {hop.packet.src_ip}"
 
 
 def _lures(s: Scenario, trace: Trace, arrival: Hop) -> list[str]:

@@ -1,5 +1,5 @@
-"""Which rule decides (route, NACL rule, security group rule, NetworkPolicy rule), and whether
-a query is reachable at all (and if not, where and why it is blocked).
+"""Which rule decides: the route, the NACL rule, the security group rule, the NetworkPolicy
+rule. (Whether a query is reachable at all is `questions_reachable`.)
 
 Exactly one correct answer: a security group or NetworkPolicy question is asked only when one
 rule alone admits the flow (both are unions: a second matching rule would be right too), and a
@@ -8,6 +8,7 @@ route question only when no two routes tie.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from random import Random
 
@@ -17,13 +18,10 @@ from netpath.drill.questions_common import (
     excerpt,
     lessons,
     options,
-    policy_names,
     query_words,
     question,
-    runs,
     setup_text,
     subject_topic,
-    trace_topic,
 )
 from netpath.engine.nacls import rule_matches
 from netpath.engine.network_policy import PolicyIndex, first_match
@@ -64,12 +62,13 @@ def deciding_rule(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
 
 def _ask(s: Scenario, trace: Trace, hop: Hop, prompt: str, difficulty: int,
          choices: tuple[str, ...], answer: str, accepted: list[str], why: str,
-         topic: str | None = None) -> Question:
+         topic: str | None = None, shown: tuple[str, ...] = ()) -> Question:
+    """The question; `shown`: setup lines the question needs (a route table's routes)."""
     return question(
         s, kind="deciding-rule",
         topic=topic or subject_topic(s, trace, (hop.component,)), difficulty=difficulty,
-        setup=setup_text(s, f"Request: {query_words(trace)}"),
-        prompt=f"{query_words(trace)}: {prompt}", choices=choices, answer=answer,
+        setup=setup_text(s, f"Request: {query_words(trace, s)}", *shown),
+        prompt=f"{query_words(trace, s)}: {prompt}", choices=choices, answer=answer,
         accepted=accepted, explanation=f"{why} {lessons((hop,))}".strip(), lines=excerpt((hop,)),
     )
 
@@ -86,6 +85,8 @@ def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) ->
     written = [str(r) for r in table.routes if r.origin != "local"]
     first = written[:1]  # the guide's "routes are evaluated in order": the first one written
     others = [str(r) for r in table.routes]
+    # Other tables' routes only when the table has too few: the setup lists the table's
+    # routes, so they are wrong at a glance, never a second /0 that only naming tells apart.
     elsewhere = [str(r) for t in s.model.route_tables.values()
                  if t.vpc == table.vpc and t.name != table.name for r in t.routes]
     choices = options(rng, answer, [matched + first, others, elsewhere], difficulty)
@@ -103,9 +104,10 @@ def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) ->
            f"matches {hop.packet.dst_ip}{f' ({length})' if length else ''}")
     why += (f"; the less specific {', '.join(matched)} also matched and lost, whatever the "
             "order the routes are written in." if matched else "; no other route matches.")
-    return _ask(s, trace, hop, f"at step {hop.step} {what} to {hop.packet.dst_ip} is routed "
-                f"by {table.name}. Which route decides where it goes?", difficulty, choices,
-                answer, accepted, why)
+    routes = ", ".join(str(r) for r in table.routes)
+    return _ask(s, trace, hop, f"{what} to {hop.packet.dst_ip} is routed by {table.name}. "
+                "Which route decides where it goes?", difficulty, choices, answer, accepted,
+                why, shown=(f"Route table {table.name} (routes as written): {routes}",))
 
 
 # --- network ACLs ------------------------------------------------------------------------------
@@ -121,22 +123,36 @@ def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> 
     packet = hop.packet
     peer = packet.src_ip if inbound else packet.dst_ip
     answer = hop.rule.text
+    direction = "inbound" if inbound else "outbound"
     matching = [str(r) for r in rules if rule_matches(r, packet.protocol, peer, packet.dst_port)]
-    choices = options(rng, answer, [matching + [IMPLICIT_DENY], [str(r) for r in rules],
-                                    [str(r) for r in other]], difficulty)
+    # The other list's rules last, and labelled ("#200" may be a rule of both lists); never
+    # one that reads like a rule of this list (the same rule written in both).
+    reverse = "outbound" if inbound else "inbound"
+    mine = {str(r) for r in rules}
+    theirs = [f"{reverse} {r}" for r in other if str(r) not in mine]
+    choices = options(rng, answer, [matching + [IMPLICIT_DENY], sorted(mine), theirs],
+                      difficulty)
     if choices is None:
         return None
     number = answer.split(" ", 1)[0].lstrip("#")
-    direction = "inbound" if inbound else "outbound"
+    shared = any(_nacl_number(c) == number for c in choices if c != answer)
+    accepted = [] if shared else [number, f"#{number}", f"rule {number}"]
     service = packet.protocol if packet.dst_port is None else \
         f"{packet.protocol}/{packet.dst_port}"
     word = "from" if inbound else "to"
     why = (f"NACL rules are checked from the lowest number up and the first match decides: "
            f"{answer} is the first {direction} rule of {acl.name} that matches {service} "
            f"{word} {peer}.")
-    return _ask(s, trace, hop, f"at step {hop.step} {acl.name} judges {direction} {service} "
-                f"{word} {peer}. Which rule decides?", difficulty, choices, answer,
-                [number, f"#{number}", f"rule {number}"], why)
+    where = re.search(r"\b(entering|leaving) ([\w.-]+)", hop.detail)
+    subnet = f" {where.group(1)} {where.group(2)}" if where else ""
+    return _ask(s, trace, hop, f"{acl.name} judges {direction} {service} {word} {peer}"
+                f"{subnet}. Which rule decides?", difficulty, choices, answer, accepted, why)
+
+
+def _nacl_number(choice: str) -> str | None:
+    """The rule number a NACL choice shows (`#200 allow ...`, `outbound #200 allow ...`)."""
+    found = re.match(r"(?:(?:in|out)bound )?#(\d+) ", choice)
+    return found.group(1) if found else None
 
 
 # --- security groups ---------------------------------------------------------------------------
@@ -165,7 +181,9 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
     elsewhere = [f"{g.name}: {r}" for g in s.model.security_groups.values()
                  if g.vpc == group.vpc and g.name not in eni.security_groups
                  for r in (g.ingress if ingress else g.egress)]
-    choices = options(rng, answer, [same, reverse, elsewhere], difficulty)
+    # Rules of the question's direction first (another group's inbound rule for an inbound
+    # question); a rule of the other direction is wrong at a glance ("to" for "from").
+    choices = options(rng, answer, [same, elsewhere, reverse], difficulty)
     if choices is None:
         return None
     owner = s.network.display_name(eni)
@@ -173,12 +191,13 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
         f"{packet.protocol}/{packet.dst_port}"
     word = "receives" if ingress else "sends"
     prep = "from" if ingress else "to"
-    why = (f"Of the rules of {', '.join(eni.security_groups)} on {owner}, only {answer} "
-           f"matches {service} {prep} {peer} ({'inbound' if ingress else 'outbound'}). "
+    way = "inbound" if ingress else "outbound"
+    why = (f"Of the {way} rules of {', '.join(eni.security_groups)} on {owner}, only the "
+           f"{way} rule '{hop.rule.text}' of {group.name} matches {service} {prep} {peer}. "
            "Security groups allow only; the reply passes by connection tracking.")
-    return _ask(s, trace, hop, f"at step {hop.step} {owner} (security groups: "
-                f"{', '.join(eni.security_groups)}) {word} {service} {prep} {peer}. Which "
-                "rule allows it?", difficulty, choices, answer, [hop.rule.text], why)
+    return _ask(s, trace, hop, f"{owner} (security groups: {', '.join(eni.security_groups)}) "
+                f"{word} {service} {prep} {peer}. Which rule allows it?", difficulty, choices,
+                answer, [hop.rule.text], why)
 
 
 def _sg_admits(s: Scenario, eni: Eni, group: SecurityGroup, rule: SgRule, direction: str,
@@ -231,13 +250,17 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     namespace = [_rule_words(p, direction, i) for p in cluster.network_policies.values()
                  if p.namespace == pod.namespace and p not in selecting
                  for i in range(len(getattr(p, direction)))]
+    # Then rules of the same direction in other namespaces (a policy only selects pods of its
+    # own namespace: a classic slip), and the other direction's rules last (wrong at a glance).
+    abroad = [_rule_words(p, direction, i) for p in cluster.network_policies.values()
+              if p.namespace != pod.namespace for i in range(len(getattr(p, direction)))]
     other = "egress" if ingress else "ingress"
     reverse = [_rule_words(p, other, i) for p in cluster.network_policies.values()
                if p.namespace == pod.namespace
                for i, rule in enumerate(getattr(p, other))
                if not _admits_back(index, p, rule, ingress, pod, peer_pod, packet)]
     lure = [f"none: no policy isolates {pod.key} for {direction}, so everything is allowed"]
-    choices = options(rng, answer, [same + lure, namespace, reverse], difficulty)
+    choices = options(rng, answer, [same + lure, namespace, abroad, reverse], difficulty)
     if choices is None:
         return None
     service = f"{packet.protocol}/{packet.dst_port}" if packet.dst_port else packet.protocol
@@ -248,8 +271,8 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
            f"isolated: only a rule of theirs can admit {service} {prep} {peer}, and only "
            f"{answer.split(':')[0]} does. Allowed traffic is the union of the rules; there is "
            "no order and no deny rule.")
-    return _ask(s, trace, hop, f"at step {hop.step} the NetworkPolicies of {pod.key} judge "
-                f"{direction} {service} {prep} {peer}. Which rule admits it?", difficulty,
+    return _ask(s, trace, hop, f"the NetworkPolicies of {pod.key} judge {direction} {service} "
+                f"{prep} {peer}. Which rule admits it?", difficulty,
                 choices, answer, _policy_spellings(policy, direction, number), why,
                 topic="kubernetes")
 
@@ -294,115 +317,3 @@ def _judged(s: Scenario, hop: Hop, ingress: bool) -> tuple[str, Pod, Pod | None]
         if pod is not None:
             return cluster, pod, kube.pods_by_ip.get((cluster, int(theirs)))
     return None
-
-
-# --- reachable ---------------------------------------------------------------------------------
-
-# The codes each kind of component blocks with, for "blocked by" distractors.
-_CODES = {
-    "security-group": ("SG_INGRESS_DENIED", "SG_EGRESS_DENIED"),
-    "network-acl": ("NACL_INBOUND_DENIED", "NACL_OUTBOUND_DENIED", "NACL_RETURN_DENIED"),
-    "route-table": ("NO_ROUTE", "BLACKHOLE_ROUTE"),
-    "network-policy": ("NETPOL_INGRESS_DENIED", "NETPOL_EGRESS_DENIED"),
-    "nat-gateway": ("NAT_NO_INTERNET_ROUTE",),
-    "service": ("SERVICE_NO_ENDPOINTS",),
-    "internet-gateway": ("NO_PUBLIC_IP",),
-    "load-balancer": ("NO_LISTENER",),
-    "target-group": ("NO_TARGETS",),
-}
-_YES = ("yes", "reachable", "yes, reachable", "it is reachable")
-
-
-def reachable(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -> Question | None:
-    if trace is None:
-        return None
-    blocked = trace.blocked_by
-    setup = setup_text(s, f"Query: {query_words(trace)}")
-    query = trace.query
-    ask = f"Can {query.source} reach {query.destination} on {_service(trace)}?"
-    if blocked is None:
-        answer, names, code = "reachable", [], None
-        last = [h for h in trace.hops if h.action == "deliver"][-1:]
-        why = (f"Reachable: the request is delivered ({last[0].detail}) and the reply makes it "
-               "back." if last else "Reachable.")
-        lines = excerpt(last, notes=False)
-    else:
-        names = [blocked.name, *(policy_names_of(blocked.name))]
-        code = blocked.code
-        answer = f"blocked by {blocked.name}: {blocked.code}"
-        where = " of the return path" if blocked.direction == "return" else ""
-        why = (f"Blocked at step {blocked.step}{where} by {blocked.component} {blocked.name} "
-               f"({blocked.code}): {blocked.reason}. Fix: {blocked.fix}.")
-        stop = [h for h in (*trace.hops, *trace.return_path) if h.step == blocked.step]
-        lines = excerpt(stop)
-    if difficulty <= 1:
-        right = "yes" if blocked is None else "no"
-        return question(s, kind="reachable", topic=trace_topic(s, trace), difficulty=difficulty,
-                        setup=setup, prompt=ask, choices=("yes", "no"), answer=right,
-                        accepted=_YES if blocked is None else ("blocked", "no, blocked"),
-                        explanation=why, lines=lines)
-    lures = [] if blocked is None else ["reachable"]
-    lures += _blocked_lures(trace, names, code)
-    choices = options(rng, answer, [lures], difficulty)
-    if choices is None:
-        return None
-    accepted: list[str] = list(_YES) if blocked is None else []
-    keywords: tuple[tuple[str, ...], ...] = ()
-    if blocked is not None:
-        both = [f"{n}: {code}" for n in names] + [f"{n} {code}" for n in names]
-        both += [f"{blocked.component} {n}: {code}" for n in names]
-        if difficulty == 2:  # the code alone, or the component alone
-            accepted += [*names, f"{blocked.component} {blocked.name}", code or "", *both]
-        else:
-            accepted += both
-            keywords = (tuple(names), (code or "",))
-    return question(
-        s, kind="reachable", topic=trace_topic(s, trace), difficulty=difficulty, setup=setup,
-        prompt=(f"{ask} If not, which component blocks it, and with what code? (e.g. blocked "
-                "by sg-x: SG_INGRESS_DENIED, or reachable)"),
-        choices=choices, answer=answer, accepted=accepted, explanation=why, lines=lines,
-        keywords=keywords,
-    )
-
-
-def policy_names_of(name: str) -> list[str]:
-    parts = [p.strip() for p in name.split(",")]
-    return parts if len(parts) > 1 else []
-
-
-def _service(trace: Trace) -> str:
-    port = trace.flow.dst_port
-    return trace.query.protocol if port is None else f"{trace.query.protocol}/{port}"
-
-
-def _blocked_lures(trace: Trace, names: list[str], code: str | None) -> list[str]:
-    """`blocked by X: CODE` for other filtering components of the path, each with a code of
-    its kind: never the answer's component nor the answer's code (either alone may answer)."""
-    taken = set(names)
-    found: list[str] = []
-    for run in runs((*trace.hops, *trace.return_path)):
-        hop = run[0]
-        codes = _CODES.get(hop.component)
-        if not codes:
-            continue
-        members = policy_names(hop) if hop.component == "network-policy" else [hop.name]
-        for member in members:
-            if member in taken or "," in member:
-                continue
-            for candidate in _likely(codes, hop):
-                if candidate != code:
-                    found.append(f"blocked by {member}: {candidate}")
-                    break
-    return found
-
-
-def _likely(codes: tuple[str, ...], hop: Hop) -> list[str]:
-    """The component's codes, the one of the hop's own direction first (an outbound security
-    group check would deny with SG_EGRESS_DENIED)."""
-    words = f"{hop.detail} {hop.rule.text if hop.rule else ''}"
-    wanted: tuple[str, ...] = ("INGRESS", "INBOUND")
-    if "reply" in words or "connection tracking" in words:
-        wanted = ("RETURN",)
-    elif "egress" in words or "outbound" in words:
-        wanted = ("EGRESS", "OUTBOUND")
-    return sorted(codes, key=lambda c: not any(w in c for w in wanted))

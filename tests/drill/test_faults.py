@@ -140,7 +140,38 @@ def test_the_stopped_endpoints() -> None:
                                            "default/backend-2"))
     assert fault.component == "pod default/backend-0"
     assert fault.related == ("service default/backend-service",)
+    assert fault.aliases == ("pod default/backend-1", "pod default/backend-2")
     assert after.blocked_by is not None and after.blocked_by.component == "service"
+    assert all(pod in fault.fix for pod in ("backend-0", "backend-1", "backend-2"))
+
+
+def test_every_pod_a_fault_changes_is_its_answer(injected: list[Injected]) -> None:
+    """A fault that changes several pods (all the backends of a Service) names each of them as
+    broken (`component` or `aliases`), so that none is offered as a distractor, and its fix
+    mends each of them, not only the pod the trace followed."""
+    several = 0
+    for name, _, fault, network, broken, *_ in injected:
+        changed = {f"pod {key}" for cname, cluster in network.model.clusters.items()
+                   for key, pod in cluster.pods.items()
+                   if broken.model.clusters[cname].pods.get(key) != pod}
+        if fault.kind in ("pod-relabelled", "endpoint-stopped"):
+            assert changed == {fault.component, *fault.aliases}, (name, fault.description)
+            assert all(c.split(" ", 1)[1] in fault.fix for c in changed), fault.fix
+            several += len(changed) > 1
+        else:
+            assert not fault.aliases
+    assert several > 0
+
+
+def test_a_security_group_fault_wants_its_rules_direction(injected: list[Injected]) -> None:
+    for _, _, fault, *_ in injected:
+        if fault.kind != "sg-rule-removed":
+            continue
+        inbound = "the inbound rule" in fault.description
+        wanted = {"inbound", "ingress"} if inbound else {"outbound", "egress"}
+        banned = {"outbound", "egress"} if inbound else {"inbound", "ingress"}
+        assert {w for w in fault.keywords if not w.startswith("!")} == wanted, fault.keywords
+        assert {w[1:] for w in fault.keywords if w.startswith("!")} == banned, fault.keywords
 
 
 def test_relabelled_pods_for_a_service_and_for_a_policy() -> None:

@@ -100,3 +100,19 @@ def test_order_hops_names_shared_by_two_items_need_the_full_text() -> None:
     assert judge(q, "node node-1, kube-proxy node-1, default/a").correct
     assert not judge(q, "node-1, node-1, default/a").correct
     assert judge(q, "3 1 2").correct
+
+
+def test_a_keyword_written_with_a_bang_must_not_be_there() -> None:
+    q = make(kind="find-fault", difficulty=3, choices=(),
+             answer="sg-node: add the outbound rule all to 0.0.0.0/0 back to sg-node",
+             accepted=(), keywords=(("sg-node", "security-group sg-node"),
+                                    ("outbound", "egress", "!inbound", "!ingress")))
+    assert judge(q, "sg-node: add the outbound rule back").correct
+    assert judge(q, "SG-NODE egress").correct
+    assert not judge(q, "sg-node: add the inbound rule back").correct  # the other direction
+    assert not judge(q, "sg-node: inbound or outbound").correct  # both: a guess
+    assert not judge(q, "sg-node: remove the allow rule").correct  # no direction at all
+    only_banned = make(kind="find-fault", difficulty=3, choices=(), answer="x", accepted=(),
+                       keywords=(("rt-a",), ("!blackhole",)))
+    assert judge(only_banned, "rt-a: add the route back").correct
+    assert not judge(only_banned, "rt-a: blackhole").correct

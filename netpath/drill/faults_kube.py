@@ -1,0 +1,204 @@
+"""Find-the-fault faults of the Kubernetes layer: a Service's pods relabelled or no longer
+ready, a pod relabelled out of a NetworkPolicy rule's podSelector, a pod's DNS egress removed.
+(`faults` lists them with the VPC ones, and injects them.)"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+from netpath.drill.fault_record import Change, Fault
+from netpath.engine.network import Network
+from netpath.engine.network_policy import first_match
+from netpath.engine.network_policy_fix import dns_server
+from netpath.engine.trace import Trace
+from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod
+from netpath.model.resources import Model
+
+
+def kube_faults(network: Network, before: Trace) -> list[Fault]:
+    """The Kubernetes faults the trace suggests, in the order `faults.candidates` lists them."""
+    return [*_labels(network, before), *_policy_labels(network, before),
+            *_endpoints(network, before), *_dns(network, before)]
+
+
+def _set_pods(cluster: str, pods: dict[str, Pod]) -> Change:
+    def change(model: Model) -> Model:
+        current = model.clusters[cluster]
+        updated = replace(current, pods={**current.pods, **pods})
+        return replace(model, clusters={**model.clusters, cluster: updated})
+    return change
+
+
+def _served(network: Network, before: Trace) -> list[tuple[Cluster, str, Pod]]:
+    """(cluster, Service key, the pod the trace followed) for each Service on the path."""
+    found: list[tuple[Cluster, str, Pod]] = []
+    hops = before.hops
+    for i, hop in enumerate(hops):
+        if hop.component != "service":
+            continue
+        target = next((h for h in hops[i + 1:] if h.component == "pod" and h.action == "deliver"
+                       and h.connection == hop.connection), None)
+        if target is None:
+            continue
+        for cluster in network.model.clusters.values():
+            if hop.name in cluster.services and target.name in cluster.pods:
+                found.append((cluster, hop.name, cluster.pods[target.name]))
+                break
+    return found
+
+
+def _the_pods(service: str, pods: Collection[str]) -> str:
+    """The pods a fault changed, in a fix: every one of them needs it, not only the pod the
+    trace happened to follow."""
+    if len(pods) == 1:
+        return next(iter(pods))
+    return f"the pods of {service} ({', '.join(sorted(pods))})"
+
+
+def _other_pods(pod: Pod, changed: Collection[str]) -> tuple[str, ...]:
+    return tuple(f"pod {k}" for k in sorted(changed) if k != pod.key)
+
+
+def _labels(network: Network, before: Trace) -> list[Fault]:
+    faults: list[Fault] = []
+    for cluster, key, pod in _served(network, before):
+        service = cluster.services[key]
+        if not service.selector:
+            continue
+        label, value = sorted(service.selector.items())[0]
+        selected = {k: p for k, p in cluster.pods.items() if p.namespace == service.namespace
+                    and all(p.labels.get(a) == b for a, b in service.selector.items())}
+        moved = {k: replace(p, labels={**p.labels, label: f"{value}-v2"})
+                 for k, p in selected.items()}
+        names = ", ".join(sorted(selected))
+        faults.append(Fault(
+            kind="pod-relabelled", component=f"pod {pod.key}",
+            description=(f"changed the label {label}={value} to {label}={value}-v2 on {names}: "
+                         f"Service {key} selects {label}={value}, so it selects none of them"),
+            fix=(f"label {_the_pods(key, selected)} {label}={value} again (or make {key}'s "
+                 f"selector match {'its' if len(selected) == 1 else 'their'} labels)"),
+            apply=_set_pods(cluster.name, moved), repair=_set_pods(cluster.name, selected),
+            expect=("SERVICE_NO_ENDPOINTS",), keywords=("label", "selector", f"{label}={value}"),
+            related=(f"service {key}",), aliases=_other_pods(pod, selected),
+            at=(f"service {key}",)))
+    return faults
+
+
+def _policy_labels(network: Network, before: Trace) -> list[Fault]:
+    """The pod at the other end of a NetworkPolicy rule's podSelector gets another label."""
+    faults: list[Fault] = []
+    kube = network.kube
+    for hop in before.hops:
+        if hop.component != "network-policy" or hop.rule is None or hop.action != "allow":
+            continue
+        words = hop.rule.text.rsplit(" ", 3)
+        if len(words) != 4 or words[1] not in ("ingress", "egress"):
+            continue
+        direction = words[1]
+        mine, theirs = ((hop.packet.dst_ip, hop.packet.src_ip) if direction == "ingress"
+                        else (hop.packet.src_ip, hop.packet.dst_ip))
+        for cluster in network.model.clusters.values():
+            pod = kube.pods_by_ip.get((cluster.name, int(mine)))
+            peer = kube.pods_by_ip.get((cluster.name, int(theirs)))
+            policy = cluster.network_policies.get(words[0])
+            if pod is None or peer is None or policy is None:
+                continue
+            index = kube.policy_indexes[cluster.name]
+            match = first_match(index, direction, pod, (policy,), theirs, peer,  # type: ignore[arg-type]
+                                hop.packet.protocol, hop.packet.dst_port)
+            if match is None or match.peer < 0:
+                continue
+            selector = match.rule_obj.peers[match.peer].pod_selector
+            if selector is None or not selector.match_labels:
+                continue
+            label, value = selector.match_labels[0]
+            moved = replace(peer, labels={**peer.labels, label: f"{value}-v2"})
+            word = "from" if direction == "ingress" else "to"
+            faults.append(Fault(
+                kind="pod-relabelled", component=f"pod {peer.key}",
+                description=(f"changed the label {label}={value} to {label}={value}-v2 on "
+                             f"{peer.key}: {policy.key} admits {direction} {word} pods "
+                             f"{label}={value} only"),
+                fix=f"label {peer.key} {label}={value} again (or widen {policy.key}'s rule)",
+                apply=_set_pods(cluster.name, {peer.key: moved}),
+                repair=_set_pods(cluster.name, {peer.key: peer}),
+                expect=("NETPOL_INGRESS_DENIED" if direction == "ingress"
+                        else "NETPOL_EGRESS_DENIED",),
+                keywords=("label", "selector", f"{label}={value}"),
+                related=(f"network-policy {policy.key}",),
+                at=(f"network-policy {policy.key}",)))
+            break
+    return faults
+
+
+def _endpoints(network: Network, before: Trace) -> list[Fault]:
+    faults: list[Fault] = []
+    for cluster, key, pod in _served(network, before):
+        service = cluster.services[key]
+        if not service.selector:
+            continue
+        selected = {k: p for k, p in cluster.pods.items() if p.namespace == service.namespace
+                    and all(p.labels.get(a) == b for a, b in service.selector.items())}
+        stopped = {k: replace(p, ready=False) for k, p in selected.items()}
+        names = ", ".join(sorted(selected))
+        one = len(selected) == 1
+        faults.append(Fault(
+            kind="endpoint-stopped", component=f"pod {pod.key}",
+            description=(f"stopped the endpoints of Service {key}: {names} "
+                         f"{'is' if one else 'are'} not ready (a failing readiness probe)"),
+            fix=(f"make {_the_pods(key, selected)} ready again (fix "
+                 f"{'its' if one else 'their'} readiness probe, or restart "
+                 f"{'it' if one else 'them'})"),
+            apply=_set_pods(cluster.name, stopped), repair=_set_pods(cluster.name, selected),
+            expect=("SERVICE_NO_ENDPOINTS",), keywords=("ready", "readiness", "restart", "start"),
+            related=(f"service {key}",), aliases=_other_pods(pod, selected),
+            at=(f"service {key}",)))
+    return faults
+
+
+def _dns(network: Network, before: Trace) -> list[Fault]:
+    if not before.hops or before.hops[0].component != "dns":
+        return []
+    sender = next((h for h in before.hops if h.action == "send"), None)
+    if sender is None or sender.component != "pod":
+        return []
+    for cluster in network.model.clusters.values():
+        pod = cluster.pods.get(sender.name)
+        if pod is None:
+            continue
+        index = network.kube.policy_indexes[cluster.name]
+        policies = index.selecting(pod, "egress")
+        if not policies or not index.enforced:
+            return []
+        ip, server = dns_server(index)
+        match = first_match(index, "egress", pod, policies, ip, server, "udp", 53)
+        if match is None:
+            return []
+        policy = match.policy
+        rule = match.rule_obj
+        kept = tuple(p for p in rule.ports if p.port != 53 and p.port != "dns")
+        if kept:
+            egress = tuple(replace(r, ports=kept) if r is rule else r for r in policy.egress)
+        else:  # a rule for DNS only: it goes
+            egress = tuple(r for r in policy.egress if r is not rule)
+        broken = replace(policy, egress=egress)
+        return [Fault(
+            kind="dns-egress-removed", component=f"network-policy {policy.key}",
+            description=(f"removed the DNS allowance (udp/53, tcp/53 to the cluster DNS) from "
+                         f"{policy.key}'s egress rule {match.rule + 1}"),
+            fix=f"allow udp/53 and tcp/53 to the cluster DNS pods again in {policy.key}'s egress",
+            apply=_set_policy(cluster.name, broken), repair=_set_policy(cluster.name, policy),
+            expect=("NETPOL_EGRESS_DENIED",), keywords=("53", "dns"),
+            at=(f"network-policy {pod.key}",))]  # the lookup stops, at the asking pod
+    return []
+
+
+def _set_policy(cluster: str, policy: NetworkPolicy) -> Change:
+    def change(model: Model) -> Model:
+        current = model.clusters[cluster]
+        updated = replace(current, network_policies={**current.network_policies,
+                                                      policy.key: policy})
+        return replace(model, clusters={**model.clusters, cluster: updated})
+    return change
+
