@@ -166,8 +166,8 @@ def _security_groups(network: Network, before: Trace) -> list[Fault]:
             others = [g for g in (eni.security_groups if eni else ()) if g != group.name]
             faults.append(Fault(
                 kind="sg-rule-removed", component=f"security-group {group.name}",
-                description=f"deleted the {word} rule {rule} of {group.name}",
-                fix=f"add the {word} rule {rule} back to {group.name}",
+                description=f"deleted the {word} rule '{rule}' of {group.name}",
+                fix=f"add the {word} rule '{rule}' back to {group.name}",
                 apply=_set("security_groups", broken), repair=_set("security_groups", group),
                 expect=("SG_INGRESS_DENIED", "SG_EGRESS_DENIED"),
                 # The rule's direction, never the other one: "allow" alone or "inbound" for
