@@ -72,11 +72,11 @@ def _labels(network: Network, before: Trace) -> list[Fault]:
         moved = {k: replace(p, labels={**p.labels, label: f"{value}-v2"})
                  for k, p in selected.items()}
         names = ", ".join(sorted(selected))
+        outcome = "no longer selects it" if len(selected) == 1 else "selects none of them"
         faults.append(Fault(
             kind="pod-relabelled", component=f"pod {pod.key}",
             description=(f"changed the label {label}={value} to {label}={value}-v2 on {names}: "
-                         f"Service {key} selects {label}={value}, so it selects "
-                         f"{'it no more' if len(selected) == 1 else 'none of them'}"),
+                         f"Service {key} selects {label}={value}, so it {outcome}"),
             fix=(f"label {_the_pods(key, selected)} {label}={value} again (or make {key}'s "
                  f"selector match {'its' if len(selected) == 1 else 'their'} labels)"),
             apply=_set_pods(cluster.name, moved), repair=_set_pods(cluster.name, selected),
