@@ -5,7 +5,8 @@ from a table in this module:
 - max pods of a node: ENIs x (IPv4 per ENI - 1) + 2;
 - the addresses of a subnet that interfaces and pods can use: AWS reserves five in each;
 - why a pod has no IP: its node's ENIs are full, its subnet is out of addresses, or (prefix
-  delegation) no whole /28 is left.
+  delegation) no whole /28 is left (ContainerCreating); or its node already runs its max pods,
+  so kubelet never starts it (Pending).
 Answers carry a unit ("29 pods") because a bare number reads as a choice's number.
 """
 
@@ -25,6 +26,7 @@ Maker = Callable[[Scenario, Random, int], Question | None]
 NODE_FULL = "its node has handed out every IP its ENIs can hold"
 SUBNET_FULL = "its subnet has no free address left"
 NO_PREFIX = "its subnet has addresses left, but no whole free /28 for a prefix"
+MAX_PODS = "its node already runs its max pods, host network pods included"
 MISBELIEFS = ["a NetworkPolicy blocks the pod's traffic to the API server",
               "the node's security group denies the pod's traffic",
               "kube-proxy has not programmed the pod's Service yet"]
@@ -107,6 +109,8 @@ def _usable_addresses(s: Scenario, rng: Random, difficulty: int) -> Question | N
 
 
 def _cause(problem: PodProblem) -> str:
+    if "max pods" in problem.reason:
+        return MAX_PODS
     if "no free /28" in problem.reason:
         return NO_PREFIX
     if problem.reason.startswith("subnet "):
@@ -126,9 +130,12 @@ def _stuck_pod(s: Scenario, rng: Random, difficulty: int) -> Question | None:
     kind = (f"{itype.name}: {itype.max_enis} ENIs x {itype.ipv4_per_eni} IPv4 addresses"
             if itype else node.instance_type or "instance type unknown")
     answer = _cause(problem)
-    lures = [c for c in (NODE_FULL, SUBNET_FULL) if c != answer] + MISBELIEFS
+    # Pending (never started) and ContainerCreating (started, no address) are different
+    # symptoms: the state in the prompt is the one the pod is really in.
+    state = "Pending" if answer == MAX_PODS else "ContainerCreating"
+    lures = [c for c in (MAX_PODS, NODE_FULL, SUBNET_FULL) if c != answer] + MISBELIEFS
     return _ask(s, rng, difficulty,
                 f"In {s.name}, {node.node} ({kind}{where}) has {node.pods} pods placed, "
-                f"and {problem.pod} stays in ContainerCreating. Why?",
+                f"and {problem.pod} stays {state}. Why?",
                 answer, lures, [], f"{problem.reason}. Fix: {problem.fix}.",
                 [f"NO_POD_IP {problem.pod} on {problem.node}: {problem.reason}"])

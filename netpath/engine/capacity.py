@@ -287,9 +287,17 @@ def _fill_warm_pool(n: _Node, pool: WarmPool, space: SubnetSpace) -> None:
 
 def _give_pod_ips(n: _Node, settings: CniSettings, spaces: dict[str, SubnetSpace],
                   problems: list[PodProblem]) -> None:
-    limit = max_pods(n.itype, settings.prefix_delegation).pod_ips if n.itype else None
+    limits = max_pods(n.itype, settings.prefix_delegation) if n.itype else None
+    limit = limits.pod_ips if limits else None
+    # Host-network pods (aws-node, kube-proxy: DaemonSets, scheduled first) take max-pods slots
+    # but no address; a pod beyond max pods is never started, so it never asks for an IP.
+    slots = sum(1 for pod in n.pods if pod.host_network)
     for pod in n.pods:
         if pod.host_network:
+            continue
+        slots += 1
+        if limits is not None and slots > limits.max_pods:
+            problems.append(_beyond_max_pods(n, pod, limits))
             continue
         if limit is not None and n.got >= limit:
             assert n.itype is not None
@@ -309,6 +317,16 @@ def _give_pod_ips(n: _Node, settings: CniSettings, spaces: dict[str, SubnetSpace
             problems.append(_subnet_full(n, pod, space, after[0] > before[0]))
             continue
         n.got += 1
+
+
+def _beyond_max_pods(n: _Node, pod: Pod, limits: MaxPods) -> PodProblem:
+    return PodProblem(
+        n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+        f"{n.node.name} already runs its max pods ({limits.max_pods}: {limits.formula}), host "
+        "network pods included: kubelet refuses it, so it stays Pending ('Too many pods') and "
+        "never asks for an IP",
+        "spread the pods over more nodes (or use a larger instance type, or prefix "
+        "delegation on Nitro instances)")
 
 
 def _subnet_full(n: _Node, pod: Pod, space: SubnetSpace, wanted_prefix: bool) -> PodProblem:

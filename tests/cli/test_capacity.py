@@ -50,11 +50,17 @@ def test_exhausted_node_exits_1_with_no_pod_ip(stack: FakeStack, tmp_path: Path)
 
 
 def test_pods_failing_for_one_cause_are_listed_once(stack: FakeStack, tmp_path: Path) -> None:
+    # m5.large without host-network pods: 27 pod IPs, max pods 29. Pods 28 and 29 are started
+    # and wait for an IP; from the 30th kubelet refuses them (Pending), another cause.
     stack.model = eks_model(pods=40)
     result = run_cli("capacity", cwd=tmp_path, env={"COLUMNS": "200"})
-    assert result.stdout.count("NO_POD_IP") == 1
-    assert ("NO_POD_IP default/web-27, default/web-28, default/web-29, default/web-30, "
-            "default/web-31 and 8 more on node-1:") in result.stdout
+    assert result.stdout.count("NO_POD_IP") == 2
+    assert ("NO_POD_IP default/web-27, default/web-28 on node-1: node-1 (m5.large) has 27 pod "
+            "IPs") in result.stdout
+    assert ("NO_POD_IP default/web-29, default/web-30, default/web-31, default/web-32, "
+            "default/web-33 and 6 more on node-1: node-1 already runs its max pods (29") \
+        in result.stdout
+    assert "stays Pending ('Too many pods')" in result.stdout
     json_doc = run_cli("capacity", "-f", "json", cwd=tmp_path).json
     assert len(json_doc["problems"]) == 13  # the JSON lists every pod
 

@@ -29,15 +29,24 @@ def test_usable_addresses_leave_out_the_five_aws_reserves() -> None:
     assert {q.answer for q in small if q is not None and "/27" in q.prompt} == {"27 addresses"}
 
 
-@pytest.mark.parametrize(("scenario", "cause"), [
-    ("interview-ip-exhaustion", qc.NODE_FULL),
-    ("trouble-ip-exhaustion-broken", qc.SUBNET_FULL),
+@pytest.mark.parametrize(("scenario", "causes"), [
+    # batch-15 is the 18th pod of a t3.medium (max pods 17): never started, so Pending;
+    # web-24's subnet (a /27) is out of addresses: started, waiting for an IP.
+    ("interview-ip-exhaustion", {"shop/batch-15": (qc.MAX_PODS, "Pending"),
+                                 "shop/web-24": (qc.SUBNET_FULL, "ContainerCreating")}),
+    ("trouble-ip-exhaustion-broken", {"shop/web-50": (qc.SUBNET_FULL, "ContainerCreating"),
+                                      "shop/web-51": (qc.SUBNET_FULL, "ContainerCreating")}),
 ])
-def test_a_stuck_pod_is_explained_by_the_capacity_report(scenario: str, cause: str) -> None:
-    q = _ask(qc._stuck_pod, scenario)
-    assert q is not None and q.answer == cause and "ContainerCreating" in q.prompt
-    assert q.answer in q.choices
-    assert "NO_POD_IP" not in q.prompt  # the learner works it out
+def test_a_stuck_pod_is_explained_by_the_capacity_report(
+        scenario: str, causes: dict[str, tuple[str, str]]) -> None:
+    seen = {}
+    for seed in range(12):
+        q = _ask(qc._stuck_pod, scenario, seed)
+        assert q is not None and q.answer in q.choices
+        pod = next(p for p in causes if f" {p} stays " in q.prompt)
+        seen[pod] = (q.answer, q.prompt.split(" stays ")[1].split(".")[0])
+        assert "NO_POD_IP" not in q.prompt  # the learner works it out
+    assert seen == causes
 
 
 def test_no_stuck_pod_question_where_every_pod_has_an_ip() -> None:

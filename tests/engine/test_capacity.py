@@ -172,6 +172,17 @@ def test_pods_beyond_the_nodes_ips_get_no_ip() -> None:
     assert capacity(eks_model(pods=30), PD).problems == ()  # 432 pod IPs with prefixes
 
 
+def test_pods_beyond_max_pods_stay_pending_host_network_pods_included() -> None:
+    # aws-node and kube-proxy take two of the 29 slots: the 27 IPs and max pods run out together.
+    report = capacity(eks_model(pods=28, host_network=2))
+    (problem,) = report.problems
+    assert problem.pod == "default/web-27"
+    assert "already runs its max pods (29" in problem.reason and "Pending" in problem.reason
+    # Without them, the 28th and 29th pods start and wait for an address instead.
+    alone = capacity(eks_model(pods=29))
+    assert [p.reason.endswith("ContainerCreating") for p in alone.problems] == [True, True]
+
+
 def test_full_subnet_leaves_pods_without_ip_and_warm_pool_short() -> None:
     # a /28: 16 - 5 reserved - 1 node address = 10 left; t3.medium: 3 ENIs x 5 pod IPs
     report = capacity(eks_model("10.0.10.0/28", "t3.medium", pods=12))
