@@ -45,7 +45,7 @@ def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> st
     if direction == "ingress":
         peer = _sg_peer(net, eni, packet.src_ip)
         return f"add an inbound rule to {group} allowing {_service(packet)} from {peer}"
-    peer = _sg_peer(net, eni, packet.dst_ip)
+    peer = _sg_peer(net, eni, packet.dst_ip, "egress")
     return f"add an outbound rule to {group} allowing {_service(packet)} to {peer}"
 
 
@@ -63,11 +63,22 @@ def _balancer_ingress(net: Network, eni: Eni, balancer: LoadBalancer, group: str
     return f"add {rule}"
 
 
-def _sg_peer(net: Network, eni: Eni, address: object) -> str:
-    """Prefer the other side's security group (same VPC, private address), else its /32."""
-    other = net.eni_at(eni.vpc, address)  # type: ignore[arg-type]
+def _sg_peer(net: Network, eni: Eni, address: Address, direction: str = "ingress") -> str:
+    """Prefer the other side's security group where a reference would match it (same VPC, or
+    a peering or transit gateway that carries references), else its subnet's CIDR (another
+    VPC: across Regions a reference never matches), else its /32."""
+    other = net.eni_at(eni.vpc, address)
     if other is not None and other.security_groups:
         return other.security_groups[0]
+    holders = [net.enis[name] for name in net.enis_by_address.get(int(address), ())]
+    for far in holders:
+        usable = [g for g in far.security_groups
+                  if net.sg_reference_matches(eni.vpc, g, address, direction)]
+        if usable:
+            return usable[0]
+        subnet = net.subnet_containing(far.vpc, address)
+        if subnet is not None:
+            return f"{subnet.cidr} ({subnet.name} of VPC {far.vpc})"
     return f"{address}/32"
 
 
@@ -133,6 +144,10 @@ def no_route(net: Network, table: RouteTable, packet: Packet) -> str:
             return f"add 0.0.0.0/0 -> {nats[0]} to {table.name}"
         if vpc.internet_gateway:
             return f"add 0.0.0.0/0 -> {vpc.internet_gateway} to {table.name}"
+        # No way out to build on: a host route would not help; the VPC needs an exit first.
+        return (f"{vpc.name} has no internet or NAT gateway: to reach the internet from a "
+                "private subnet, attach an internet gateway, put a NAT gateway in a public "
+                f"subnet and add 0.0.0.0/0 -> that NAT gateway to {table.name}")
     for peering in model.peerings.values():
         other = peering.other(vpc.name)
         if other and net.vpc_contains(model.vpcs[other], packet.dst_ip):

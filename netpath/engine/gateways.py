@@ -124,11 +124,16 @@ def on_internet(w: Walker, packet: Packet) -> None:
 def _private_from_internet(w: Walker, packet: Packet) -> None:
     holders = w.net.enis_by_address.get(int(packet.dst_ip), ())
     if holders:
-        owner = w.net.display_name(w.net.enis[holders[0]])
+        eni = w.net.enis[holders[0]]
+        owner = w.net.display_name(eni)
+        # A pod's address is a secondary IP of its node: it cannot carry a public IP of its own.
+        fix = (f"expose {owner} through a LoadBalancer Service or an Ingress (an "
+               "internet-facing load balancer)" if eni.owner_kind == "pod" else
+               f"put {owner} behind an internet-facing load balancer, or give it a public IP "
+               "(only if it should face the internet)")
         w.block("NO_PUBLIC_IP", "internet", "internet",
                 f"{owner} ({packet.dst_ip}) has no public IP: from the internet only public "
-                "addresses are reachable", f"put {owner} behind an internet-facing load "
-                "balancer, or give it a public IP (only if it should face the internet)",
+                "addresses are reachable", fix,
                 packet, aws_code="IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS")
         return
     w.block("PRIVATE_ADDRESS_ON_INTERNET", "internet", "internet",

@@ -191,12 +191,17 @@ class Walker:
         partial = not decision.none_allowed
         allowed = ", ".join(str(r) for r in decision.allowed)
         if partial:
-            share = 100 * (ports.size - decision.allowed_size()) // ports.size
-            word = "port" if len(decision.allowed) == 1 and decision.allowed[0].size == 1 \
-                else "ports"
+            working = decision.allowed_size()
+            word = "port" if working == 1 else "ports"
+            if working * 100 < ports.size:  # under 1% get through: an outage, not a flake
+                outcome = (f"only {working} of its {ports.size} ports get a reply, so nearly "
+                           "every connection fails")
+            else:
+                share = 100 * (ports.size - working) // ports.size
+                outcome = f"about {share}% of connections fail, intermittently"
             reason = (f"{acl.name} allows replies {where} only to {word} {allowed}, but the "
                       f"client picks its ephemeral port from {ports} ({self.ephemeral.who}): "
-                      f"about {share}% of connections fail, intermittently")
+                      f"{outcome}")
         else:
             reason = (f"{acl.name} denies the reply {where} to the client's ephemeral ports "
                       f"{ports} ({self.ephemeral.who})")
