@@ -2,6 +2,14 @@
 
 `faults` finds them on a trace and injects them; this module only says what one is, so that the
 makers of each family of faults (`faults`, `faults_kube`) share it without importing each other.
+
+A fault's `keywords` say what a free-text fix must hold besides the component's name (`judge`
+reads them; words match whole, the way they are written in the fix):
+- plain words: what the fix is about ("route", "ephemeral", "label"), one of them;
+- "+word": what the fix does ("add", "allow", "label"), one of them: a diagnosis alone, or the
+  component's name alone ("route-table rt-public"), is no fix;
+- "!word": never this (the other direction of a rule, or undoing instead of mending: "remove",
+  "delete", "deny"), when written as a command; "it was removed: add it back" is a fix.
 """
 
 from __future__ import annotations
@@ -12,6 +20,13 @@ from netpath.model.record import record
 from netpath.model.resources import Model
 
 Change = Callable[[Model], Model]
+
+# What a fix of a deleted rule or route does; and what undoes one instead of mending it.
+RESTORE = ("+add", "+restore", "+put", "+recreate", "+create", "+reinstate")
+UNDO = ("!remove", "!delete", "!deny", "!drop", "!block", "!revoke", "!disable", "!detach")
+# What a fix of a pod's labels (or of the selector that misses them) does.
+RELABEL = ("+label", "+restore", "+put", "+add", "+set", "+change", "+fix", "+match",
+           "+update", "+revert")
 
 
 class NoFault(Exception):
@@ -27,9 +42,7 @@ class Fault:
     apply: Change  # the fault, as a change to the model
     repair: Change  # the described fix, as a change to the (broken) model
     expect: tuple[str, ...]  # the codes the fault must cause
-    # Words of which a free-text fix must hold one; a word written "!word" it must not hold
-    # (the other direction of a security group rule).
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # what a free-text fix must hold (see above)
     # Components that are part of the story, never offered as distractors: the Service whose
     # selector no longer matches the relabelled pod, the other groups of the interface...
     related: tuple[str, ...] = ()
@@ -37,6 +50,10 @@ class Fault:
     # or a failing probe changed): as right an answer as `component`, so never offered as a
     # distractor, and named in a free-text fix as well as it.
     aliases: tuple[str, ...] = ()
+    # Components a free-text fix may name instead, with the same key words: the Service whose
+    # pods lost their label or their readiness ("echo-ip: fix the selector" is that fault's
+    # diagnosis seen from the Service). Not an answer of its own: never in `aliases`.
+    named_by: tuple[str, ...] = ()
     at: tuple[str, ...] = ()  # where the broken trace must stop, for the stated reason (any)
     code: str = ""  # the code the broken trace shows (set by `inject`)
 

@@ -11,10 +11,12 @@ The faults (FAULT_KINDS):
   deleted from its route table;
 - sg-rule-removed: the security group rule that allowed the flow is deleted;
 - pod-relabelled: a pod's label changes, so the Service (or the NetworkPolicy rule) that
-  selected it no longer does;
+  selected it no longer does, or the NetworkPolicy that admitted its traffic no longer selects
+  it while a default deny still does;
 - nacl-no-ephemeral: a NACL on the path becomes a custom one that allows the request's ports
   but not the ephemeral ports the replies go to;
 - endpoint-stopped: the pods behind a Service are no longer ready;
+- policy-rule-removed: the NetworkPolicy rule that admitted the flow is deleted;
 - dns-egress-removed: the egress rule that let a pod reach the cluster DNS is removed.
 
 The VPC faults are made here, the Kubernetes ones in `faults_kube`; what a fault is, in
@@ -27,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from random import Random
 
-from netpath.drill.fault_record import Change, Fault, NoFault
+from netpath.drill.fault_record import RESTORE, UNDO, Change, Fault, NoFault
 from netpath.drill.faults_kube import kube_faults
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
@@ -41,7 +43,7 @@ __all__ = ["FAULT_KINDS", "Fault", "NoFault", "candidates", "inject", "repairs",
            "stops_as_stated"]
 
 FAULT_KINDS = ("route-removed", "sg-rule-removed", "pod-relabelled", "nacl-no-ephemeral",
-               "endpoint-stopped", "dns-egress-removed")
+               "endpoint-stopped", "policy-rule-removed", "dns-egress-removed")
 ROUTED = ("nat-gateway", "internet-gateway", "vpc-peering", "transit-gateway", "vpc-endpoint",
           "network-interface")
 EPHEMERAL_ALL = PortRange(1024, 65535)  # every client's range: Linux, NAT, ELB, Windows...
@@ -131,7 +133,8 @@ def _routes(network: Network, before: Trace) -> list[Fault]:
             fix=f"add the route {route} back to {table.name}",
             apply=_set("route_tables", without), repair=_set("route_tables", table),
             expect=("NO_ROUTE", "NO_RETURN_ROUTE", "NAT_NO_INTERNET_ROUTE"),
-            keywords=("route", route.target, route.destination_text),
+            keywords=("route", route.target, route.destination_text, *RESTORE, "+point",
+                      *UNDO),
             at=(f"route-table {table.name}", *nats)))
     return faults
 
@@ -139,6 +142,7 @@ def _routes(network: Network, before: Trace) -> list[Fault]:
 # --- security groups ---------------------------------------------------------------------------
 
 _OTHER_WAY = {"ingress": ("outbound", "egress"), "egress": ("inbound", "ingress")}
+_OPEN = ("+allow", "+open", "+permit")  # what a fix that lets traffic through again does
 
 
 def _security_groups(network: Network, before: Trace) -> list[Fault]:
@@ -172,7 +176,8 @@ def _security_groups(network: Network, before: Trace) -> list[Fault]:
                 expect=("SG_INGRESS_DENIED", "SG_EGRESS_DENIED"),
                 # The rule's direction, never the other one: "allow" alone or "inbound" for
                 # an outbound rule is no fix.
-                keywords=(word, direction, *(f"!{w}" for w in _OTHER_WAY[direction])),
+                keywords=(word, direction, *(f"!{w}" for w in _OTHER_WAY[direction]),
+                          *RESTORE, *_OPEN, *UNDO),
                 related=tuple(f"security-group {g}" for g in others),
                 at=tuple(f"security-group {g}" for g in (group.name, *others))))
             break
@@ -218,7 +223,9 @@ def _nacls(network: Network, before: Trace) -> list[Fault]:
             fix=(f"allow the ephemeral ports 1024-65535 in {name} (both directions) for the "
                  "replies: NACLs are stateless"),
             apply=_set("network_acls", custom), repair=_set("network_acls", fixed),
-            expect=("NACL_RETURN_DENIED",), keywords=("ephemeral", "1024", "32768"),
+            expect=("NACL_RETURN_DENIED",),
+            keywords=("ephemeral", "1024", "32768", "return", "reply", "replies", "high",
+                      *_OPEN, "+add", "+restore", *UNDO),
             at=(f"network-acl {name}",)))
     return faults
 

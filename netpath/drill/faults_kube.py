@@ -1,25 +1,28 @@
 """Find-the-fault faults of the Kubernetes layer: a Service's pods relabelled or no longer
-ready, a pod relabelled out of a NetworkPolicy rule's podSelector, a pod's DNS egress removed.
+ready; for a NetworkPolicy rule that admitted the flow, the pod at its other end relabelled out
+of its podSelector, the pod it protects relabelled out of the policy (while a default deny still
+isolates it), or the rule deleted; a pod's DNS egress removed.
 (`faults` lists them with the VPC ones, and injects them.)"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from netpath.drill.fault_record import Change, Fault
+from netpath.drill.fault_record import RELABEL, RESTORE, UNDO, Change, Fault
 from netpath.engine.network import Network
-from netpath.engine.network_policy import first_match
-from netpath.engine.network_policy_fix import dns_server
+from netpath.engine.network_policy import Match, first_match
+from netpath.engine.network_policy_fix import describe_peer, describe_port, dns_server
 from netpath.engine.trace import Trace
-from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod
+from netpath.model.kubernetes import Cluster, NetpolRule, NetworkPolicy, Pod
 from netpath.model.resources import Model
 
 
 def kube_faults(network: Network, before: Trace) -> list[Fault]:
     """The Kubernetes faults the trace suggests, in the order `faults.candidates` lists them."""
     return [*_labels(network, before), *_policy_labels(network, before),
-            *_endpoints(network, before), *_dns(network, before)]
+            *_policy_selects(network, before), *_endpoints(network, before),
+            *_policy_rules(network, before), *_dns(network, before)]
 
 
 def _set_pods(cluster: str, pods: dict[str, Pod]) -> Change:
@@ -80,20 +83,42 @@ def _labels(network: Network, before: Trace) -> list[Fault]:
             fix=(f"label {_the_pods(key, selected)} {label}={value} again (or make {key}'s "
                  f"selector match {'its' if len(selected) == 1 else 'their'} labels)"),
             apply=_set_pods(cluster.name, moved), repair=_set_pods(cluster.name, selected),
-            expect=("SERVICE_NO_ENDPOINTS",), keywords=("label", "selector", f"{label}={value}"),
+            expect=("SERVICE_NO_ENDPOINTS",),
+            keywords=("label", "selector", f"{label}={value}", *RELABEL, *UNDO),
             related=(f"service {key}",), aliases=_other_pods(pod, selected),
-            at=(f"service {key}",)))
+            named_by=(f"service {key}",), at=(f"service {key}",)))
     return faults
 
 
-def _policy_labels(network: Network, before: Trace) -> list[Fault]:
-    """The pod at the other end of a NetworkPolicy rule's podSelector gets another label."""
-    faults: list[Fault] = []
+@dataclass(frozen=True)
+class _Admitted:
+    """A NetworkPolicy rule that admitted the flow on the original trace."""
+
+    cluster: Cluster
+    direction: str  # ingress | egress
+    policy: NetworkPolicy
+    match: Match  # the rule (and its peer entry) that admitted it
+    pod: Pod  # the pod the policy selects
+    peer: Pod | None  # the pod at the other end (None: an address that is no pod)
+
+    @property
+    def code(self) -> str:
+        return f"NETPOL_{self.direction.upper()}_DENIED"
+
+    def stops(self, *policies: NetworkPolicy) -> tuple[str, ...]:
+        """Where a broken trace stops for this direction: the policies still selecting the pod;
+        for egress also the pod's name lookup, when the same rule carried its DNS."""
+        lookup = (f"network-policy {self.pod.key}",) if self.direction == "egress" else ()
+        return (*(f"network-policy {p.key}" for p in policies), *lookup)
+
+
+def _admitted(network: Network, before: Trace) -> list[_Admitted]:
+    found: list[_Admitted] = []
     kube = network.kube
     for hop in before.hops:
         if hop.component != "network-policy" or hop.rule is None or hop.action != "allow":
             continue
-        words = hop.rule.text.rsplit(" ", 3)
+        words = hop.rule.text.rsplit(" ", 3)  # "<policy> <direction> rule <n>"
         if len(words) != 4 or words[1] not in ("ingress", "egress"):
             continue
         direction = words[1]
@@ -103,34 +128,109 @@ def _policy_labels(network: Network, before: Trace) -> list[Fault]:
             pod = kube.pods_by_ip.get((cluster.name, int(mine)))
             peer = kube.pods_by_ip.get((cluster.name, int(theirs)))
             policy = cluster.network_policies.get(words[0])
-            if pod is None or peer is None or policy is None:
+            if pod is None or policy is None:
                 continue
-            index = kube.policy_indexes[cluster.name]
-            match = first_match(index, direction, pod, (policy,), theirs, peer,  # type: ignore[arg-type]
-                                hop.packet.protocol, hop.packet.dst_port)
-            if match is None or match.peer < 0:
-                continue
-            selector = match.rule_obj.peers[match.peer].pod_selector
-            if selector is None or not selector.match_labels:
-                continue
-            label, value = selector.match_labels[0]
-            moved = replace(peer, labels={**peer.labels, label: f"{value}-v2"})
-            word = "from" if direction == "ingress" else "to"
-            faults.append(Fault(
-                kind="pod-relabelled", component=f"pod {peer.key}",
-                description=(f"changed the label {label}={value} to {label}={value}-v2 on "
-                             f"{peer.key}: {policy.key} admits {direction} {word} pods "
-                             f"{label}={value} only"),
-                fix=f"label {peer.key} {label}={value} again (or widen {policy.key}'s rule)",
-                apply=_set_pods(cluster.name, {peer.key: moved}),
-                repair=_set_pods(cluster.name, {peer.key: peer}),
-                expect=("NETPOL_INGRESS_DENIED" if direction == "ingress"
-                        else "NETPOL_EGRESS_DENIED",),
-                keywords=("label", "selector", f"{label}={value}"),
-                related=(f"network-policy {policy.key}",),
-                at=(f"network-policy {policy.key}",)))
+            match = first_match(kube.policy_indexes[cluster.name], direction,  # type: ignore[arg-type]
+                                pod, (policy,), theirs, peer, hop.packet.protocol,
+                                hop.packet.dst_port)
+            if match is not None:
+                found.append(_Admitted(cluster, direction, policy, match, pod, peer))
             break
+    return found
+
+
+def _policy_labels(network: Network, before: Trace) -> list[Fault]:
+    """The pod at the other end of a NetworkPolicy rule's podSelector gets another label."""
+    faults: list[Fault] = []
+    for a in _admitted(network, before):
+        if a.peer is None or a.match.peer < 0:
+            continue
+        selector = a.match.rule_obj.peers[a.match.peer].pod_selector
+        if selector is None or not selector.match_labels:
+            continue
+        peer, key = a.peer, a.policy.key
+        label, value = selector.match_labels[0]
+        moved = replace(peer, labels={**peer.labels, label: f"{value}-v2"})
+        word = "from" if a.direction == "ingress" else "to"
+        faults.append(Fault(
+            kind="pod-relabelled", component=f"pod {peer.key}",
+            description=(f"changed the label {label}={value} to {label}={value}-v2 on "
+                         f"{peer.key}: {key} admits {a.direction} {word} pods "
+                         f"{label}={value} only"),
+            fix=f"label {peer.key} {label}={value} again (or widen {key}'s rule)",
+            apply=_set_pods(a.cluster.name, {peer.key: moved}),
+            repair=_set_pods(a.cluster.name, {peer.key: peer}),
+            expect=(a.code,), keywords=("label", "selector", f"{label}={value}", *RELABEL,
+                                        *UNDO),
+            related=(f"network-policy {key}",), at=(f"network-policy {key}",)))
     return faults
+
+
+def _policy_selects(network: Network, before: Trace) -> list[Fault]:
+    """The pod an allowing policy selects gets another label: the policy lets go of it, while
+    another (a default deny) still isolates it."""
+    faults: list[Fault] = []
+    for a in _admitted(network, before):
+        if not a.policy.pod_selector.match_labels:
+            continue  # a policy for every pod of its namespace: no label lets go of it
+        label, value = a.policy.pod_selector.match_labels[0]
+        pod, key = a.pod, a.policy.key
+        moved = replace(pod, labels={**pod.labels, label: f"{value}-v2"})
+        kind = "Ingress" if a.direction == "ingress" else "Egress"
+        still = sorted((p for p in a.cluster.network_policies.values()
+                        if p.namespace == pod.namespace and kind in p.policy_types
+                        and p.pod_selector.matches(moved.labels)), key=lambda p: p.name)
+        if not still:
+            continue  # no policy isolates it any more: everything passes
+        faults.append(Fault(
+            kind="pod-relabelled", component=f"pod {pod.key}",
+            description=(f"changed the label {label}={value} to {label}={value}-v2 on "
+                         f"{pod.key}: {key} selects pods {label}={value}, so it no longer "
+                         f"admits its {a.direction}, and "
+                         f"{', '.join(p.key for p in still)} still isolate it"),
+            fix=f"label {pod.key} {label}={value} again (or widen {key}'s podSelector)",
+            apply=_set_pods(a.cluster.name, {pod.key: moved}),
+            repair=_set_pods(a.cluster.name, {pod.key: pod}),
+            expect=(a.code,), keywords=("label", "selector", "podselector", f"{label}={value}",
+                                        *RELABEL, *UNDO),
+            related=(f"network-policy {key}",), at=a.stops(*still)))
+    return faults
+
+
+def _policy_rules(network: Network, before: Trace) -> list[Fault]:
+    """The rule that admitted the flow is deleted from its policy, which still selects the
+    pod: nothing admits the flow any more."""
+    faults: list[Fault] = []
+    for a in _admitted(network, before):
+        policy, direction = a.policy, a.direction
+        rules = getattr(policy, direction)
+        at = a.match.rule
+        rule = rules[at]
+        broken = replace(policy, **{direction: rules[:at] + rules[at + 1:]})
+        said = rule_words(policy, direction, rule)
+        other = "egress" if direction == "ingress" else "ingress"
+        faults.append(Fault(
+            kind="policy-rule-removed", component=f"network-policy {policy.key}",
+            description=f"deleted {policy.key}'s {direction} rule {at + 1} ({said})",
+            fix=f"add the {direction} rule '{said}' back to {policy.key}",
+            apply=_set_policy(a.cluster.name, broken),
+            repair=_set_policy(a.cluster.name, policy),
+            expect=(a.code,), keywords=("rule", direction, f"!{other}", *RESTORE, "+allow",
+                                        *UNDO),
+            at=a.stops(policy)))
+    return faults
+
+
+def rule_words(policy: NetworkPolicy, direction: str, rule: NetpolRule) -> str:
+    """A NetworkPolicy rule in words: "from pods app=web in namespace shop on tcp/8080"."""
+    peers = ", ".join(describe_peer(policy, p) for p in rule.peers) or "anywhere"
+    ports = ", ".join(describe_port(p) for p in rule.ports) or "every port"
+    return f"{'from' if direction == 'ingress' else 'to'} {peers} on {ports}"
+
+
+# A fix of pods that are not ready: what it is about, and what it does ("not ready" is none).
+_READY = ("ready", "readiness", "probe", "restart", "start", "+make", "+fix", "+restart",
+          "+start", "+restore", "+bring", "+get", "+repair", *UNDO)
 
 
 def _endpoints(network: Network, before: Trace) -> list[Fault]:
@@ -152,9 +252,9 @@ def _endpoints(network: Network, before: Trace) -> list[Fault]:
                  f"{'its' if one else 'their'} readiness probe, or restart "
                  f"{'it' if one else 'them'})"),
             apply=_set_pods(cluster.name, stopped), repair=_set_pods(cluster.name, selected),
-            expect=("SERVICE_NO_ENDPOINTS",), keywords=("ready", "readiness", "restart", "start"),
+            expect=("SERVICE_NO_ENDPOINTS",), keywords=_READY,
             related=(f"service {key}",), aliases=_other_pods(pod, selected),
-            at=(f"service {key}",)))
+            named_by=(f"service {key}",), at=(f"service {key}",)))
     return faults
 
 
@@ -190,7 +290,9 @@ def _dns(network: Network, before: Trace) -> list[Fault]:
                          f"{policy.key}'s egress rule {match.rule + 1}"),
             fix=f"allow udp/53 and tcp/53 to the cluster DNS pods again in {policy.key}'s egress",
             apply=_set_policy(cluster.name, broken), repair=_set_policy(cluster.name, policy),
-            expect=("NETPOL_EGRESS_DENIED",), keywords=("53", "dns"),
+            expect=("NETPOL_EGRESS_DENIED",),
+            keywords=("53", "dns", "kube-dns", "coredns", "+allow", "+open", "+permit",
+                      *RESTORE, *UNDO),
             at=(f"network-policy {pod.key}",))]  # the lookup stops, at the asking pod
     return []
 

@@ -2,8 +2,11 @@
 
 - Free text is compared without case and whitespace (and a final period): the canonical answer
   or one of its `accepted` spellings; for find-the-fault with the fix, also any text that holds
-  one word of every `keywords` group ("the component and a key word") and none of a group's
-  words written "!word" (the wrong direction of a rule).
+  a word of every `keywords` group (`_holds_words`): the first group names the component, and is
+  taken out of the text before the others are looked for (so "route-table rt-public" holds no
+  "route"); the others say what the fix is about (plain words), what it does ("+add", one of
+  them, not negated: "not ready" does not make it ready) and what it must not say ("!inbound"
+  for an outbound rule; "!remove" as a command: "it was removed: add it back" is a fix).
 - A multiple-choice question takes a choice by its number (1-based) or its text; text that is
   no choice is judged as free text against the answer and its accepted spellings (so the code
   alone or the component alone can stand for a "blocked by" choice where the generator says so).
@@ -41,18 +44,63 @@ def is_correct(question: Question, given: str) -> bool:
     if key == norm(question.answer) or key in {norm(a) for a in question.accepted}:
         return True
     if question.keywords and not question.choices:
-        return all(_holds(key, group) for group in question.keywords)
+        return _holds_words(text, question.keywords)
     return False
 
 
-def _holds(key: str, group: tuple[str, ...]) -> bool:
-    """One of the group's words, and none of its "!" words (an inbound fix that says
-    "outbound" too is a guess, not a fix)."""
-    wanted = [norm(w) for w in group if not w.startswith("!")]
-    banned = [norm(w[1:]) for w in group if w.startswith("!")]
-    if any(word and word in key for word in banned):
+# --- key words ---------------------------------------------------------------------------------
+
+# Words that negate the word after them (or the one after that) in the same clause.
+_NEGATIONS = frozenset({"not", "no", "never", "nor", "without", "instead", "rather", "cannot",
+                        "dont", "don't", "don’t"})
+_CLAUSE = re.compile(r"[,;:.!?()\n]")
+# A key word stands on its own: "route" is no word of "route-table", nor "dns" of "kube-dns";
+# yet "1024" is one of "1024-65535", and "53" of "tcp/53".
+_EDGE_BEFORE = r"(?<![\w.])(?<![a-z_]-)"
+_EDGE_AFTER = r"(?![\w])(?!-[a-z_])"
+_INFLECTED = r"(?:s|es|e?d|ing|led|ling)?"  # labels, restored, allowing, labelled...
+
+
+def _holds_words(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `text` names the component (the first group) and holds every other group."""
+    said = " ".join(text.lower().split())
+    names, *others = groups
+    if names and not any(_find(said, name, "") for name in names):
         return False
-    return not wanted or any(word in key for word in wanted)
+    for name in sorted(names, key=len, reverse=True):  # the name's words are no fix words
+        said = re.sub(_pattern(name, ""), " ", said)
+    return all(_holds(said, group) for group in others)
+
+
+def _holds(said: str, group: tuple[str, ...]) -> bool:
+    plain = [w for w in group if w and w[0] not in "+!"]
+    actions = [w[1:] for w in group if w.startswith("+") and w[1:]]
+    banned = [w[1:] for w in group if w.startswith("!") and w[1:]]
+    if any(_said(said, w, "") for w in banned):  # as written: "remove", not "removed"
+        return False
+    if plain and not any(_said(said, w, _INFLECTED) for w in plain):
+        return False
+    return not actions or any(_said(said, w, "(?:ing)?") for w in actions)
+
+
+def _said(said: str, word: str, ending: str) -> bool:
+    """`word` is in `said`, and not negated ("not ready", "don't remove")."""
+    return any(not _negated(said[:m.start()]) for m in _find(said, word, ending))
+
+
+def _find(said: str, word: str, ending: str) -> list[re.Match[str]]:
+    return list(re.finditer(_pattern(word, ending), said))
+
+
+def _pattern(word: str, ending: str) -> str:
+    core = r"\s+".join(re.escape(part) for part in word.lower().split())
+    again = "(?:re-?)?" if ending else ""  # re-add, relabel, restart
+    return f"{_EDGE_BEFORE}{again}{core}{ending}{_EDGE_AFTER}"
+
+
+def _negated(before: str) -> bool:
+    clause = _CLAUSE.split(before)[-1].split()
+    return any(w in _NEGATIONS or w.endswith(("n't", "n’t")) for w in clause[-2:])
 
 
 def _choice(choices: tuple[str, ...], text: str) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from random import Random
 
 from netpath.drill.model import Question
+from netpath.engine.capacity import pods_without_ip
 from netpath.engine.network import Network
 from netpath.engine.trace import Hop, Query, Trace
 from netpath.model.resources import Model
@@ -251,7 +252,8 @@ def policy_names(hop: Hop) -> list[str]:
 
 
 def scenario_components(s: Scenario) -> dict[str, list[str]]:
-    """Real component names of the scenario, by component kind, for plausible distractors."""
+    """Real component names of the scenario, by component kind, for plausible distractors;
+    no pod the VPC CNI cannot give an address (NO_POD_IP): no packet ever reaches it."""
     m = s.model
     found: dict[str, list[str]] = {
         "route-table": list(m.route_tables),
@@ -266,12 +268,26 @@ def scenario_components(s: Scenario) -> dict[str, list[str]]:
         "vpc-peering": list(m.peerings),
         "internet": list(m.internet_hosts),
     }
+    unaddressed = unaddressed_pods(s)
     for cluster in m.clusters.values():
-        found.setdefault("pod", []).extend(cluster.pods)
+        found.setdefault("pod", []).extend(p for p in cluster.pods
+                                           if (cluster.name, p) not in unaddressed)
         found.setdefault("service", []).extend(cluster.services)
         found.setdefault("node", []).extend(cluster.nodes)
         found.setdefault("network-policy", []).extend(cluster.network_policies)
     return {kind: names for kind, names in found.items() if names}
+
+
+# scenario name -> (the model it was computed for, its pods without an address)
+_unaddressed: dict[str, tuple[Model, frozenset[tuple[str, str]]]] = {}
+
+
+def unaddressed_pods(s: Scenario) -> frozenset[tuple[str, str]]:
+    """(cluster, pod key) of the pods the VPC CNI cannot give an address (once per scenario)."""
+    cached = _unaddressed.get(s.name)
+    if cached is None or cached[0] is not s.model:
+        cached = _unaddressed[s.name] = (s.model, frozenset(pods_without_ip(s.model)))
+    return cached[1]
 
 
 def path_components(network: Network, before: Trace) -> list[str]:

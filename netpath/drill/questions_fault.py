@@ -2,8 +2,9 @@
 
 How much of the symptom (see `fault_symptoms`): difficulty 1 shows the trace's reason with the
 suspects' names hidden (never the broken component's); difficulty 2 the code, or the code and
-the dropped packet; difficulty 3 asks for the fix as well (free text: the component and a key
-word) and shows the least of code, packet and reason that only the injected fault fits.
+the dropped packet; difficulty 3 asks for the fix as well (free text: the component, what the
+fix is about and what it does) and shows the least of code, packet, reason and (for a
+NetworkPolicy denial) the policies and labels as deployed that only the injected fault fits.
 
 Exactly one choice is right: the choices are the components of the original path, without the
 ones that are part of the story (the Service whose selector no longer matches the relabelled
@@ -19,6 +20,7 @@ from netpath.drill.fault_record import Fault
 from netpath.drill.fault_symptoms import (
     CODE,
     PACKET,
+    POLICIES,
     REASON,
     answers,
     fitting,
@@ -41,7 +43,7 @@ from netpath.drill.questions_common import (
 from netpath.engine.trace import Trace
 
 # The symptom levels each difficulty tries, the least telling first.
-LEVELS = {1: (REASON,), 2: (CODE, PACKET), 3: (CODE, PACKET, REASON)}
+LEVELS = {1: (REASON,), 2: (CODE, PACKET), 3: (CODE, PACKET, REASON, POLICIES)}
 ASK = "Which component did netpath break?"
 ASK_FIX = ("Which component did netpath break, and what is the fix? (e.g. sg-x: add an "
            "inbound rule ...)")
@@ -52,14 +54,14 @@ def find_fault(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
     if trace is None or not trace.reachable:
         return None
     try:
-        fault, _, before, after = inject(s.network, trace.query, rng)
+        fault, broken, before, after = inject(s.network, trace.query, rng)
     except NoFault:
         return None
     found = reproductions(s.network, before)
     hidden = hidden_names(s.model, found)
     ends = endpoints(before, s)
     for level in LEVELS[difficulty]:
-        shown = symptom(before, after, level, hidden, ends)
+        shown = symptom(before, after, level, hidden, ends, broken)
         fits = fitting(found, before, shown, level, hidden, ends)
         if difficulty >= 3:
             if all(_judged_alike(fault, other) for other in fits):
@@ -78,7 +80,8 @@ def find_fault(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
 def _judged_alike(fault: Fault, other: Fault) -> bool:
     """Whether every free-text answer right for `other` is judged right for `fault` too: it
     names one of the fault's components, with the fault's key words."""
-    return answers(other) <= answers(fault) and other.keywords == fault.keywords
+    return answers(other) | set(other.named_by) <= answers(fault) | set(fault.named_by) and \
+        other.keywords == fault.keywords
 
 
 def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str,
@@ -86,7 +89,8 @@ def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str
     blocked = after.blocked_by
     assert blocked is not None
     free = difficulty >= 3
-    names = tuple(n for c in (fault.component, *fault.aliases) for n in (c.split(" ", 1)[1], c))
+    names = (*(n for c in (fault.component, *fault.aliases) for n in (c.split(" ", 1)[1], c)),
+             *_short_names(s, fault))
     stop = [h for h in (*after.hops, *after.return_path) if h.step == blocked.step]
     was = [h for h in (*before.hops, *before.return_path) if _is(h, fault.component)][:2]
     why = (f"netpath {fault.description}. {blocked.code} at step {blocked.step}: "
@@ -102,6 +106,20 @@ def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str
         explanation=why, lines=(*excerpt(was, notes=False), *excerpt(stop, notes=False)),
         keywords=(names, fault.keywords) if free else (),
     )
+
+
+def _short_names(s: Scenario, fault: Fault) -> tuple[str, ...]:
+    """The names a free-text fix may also use: the Service the fault is seen from, and each
+    namespaced name without its namespace ("echo-ip") when nothing else in the scenario is
+    called that."""
+    seen_from = [c.split(" ", 1)[1] for c in fault.named_by]
+    full = [c.split(" ", 1)[1] for c in (fault.component, *fault.aliases)] + seen_from
+    taken = [key.split("/", 1)[-1] for cluster in s.model.clusters.values()
+             for kind in (cluster.pods, cluster.services, cluster.network_policies)
+             for key in kind]
+    taken += [*s.model.security_groups, *s.model.network_acls, *s.model.route_tables]
+    short = [n.split("/", 1)[1] for n in full if "/" in n]
+    return (*seen_from, *(n for n in short if taken.count(n) == 1))
 
 
 def _unique(name: str, choices: tuple[str, ...]) -> bool:

@@ -7,6 +7,12 @@ component that occurs twice apart on the path (a load balancer's security group 
 connections, a NACL shared by the subnets) is never the subject of "the packet has left X", nor
 an item to order: where it is would be ambiguous. No question names a trace step: the learner
 has not seen the trace (the excerpt shown with the answer has them).
+
+Where the source pod's own egress NetworkPolicies sit relative to a Service's DNAT depends on
+the CNI: netpath judges them after it (the verdict's semantics), the EKS network policy agent
+enforces them on the pod's veth before kube-proxy rewrites the packet. So no question hinges on
+that order: they are no distractor after the pod or the Service, no subject or answer next to
+the Service, and no item to order after it.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ from random import Random
 from netpath.drill.model import Question
 from netpath.drill.questions_common import (
     Scenario,
+    endpoints,
     excerpt,
     lessons,
+    machine,
     norm,
     options,
+    policy_names,
     query_words,
     question,
     run_key,
@@ -49,24 +58,34 @@ NOT_HOPS = frozenset({"target-group", "kube-proxy"})
 # Where a load balancer sends (its target, the target's node, the NodePort Service): after a
 # load balancer each would read as right, so none is offered there.
 TARGET_SIDE = frozenset({"pod", "service", "node", "instance", "database"})
+# What a packet might be thought to cross before it reaches the destination.
+FILTERS = ("security-group", "network-policy", "network-acl", "route-table")
 
 
 def next_hop(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -> Question | None:
     if trace is None or not trace.reachable:
         return None
     grouped, unique = unique_runs(trace.hops)
+    egress = source_egress(s, trace)
     subjects = [i for i in range(len(grouped) - 1)
-                if _askable(grouped[i], grouped[i + 1], unique)]
+                if _askable(grouped[i], grouped[i + 1], unique)
+                and not _around_dnat(grouped, i, egress)]
     if not subjects:
         return None
     i = rng.choice(subjects)
     subject, following = grouped[i], grouped[i + 1]
     answer = who(following[0])
-    choices = options(rng, answer, _next_hop_tiers(s, grouped, subject, following), difficulty)
-    if choices is None:
+    named = following[0].name == endpoints(trace, s)[1]
+    # Right after the source pod or its Service, the pod's egress policies are no wrong answer.
+    around = subject[0].action == "send" or subject[0].component == "service"
+    tiers = _next_hop_tiers(s, grouped, subject, following, named,
+                            egress if around else set())
+    choices = options(rng, answer, tiers, difficulty)
+    if choices is None or named and _all_of_its_kind(answer, choices):
         return None
     name = following[0].name
     accepted = [name] if _name_unique(name, grouped, choices) else []
+    accepted += _proxy_spellings(grouped, following, choices)
     return question(
         s, kind="next-hop",
         topic=subject_topic(s, trace, (subject[0].component, following[0].component)),
@@ -82,14 +101,21 @@ def next_hop(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -> 
 
 
 def _next_hop_tiers(s: Scenario, grouped: list[list[Hop]], subject: list[Hop],
-                    following: list[Hop]) -> list[list[str]]:
+                    following: list[Hop], named: bool, egress: set[str]) -> list[list[str]]:
     """Distractors: the path's other components, then the scenario's of the answer's kind,
-    then of the path's kinds. Not offered: anything the subject's own words point to (a
-    route's target is its "next hop" in routing terms; a target group names its targets), nor
-    another face of the answer or of the subject (node-1 the instance, the node and kube-proxy
-    are one machine; `pick` keeps one face of every other machine)."""
+    then of the path's kinds. When the answer is the destination the prompt names (`named`),
+    others of its kind would give it away: the filters a packet might be thought to cross on
+    its way in come before them (is node-1's security group checked between the node and its
+    own pod?).
+
+    Not offered: anything the subject's own words point to (a route's target is its "next
+    hop" in routing terms; a target group names its targets), nor another face of the answer
+    or of the subject (node-1 the instance, the node and kube-proxy are one machine; `pick`
+    keeps one face of every other machine), nor the policies `egress` (the source pod's,
+    after the pod or its Service: see the module's note)."""
     said = " ".join(f"{h.detail} {h.rule.text if h.rule else ''}" for h in subject)
     banned = run_names(subject) | run_names(following) | _own_groups(s, subject, following)
+    banned |= egress
     targets = TARGET_SIDE if any(h.component == "target-group" for h in subject) else set()
 
     def fair(component: str) -> bool:
@@ -102,7 +128,11 @@ def _next_hop_tiers(s: Scenario, grouped: list[list[Hop]], subject: list[Hop],
     on_path = [who(run[0]) for run in grouped]
     same_kind = [f"{following[0].component} {n}" for n in found.get(following[0].component, [])]
     others = [f"{kind} {n}" for kind, names in found.items() if kind in kinds for n in names]
-    return [[c for c in tier if fair(c)] for tier in (on_path, same_kind, others)]
+    tiers = [on_path, same_kind, others]
+    if named:
+        filters = [f"{kind} {n}" for kind in FILTERS for n in found.get(kind, [])]
+        tiers = [on_path, filters, [c for c in others if c not in same_kind], same_kind]
+    return [[c for c in tier if fair(c)] for tier in tiers]
 
 
 def _askable(subject: list[Hop], following: list[Hop], unique: set[str]) -> bool:
@@ -115,6 +145,58 @@ def _askable(subject: list[Hop], following: list[Hop], unique: set[str]) -> bool
             and "," not in first.name and "," not in then.name
             and then.component not in NOT_HOPS
             and not run_names(subject) & run_names(following))
+
+
+def source_egress(s: Scenario, trace: Trace) -> set[str]:
+    """The NetworkPolicies selecting the pod that sends the request, for egress."""
+    sender = next((h for h in trace.hops if h.action == "send" and h.component == "pod"), None)
+    if sender is None:
+        return set()
+    for name, cluster in s.model.clusters.items():
+        pod = cluster.pods.get(sender.name)
+        if pod is not None:
+            index = s.network.kube.policy_indexes[name]
+            return {p.key for p in index.selecting(pod, "egress")}
+    return set()
+
+
+def _source_egress_after_service(grouped: list[list[Hop]], i: int, egress: set[str]) -> bool:
+    """Whether run `i` is the source pod's egress policies right after a Service (its DNAT)."""
+    run = grouped[i]
+    return (i > 0 and grouped[i - 1][0].component == "service"
+            and run[0].component == "network-policy"
+            and bool(set(policy_names(run[0])) & egress))
+
+
+def _around_dnat(grouped: list[list[Hop]], i: int, egress: set[str]) -> bool:
+    """"Left the Service: next?" when the source's egress policies come next, or "left those
+    policies: next?" right after the Service: either order is a CNI's (module note)."""
+    return (_source_egress_after_service(grouped, i + 1, egress)
+            or _source_egress_after_service(grouped, i, egress))
+
+
+def _all_of_its_kind(answer: str, choices: tuple[str, ...]) -> bool:
+    """Every choice is of the answer's kind: with the answer the destination the prompt names
+    (after node-2, `pod shop/web-2` among other pods), the prompt gives it away."""
+    kind = answer.split(" ", 1)[0]
+    return bool(choices) and all(c.split(" ", 1)[0] == kind for c in choices)
+
+
+def _proxy_spellings(grouped: list[list[Hop]], following: list[Hop],
+                     choices: tuple[str, ...]) -> list[str]:
+    """A Service step named by the kube-proxy that implements it (`kube-proxy node-1`), or by
+    its node alone when nothing else on the path or among the choices is that machine."""
+    if following[0].component != "service":
+        return []
+    nodes = list(dict.fromkeys(h.name for h in following if h.component == "kube-proxy"))
+    found: list[str] = []
+    for node in nodes[:1]:
+        found += [f"kube-proxy {node}", f"kube-proxy on {node}"]
+        elsewhere = {run_key(run) for run in grouped if run is not following}
+        elsewhere |= {machine(c) for c in choices}
+        if node not in elsewhere:
+            found += [node, f"node {node}"]
+    return found
 
 
 def _own_groups(s: Scenario, subject: list[Hop], following: list[Hop]) -> set[str]:
@@ -158,9 +240,12 @@ def order_hops(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -
     if trace is None or not trace.reachable:
         return None
     grouped, unique = unique_runs(trace.hops)
+    egress = source_egress(s, trace)
     # One item per step a learner would name: a Service with its kube-proxy, a load balancer
-    # with its target group, one face per machine (`runs` merges them), none twice.
-    runs = [run for run in grouped if run_key(run) in unique and "," not in who(run[0])]
+    # with its target group, one face per machine (`runs` merges them), none twice; not the
+    # source's egress policies after the Service (before it with some CNIs: module note).
+    runs = [run for i, run in enumerate(grouped) if run_key(run) in unique
+            and "," not in who(run[0]) and not _source_egress_after_service(grouped, i, egress)]
     if len(runs) < ORDER_MIN:
         return None
     size = min(ORDER_ITEMS.get(difficulty, 7), len(runs))
@@ -180,7 +265,7 @@ def order_hops(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) -
         prompt=(f"{query_words(trace, s)}: put {part} of the request's path in the order the "
                 f"packet crosses them (their numbers or names, e.g. 2, 1, 3):\n{listing}"),
         choices=(), answer=", ".join(items),
-        accepted=(numbers, *_names_only(items)),
+        accepted=(numbers, *_names_only(items), *_proxy_orders(window, items)),
         explanation=("The request crosses them in this order: "
                      + ", then ".join(f"{who(run[0])} ({_verbs(run)})" for run in window)
                      + "."),
@@ -198,6 +283,31 @@ def _verbs(run: list[Hop]) -> str:
 def _names_only(items: list[str]) -> list[str]:
     names = [item.split(" ", 1)[1] for item in items]
     return [", ".join(names)] if len(set(names)) == len(names) else []
+
+
+# How an order may be written (the judge's separators; blanks stand for spaces and new lines):
+# an accepted spelling is compared whole, so each is spelled out.
+_ORDER_SEPARATORS = (", ", " -> ", " > ", " ")
+
+
+def _proxy_orders(window: list[list[Hop]], items: list[str]) -> list[str]:
+    """The order with each Service step named by its kube-proxy (`kube-proxy node-2`), in
+    full, and by names alone with the node's name (when no other item is that machine)."""
+    full, names = list(items), [item.split(" ", 1)[1] for item in items]
+    machines = {machine(item) for item in items}
+    changed = False
+    for n, run in enumerate(window):
+        proxies = [h.name for h in run if h.component == "kube-proxy"]
+        if run[0].component != "service" or not proxies:
+            continue
+        changed = True
+        full[n] = f"kube-proxy {proxies[0]}"
+        if proxies[0] not in machines and proxies[0] not in names:
+            names[n] = proxies[0]
+    if not changed:
+        return []
+    spellings = [full] + ([names] if len(set(names)) == len(names) else [])
+    return [sep.join(s) for s in spellings for sep in _ORDER_SEPARATORS]
 
 
 # --- source-seen -------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Is a query reachable at all, and if not, which component blocks it and with what code.
 
-The explanation says why; it offers the engine's fix only when the block is a mistake. A block
-the scenario's author intends (an expectation in its `netpath-expect.yaml` says the query must
-stay blocked: the database has no way out, plain HTTP is not served) is blocked by design:
-"fixing" it would undo the lesson the scenario teaches.
+The explanation says why, then what to do. When the scenario's `netpath-expect.yaml` expects the
+query blocked, it says so in the expectation's own words (its name, and its description when it
+has one) and offers no fix of the engine's: the expectation may record a deliberate block (the
+database has no way out) or a pitfall whose fix it gives itself ("Add a rule for sg-billing"),
+and only its author knows which. Otherwise the explanation ends with the engine's fix.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from random import Random
@@ -96,22 +98,40 @@ def reachable(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) ->
 
 
 def _blocked_words(s: Scenario, trace: Trace, blocked: Blocked) -> str:
-    """Where and why it is blocked; then the fix, or that the block is the design's."""
+    """Where and why it is blocked; then what the scenario's expectation says of it, else the
+    engine's fix."""
     where = " on the return path" if blocked.direction == "return" else ""
     by = "on the internet" if blocked.component == "internet" and \
         blocked.name in INTERNET_PSEUDO else f"by {blocked.component} {blocked.name}"
     said = f"Blocked{where} {by} ({blocked.code}): {blocked.reason.rstrip('.')}."
     intent = intended_blocks(s).get(trace.query)
-    if intent is not None and intent[1] in (None, blocked.code):
-        return (f"{said} Blocked by design: the scenario expects this path to stay closed "
-                f"(\"{intent[0]}\"), so there is nothing to fix.")
+    if intent is not None and intent.code in (None, blocked.code):
+        return f"{said} {expected_words(intent)}"
     return f"{said} Fix: {blocked.fix.rstrip('.')}."
+
+
+def expected_words(intent: Intent) -> str:
+    """`The scenario expects it blocked: "<name>". <description>`: its words, not a guess at
+    whether the block is wanted (a pitfall's description says what to do)."""
+    said = f"The scenario expects it blocked: \"{intent.name}\"."
+    about = " ".join(intent.description.split())
+    if about:
+        said += f" {about if about.endswith('.') else about + '.'}"
+    return said
 
 
 # --- the scenario's intent ---------------------------------------------------------------------
 
-# query -> (the expectation's name, the code it names or None)
-Intents = dict[Query, tuple[str, "str | None"]]
+@dataclass(frozen=True)
+class Intent:
+    """What an expectation says of a query it expects blocked."""
+
+    name: str
+    code: str | None  # the code it names, or None (any block)
+    description: str  # "" when it has none
+
+
+Intents = dict[Query, Intent]
 # scenario name -> (the network it was computed for, its intents)
 _intents: dict[str, tuple[Network, Intents]] = {}
 
@@ -152,7 +172,8 @@ def _read_intents(s: Scenario) -> Intents:
         except GroupError:
             continue
         for a, b in pairs:
-            intents.setdefault(Query(a, b, exp.port, exp.protocol), (exp.name, exp.code))
+            intents.setdefault(Query(a, b, exp.port, exp.protocol),
+                               Intent(exp.name, exp.code, exp.description))
     return intents
 
 

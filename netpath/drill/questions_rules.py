@@ -3,7 +3,13 @@ rule. (Whether a query is reachable at all is `questions_reachable`.)
 
 Exactly one correct answer: a security group or NetworkPolicy question is asked only when one
 rule alone admits the flow (both are unions: a second matching rule would be right too), and a
-route question only when no two routes tie.
+route question only when no two routes tie (and the table has more than one route to choose
+from). The setup shows the rules in question (the route table, the NACL's list, the rules of the
+groups on the interface, of the policies selecting the pod): at difficulty 3 the learner types
+the rule. Security group and NetworkPolicy distractors are the other rules of that setup (other
+ports, other sources), never a rule of the other direction nor of a group or policy that does not
+apply: a multiple choice needs two of them, free text one (a rule alone in the setup would answer
+itself), else the question is not asked.
 """
 
 from __future__ import annotations
@@ -23,16 +29,24 @@ from netpath.drill.questions_common import (
     setup_text,
     subject_topic,
 )
+from netpath.drill.questions_setup import (
+    IMPLICIT_DENY,
+    nacl_line,
+    policy_lines,
+    policy_rule_words,
+    security_group_lines,
+)
 from netpath.engine.nacls import rule_matches
-from netpath.engine.network_policy import PolicyIndex, first_match
-from netpath.engine.network_policy_fix import describe_peer, describe_port
+from netpath.engine.network_policy import first_match
 from netpath.engine.security_groups import evaluate_security_groups
-from netpath.engine.trace import Hop, Packet, Trace
+from netpath.engine.trace import Hop, Trace
 from netpath.model.addr import Address
 from netpath.model.kubernetes import NetpolRule, NetworkPolicy, Pod
 from netpath.model.resources import Eni, SecurityGroup, SgRule
 
-IMPLICIT_DENY = "* deny (the implicit final rule)"
+# Same-direction rules that do not match, besides the answer: a multiple choice needs two, free
+# text one (the setup lists the rules: a lone rule would answer itself).
+MIN_RULE_DISTRACTORS = {1: 2, 2: 2, 3: 1}
 
 
 def deciding_rule(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
@@ -63,7 +77,7 @@ def deciding_rule(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
 def _ask(s: Scenario, trace: Trace, hop: Hop, prompt: str, difficulty: int,
          choices: tuple[str, ...], answer: str, accepted: list[str], why: str,
          topic: str | None = None, shown: tuple[str, ...] = ()) -> Question:
-    """The question; `shown`: setup lines the question needs (a route table's routes)."""
+    """The question; `shown`: setup lines the question needs (the rules it is about)."""
     return question(
         s, kind="deciding-rule",
         topic=topic or subject_topic(s, trace, (hop.component,)), difficulty=difficulty,
@@ -80,6 +94,8 @@ def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) ->
     table = s.model.route_tables.get(hop.name)
     if table is None or hop.rule is None or (hop.note and "at random" in hop.note):
         return None
+    if len(table.routes) < 2:
+        return None  # the only route shown decides: nothing to ask
     answer = hop.rule.text
     matched = [c.text for c in hop.candidates]
     written = [str(r) for r in table.routes if r.origin != "local"]
@@ -119,6 +135,8 @@ def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> 
         return None
     inbound = any(r.path == hop.rule.path for r in acl.inbound)
     rules = acl.inbound if inbound else acl.outbound
+    if len(rules) < 2:
+        return None  # the setup shows the list: its only rule (or the implicit deny) decides
     other = acl.outbound if inbound else acl.inbound
     packet = hop.packet
     peer = packet.src_ip if inbound else packet.dst_ip
@@ -146,7 +164,8 @@ def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> 
     where = re.search(r"\b(entering|leaving) ([\w.-]+)", hop.detail)
     subnet = f" {where.group(1)} {where.group(2)}" if where else ""
     return _ask(s, trace, hop, f"{acl.name} judges {direction} {service} {word} {peer}"
-                f"{subnet}. Which rule decides?", difficulty, choices, answer, accepted, why)
+                f"{subnet}. Which rule decides?", difficulty, choices, answer, accepted, why,
+                shown=(nacl_line(acl, inbound),))
 
 
 def _nacl_number(choice: str) -> str | None:
@@ -176,14 +195,11 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
     if sum(1 for g, r in own if _sg_admits(s, eni, g, r, direction, peer, hop)) != 1:
         return None  # a union: a second matching rule would be a second right answer
     answer = f"{group.name}: {hop.rule.text}"
-    same = [f"{g.name}: {r}" for g, r in own]
-    reverse = [f"{g.name}: {r}" for g in groups for r in (g.egress if ingress else g.ingress)]
-    elsewhere = [f"{g.name}: {r}" for g in s.model.security_groups.values()
-                 if g.vpc == group.vpc and g.name not in eni.security_groups
-                 for r in (g.ingress if ingress else g.egress)]
-    # Rules of the question's direction first (another group's inbound rule for an inbound
-    # question); a rule of the other direction is wrong at a glance ("to" for "from").
-    choices = options(rng, answer, [same, elsewhere, reverse], difficulty)
+    # The other rules of this direction on the interface (none admits: see above). A rule of
+    # the other direction ("to" for "from") or of a group the prompt says is not on the
+    # interface is wrong at a glance: never offered.
+    same = [c for c in dict.fromkeys(f"{g.name}: {r}" for g, r in own) if c != answer]
+    choices = _rule_choices(rng, answer, same, [], difficulty)
     if choices is None:
         return None
     owner = s.network.display_name(eni)
@@ -197,7 +213,16 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
            "Security groups allow only; the reply passes by connection tracking.")
     return _ask(s, trace, hop, f"{owner} (security groups: {', '.join(eni.security_groups)}) "
                 f"{word} {service} {prep} {peer}. Which rule allows it?", difficulty, choices,
-                answer, [hop.rule.text], why)
+                answer, [hop.rule.text], why, shown=tuple(security_group_lines(groups, ingress)))
+
+
+def _rule_choices(rng: Random, answer: str, rules: list[str], lures: list[str],
+                  difficulty: int) -> tuple[str, ...] | None:
+    """Choices among the question's own rules (`lures` after them), or None when there are
+    fewer than MIN_RULE_DISTRACTORS of them: the answer would stand out."""
+    if len(rules) < MIN_RULE_DISTRACTORS.get(difficulty, 1):
+        return None
+    return options(rng, answer, [rules + lures], difficulty)
 
 
 def _sg_admits(s: Scenario, eni: Eni, group: SecurityGroup, rule: SgRule, direction: str,
@@ -228,7 +253,6 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     if found is None:
         return None
     cluster_name, pod, peer_pod = found
-    cluster = s.model.clusters[cluster_name]
     index = s.network.kube.policy_indexes[cluster_name]
     packet = hop.packet
     peer_ip = packet.src_ip if ingress else packet.dst_ip
@@ -246,21 +270,11 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
         return None
     policy, number = right[0]
     answer = _rule_words(policy, direction, number)
+    # The other rules of this direction of the policies selecting the pod (none admits: see
+    # above); never a policy that does not select it, nor a rule of the other direction.
     same = [_rule_words(p, direction, i) for p, i, _ in rules if (p, i) != (policy, number)]
-    namespace = [_rule_words(p, direction, i) for p in cluster.network_policies.values()
-                 if p.namespace == pod.namespace and p not in selecting
-                 for i in range(len(getattr(p, direction)))]
-    # Then rules of the same direction in other namespaces (a policy only selects pods of its
-    # own namespace: a classic slip), and the other direction's rules last (wrong at a glance).
-    abroad = [_rule_words(p, direction, i) for p in cluster.network_policies.values()
-              if p.namespace != pod.namespace for i in range(len(getattr(p, direction)))]
-    other = "egress" if ingress else "ingress"
-    reverse = [_rule_words(p, other, i) for p in cluster.network_policies.values()
-               if p.namespace == pod.namespace
-               for i, rule in enumerate(getattr(p, other))
-               if not _admits_back(index, p, rule, ingress, pod, peer_pod, packet)]
     lure = [f"none: no policy isolates {pod.key} for {direction}, so everything is allowed"]
-    choices = options(rng, answer, [same + lure, namespace, abroad, reverse], difficulty)
+    choices = _rule_choices(rng, answer, same, lure, difficulty)
     if choices is None:
         return None
     service = f"{packet.protocol}/{packet.dst_port}" if packet.dst_port else packet.protocol
@@ -274,7 +288,7 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     return _ask(s, trace, hop, f"the NetworkPolicies of {pod.key} judge {direction} {service} "
                 f"{prep} {peer}. Which rule admits it?", difficulty,
                 choices, answer, _policy_spellings(policy, direction, number), why,
-                topic="kubernetes")
+                topic="kubernetes", shown=tuple(policy_lines(selecting, direction)))
 
 
 def _policy_spellings(policy: NetworkPolicy, direction: str, index: int) -> list[str]:
@@ -286,25 +300,10 @@ def _policy_spellings(policy: NetworkPolicy, direction: str, index: int) -> list
     return found
 
 
-def _admits_back(index: PolicyIndex, policy: NetworkPolicy, rule: NetpolRule, ingress: bool,
-                 pod: Pod, peer_pod: Pod | None, packet: Packet) -> bool:
-    """Whether a rule of the other direction admits the same flow at the other end (the
-    sender's egress for an ingress question): right under another reading, never offered."""
-    if peer_pod is None or not policy.pod_selector.matches(peer_pod.labels) \
-            or policy.namespace != peer_pod.namespace:
-        return False
-    alone = replace(policy, egress=(rule,)) if ingress else replace(policy, ingress=(rule,))
-    mine = packet.dst_ip if ingress else packet.src_ip
-    return first_match(index, "egress" if ingress else "ingress", peer_pod, (alone,), mine,
-                       pod, packet.protocol, packet.dst_port) is not None
-
-
 def _rule_words(policy: NetworkPolicy, direction: str, index: int) -> str:
-    rule = getattr(policy, direction)[index]
-    word = "from" if direction == "ingress" else "to"
-    peers = " or ".join(describe_peer(policy, p) for p in rule.peers) or "anywhere"
-    ports = ", ".join(describe_port(p) for p in rule.ports) or "every port"
-    return f"{policy.key} {direction} rule {index + 1}: {word} {peers} on {ports}"
+    """`ns/name ingress rule 1: from ... on ...`, as the setup's policy lines number it."""
+    words = policy_rule_words(policy, direction, index)
+    return f"{policy.key} {direction} rule {index + 1}: {words}"
 
 
 def _judged(s: Scenario, hop: Hop, ingress: bool) -> tuple[str, Pod, Pod | None] | None:

@@ -2,12 +2,17 @@
 
 A few lines, not `netpath show`'s tree: what a learner needs to reason about the questions
 (subnets and whether they are public, gateways, instances, databases, load balancers, the
-cluster's pods and Services). Long lists are cut with "...".
+cluster's pods and Services). Long lists are cut with "...". Deciding-rule questions add the
+rules they are about (`nacl_line`, `security_group_lines`, `policy_lines`).
 """
 
 from __future__ import annotations
 
-from netpath.model.resources import Model, Subnet
+from collections.abc import Iterable
+
+from netpath.engine.network_policy_fix import describe_peer, describe_port
+from netpath.model.kubernetes import NetworkPolicy
+from netpath.model.resources import Model, NetworkAcl, SecurityGroup, Subnet
 
 LIST_MAX = 8
 
@@ -69,3 +74,45 @@ def summary(name: str, model: Model) -> str:
         if cluster.network_policies:
             lines.append(f"  NetworkPolicies: {_cut(list(cluster.network_policies))}")
     return "\n".join(lines)
+
+
+# --- the rules a deciding-rule question is about -----------------------------------------------
+# Shown in the setup (as a route question shows its table), in the spellings the choices and
+# the accepted answers use: at difficulty 3 the learner types the rule, so must have seen it.
+
+IMPLICIT_DENY = "* deny (the implicit final rule)"
+
+
+def nacl_line(acl: NetworkAcl, inbound: bool) -> str:
+    """`Network ACL nacl-a, outbound rules (lowest number first): #100 allow ..., * deny ...`."""
+    rules = acl.inbound if inbound else acl.outbound
+    listed = ", ".join([*(str(r) for r in rules), IMPLICIT_DENY])
+    direction = "inbound" if inbound else "outbound"
+    return f"Network ACL {acl.name}, {direction} rules (lowest number first): {listed}"
+
+
+def security_group_lines(groups: list[SecurityGroup], ingress: bool) -> list[str]:
+    """One line per group on the interface: its rules of the question's direction."""
+    way = "inbound" if ingress else "outbound"
+    return [f"Security group {g.name}, {way} rules: "
+            + ("; ".join(str(r) for r in (g.ingress if ingress else g.egress)) or "none")
+            for g in groups]
+
+
+def policy_lines(policies: Iterable[NetworkPolicy], direction: str) -> list[str]:
+    """One line per policy selecting the pod: its rules of the question's direction, numbered
+    as answers name them (`ns/name ingress rule 2`)."""
+    return [f"NetworkPolicy {p.key}, {direction} rules: "
+            + ("; ".join(f"rule {i + 1}: {policy_rule_words(p, direction, i)}"
+                         for i in range(len(getattr(p, direction))))
+               or "none (it admits nothing)")
+            for p in policies]
+
+
+def policy_rule_words(policy: NetworkPolicy, direction: str, index: int) -> str:
+    """`from pods app=web in namespace shop on tcp/8080`: a policy rule's peers and ports."""
+    rule = getattr(policy, direction)[index]
+    word = "from" if direction == "ingress" else "to"
+    peers = " or ".join(describe_peer(policy, p) for p in rule.peers) or "anywhere"
+    ports = ", ".join(describe_port(p) for p in rule.ports) or "every port"
+    return f"{word} {peers} on {ports}"

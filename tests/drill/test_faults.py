@@ -31,6 +31,7 @@ CHANGES = {
     "pod-relabelled": {"clusters"},
     "nacl-no-ephemeral": {"network_acls"},
     "endpoint-stopped": {"clusters"},
+    "policy-rule-removed": {"clusters"},
     "dns-egress-removed": {"clusters"},
 }
 CODES = {
@@ -39,6 +40,7 @@ CODES = {
     "pod-relabelled": {"SERVICE_NO_ENDPOINTS", "NETPOL_INGRESS_DENIED", "NETPOL_EGRESS_DENIED"},
     "nacl-no-ephemeral": {"NACL_RETURN_DENIED"},
     "endpoint-stopped": {"SERVICE_NO_ENDPOINTS"},
+    "policy-rule-removed": {"NETPOL_INGRESS_DENIED", "NETPOL_EGRESS_DENIED"},
     "dns-egress-removed": {"NETPOL_EGRESS_DENIED"},
 }
 
@@ -170,8 +172,15 @@ def test_a_security_group_fault_wants_its_rules_direction(injected: list[Injecte
         inbound = "the inbound rule" in fault.description
         wanted = {"inbound", "ingress"} if inbound else {"outbound", "egress"}
         banned = {"outbound", "egress"} if inbound else {"inbound", "ingress"}
-        assert {w for w in fault.keywords if not w.startswith("!")} == wanted, fault.keywords
-        assert {w[1:] for w in fault.keywords if w.startswith("!")} == banned, fault.keywords
+        assert {w for w in fault.keywords if w[0] not in "!+"} == wanted, fault.keywords
+        assert banned <= {w[1:] for w in fault.keywords if w.startswith("!")}, fault.keywords
+
+
+def test_every_fault_wants_a_fix_that_mends(injected: list[Injected]) -> None:
+    """A free-text fix must say what it does (add, allow, label...), and never undo instead."""
+    for _, _, fault, *_ in injected:
+        actions = {w for w in fault.keywords if w.startswith("+")}
+        assert actions and {"!remove", "!delete", "!deny"} <= set(fault.keywords), fault
 
 
 def test_relabelled_pods_for_a_service_and_for_a_policy() -> None:
@@ -230,3 +239,37 @@ def test_the_broken_trace_stops_where_the_fault_says(injected: list[Injected]) -
             assert fault.component in stopped or blocked.component == "nat-gateway", stopped
         else:
             assert fault.at and stopped & set(fault.at), (query, fault.kind, stopped)
+
+
+def test_the_pod_an_allow_policy_selects_is_relabelled_out_of_it() -> None:
+    """The reviewer's N3: dev/frontend loses the label frontend-egress selects; the default
+    deny still isolates its egress, so the flow fails there, and relabelling mends it."""
+    s = load("interview-namespace-isolation")
+    query = Query("dev/frontend", "dev/backend", 8080)
+    before = trace(s.network, query)
+    selected = [f for f in candidates(s.network, before)
+                if f.kind == "pod-relabelled" and f.component == "pod dev/frontend"
+                and "network-policy dev/frontend-egress" in f.related]
+    assert len(selected) == 1
+    fault = selected[0]
+    broken = prepare(fault.apply(s.network.model))
+    after = trace(broken, query)
+    assert after.blocked_by is not None and stops_as_stated(fault, after)
+    assert after.blocked_by.code == "NETPOL_EGRESS_DENIED"
+    still = {n.strip() for n in after.blocked_by.name.split(",")}
+    assert "dev/frontend-egress" not in still and "dev/default-deny-all" in still
+    assert repairs(fault, broken, query)
+
+
+def test_the_rule_that_admitted_the_flow_is_deleted() -> None:
+    """The reviewer's N4: backend-from-frontend loses its ingress rule, still selects pod-b."""
+    s = load("flow-pod-to-pod-same-node")
+    query = Query("default/pod-a", "default/pod-b", 8080)
+    fault, broken, _, after = inject(s.network, query, random.Random(1),
+                                     kinds=("policy-rule-removed",))
+    assert fault.component == "network-policy default/backend-from-frontend"
+    policy = broken.model.clusters["eks-prod"].network_policies["default/backend-from-frontend"]
+    assert policy.ingress == () and "Ingress" in policy.policy_types
+    assert after.blocked_by is not None and after.blocked_by.code == "NETPOL_INGRESS_DENIED"
+    assert "app=frontend" in fault.fix and "tcp/8080" in fault.fix
+    assert repairs(fault, broken, query)

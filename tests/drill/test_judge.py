@@ -1,5 +1,6 @@
 """judge(): choices by number or text, free text without case or spaces, accepted spellings,
-keywords for a free-text fix, and order-hops sequences."""
+keywords for a free-text fix (whole words, the component's name taken out, an action that is
+not negated, no undoing command), and order-hops sequences."""
 
 from __future__ import annotations
 
@@ -116,3 +117,59 @@ def test_a_keyword_written_with_a_bang_must_not_be_there() -> None:
                        keywords=(("rt-a",), ("!blackhole",)))
     assert judge(only_banned, "rt-a: add the route back").correct
     assert not judge(only_banned, "rt-a: blackhole").correct
+
+
+ROUTE = make(kind="find-fault", difficulty=3, choices=(),
+             answer="rt-public: add the route 0.0.0.0/0 -> igw-prod back to rt-public",
+             accepted=(), keywords=(("rt-public", "route-table rt-public"),
+                                    ("route", "igw-prod", "0.0.0.0/0", "+add", "+put",
+                                     "!remove", "!delete")))
+
+
+@pytest.mark.parametrize("given", [
+    "rt-public: add 0.0.0.0/0 -> igw-prod",
+    "rt-public: the default route was removed; add it back",  # what happened, then the fix
+    "rt-public: it was deleted: re-add the route",
+    "RT-PUBLIC: Put the route back",
+    "rt-public: adding the route to igw-prod back fixes it",
+    "rt-public: don't remove it, add the route",  # a negated undo is none
+])
+def test_a_fix_says_what_it_does(given: str) -> None:
+    assert judge(ROUTE, given).correct
+
+
+@pytest.mark.parametrize("given", [
+    "route-table rt-public",  # "route" is a word of the component's name, not of a fix
+    "rt-public",
+    "rt-public: the route",  # what, but no action
+    "rt-public: remove the default route",  # the opposite
+    "rt-public: delete the route to igw-prod, then add a new one",
+    "rt-public: do not add a route",  # a negated action
+    "rt-public: don't add the route",
+    "rt-public: add",  # an action, but about what?
+    "rt-public: padded route",  # "add" only whole: not inside "padded"
+    "add the route to igw-prod",  # which table?
+])
+def test_no_fix_or_the_opposite_is_wrong(given: str) -> None:
+    assert not judge(ROUTE, given).correct
+
+
+def test_key_words_are_whole_words_and_may_be_inflected() -> None:
+    q = make(kind="find-fault", difficulty=3, choices=(), answer="x", accepted=(),
+             keywords=(("default/web-0",), ("label", "app=web", "+label", "+restore")))
+    assert judge(q, "default/web-0: relabel it").correct  # re-
+    assert judge(q, "default/web-0: re-label it app=web").correct
+    assert judge(q, "default/web-0: restore its labels").correct  # -s
+    assert not judge(q, "default/web-0: restore app=web-v2").correct  # another label
+    assert not judge(q, "default/web-0: restored").correct  # what happened is no action
+    assert not judge(q, "default/web-01: relabel it").correct  # another pod
+
+
+def test_a_negation_holds_within_its_clause() -> None:
+    q = make(kind="find-fault", difficulty=3, choices=(), answer="x", accepted=(),
+             keywords=(("default/web-0",), ("ready", "readiness", "+make", "+fix")))
+    assert judge(q, "default/web-0 is not ready, fix its readiness probe").correct
+    assert judge(q, "default/web-0 isn't ready: make it ready").correct
+    assert not judge(q, "default/web-0 is not ready").correct
+    assert not judge(q, "default/web-0: not ready, not fixable").correct
+    assert not judge(q, "default/web-0: don't make it ready").correct

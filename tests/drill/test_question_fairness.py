@@ -19,7 +19,6 @@ from netpath.drill.judge import judge
 from netpath.drill.model import Question
 from netpath.drill.questions_common import (
     Builder,
-    Scenario,
     machine,
     path_components,
     runs,
@@ -188,7 +187,7 @@ def test_the_load_balancer_opens_the_connection_not_its_target_group(
         assert "opens a new connection" in q.explanation
 
 
-# --- deciding-rule (D8, D10, D13) --------------------------------------------------------------
+# --- deciding-rule (D8, D10) -------------------------------------------------------------------
 
 
 def test_nacl_rules_of_the_other_list_are_labelled_and_last() -> None:
@@ -240,60 +239,21 @@ def test_route_questions_show_the_table(library: list[Question]) -> None:
     assert checked >= 10
 
 
-def _sg_rules(s: Scenario, vpc: str, ingress: bool) -> set[str]:
-    return {f"{g.name}: {r}" for g in s.model.security_groups.values() if g.vpc == vpc
-            for r in (g.ingress if ingress else g.egress)}
-
-
-def test_security_group_distractors_keep_the_questions_direction(
-        library: list[Question]) -> None:
-    """D13: the other direction's rules only when the VPC has too few of this direction."""
-    checked = 0
-    for q in of_kind(library, "deciding-rule"):
-        found = re.search(r"\(security groups: [^)]*\) (receives|sends) ", q.prompt)
-        if found is None or not q.choices:
-            continue
-        s = load(q.scenario)
-        group = s.model.security_groups[q.answer.split(":", 1)[0]]
-        ingress = found.group(1) == "receives"
-        same = _sg_rules(s, group.vpc, ingress)
-        other = _sg_rules(s, group.vpc, not ingress) - same
-        if len(same - {q.answer}) >= len(q.choices) - 1:
-            checked += 1
-            assert not set(q.choices) & other, q.choices
-    assert checked >= 10
-
-
-def test_policy_distractors_keep_the_questions_direction(library: list[Question]) -> None:
-    checked = 0
-    for q in of_kind(library, "deciding-rule"):
-        found = re.search(r"the NetworkPolicies of \S+ judge (ingress|egress) ", q.prompt)
-        if found is None or not q.choices:
-            continue
-        direction = found.group(1)
-        other = "egress" if direction == "ingress" else "ingress"
-        s = load(q.scenario)
-        same = {f"{p.key} {direction} rule {i + 1}" for c in s.model.clusters.values()
-                for p in c.network_policies.values()
-                for i in range(len(getattr(p, direction)))}
-        if len(same) >= len(q.choices):  # the lure "none: ..." aside
-            checked += 1
-            assert not any(f" {other} rule " in c for c in q.choices), q.choices
-    assert checked >= 5
+# Security group and NetworkPolicy distractors (D13, N9): tests/drill/test_deciding_rule_choices.py
 
 
 # --- reachable (D9, D15) -----------------------------------------------------------------------
 
 
-def _intended(name: str) -> dict[Query, str | None]:
-    """Queries the scenario's expectations say stay blocked (the code they name, if any),
-    read here independently of the builder."""
+def _intended(name: str) -> dict[Query, tuple[str | None, str, str]]:
+    """Queries the scenario's expectations say stay blocked: (the code they name, if any, the
+    expectation's name, its description), read here independently of the builder."""
     s = load(name)
     path = Path(questions_reachable.__file__).parents[1] / "scenarios" / name / DEFAULT_FILE
     found, _, errors = load_expectations([(path, "x")], None, SourceMap())
     assert not errors
     groups = Groups(s.network)
-    intended: dict[Query, str | None] = {}
+    intended: dict[Query, tuple[str | None, str, str]] = {}
     for exp in found.expectations:
         if exp.reachable:
             continue
@@ -303,14 +263,16 @@ def _intended(name: str) -> dict[Query, str | None]:
         except GroupError:
             continue
         for a, b in pairs:
-            intended.setdefault(Query(a, b, exp.port, exp.protocol), exp.code)
+            intended.setdefault(Query(a, b, exp.port, exp.protocol),
+                                (exp.code, exp.name, exp.description))
     return intended
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_a_block_the_scenario_intends_is_not_fixed(name: str) -> None:
-    """D9: the database has no way out, plain HTTP is not served, SSH to RDS is closed: the
-    explanation says it is blocked by design instead of offering to open it."""
+def test_a_block_the_scenario_expects_is_told_in_its_words(name: str) -> None:
+    """D9, N2: an expected block is neither "fixed" by the engine nor called a design (some
+    expectations record a pitfall and its fix): the explanation quotes the expectation's name
+    and description. Any other block gets the engine's fix."""
     s = load(name)
     intended = _intended(name)
     for t in s.traces:
@@ -318,24 +280,34 @@ def test_a_block_the_scenario_intends_is_not_fixed(name: str) -> None:
             continue
         q = questions_reachable.reachable(s, t, random.Random(1), 1)  # always asked
         assert q is not None
-        code = intended.get(t.query, "-")
+        assert "nothing to fix" not in q.explanation and "by design" not in q.explanation
+        code, title, description = intended.get(t.query, ("-", "", ""))
         if code is None or code == t.blocked_by.code:
-            assert "Blocked by design" in q.explanation and "Fix:" not in q.explanation, q
+            assert f'The scenario expects it blocked: "{title}".' in q.explanation, q
+            assert " ".join(description.split()) in q.explanation, q
+            assert "Fix:" not in q.explanation, q
         else:
-            assert "Fix:" in q.explanation and "by design" not in q.explanation, q
+            assert "Fix:" in q.explanation and "expects it blocked" not in q.explanation, q
 
 
-@pytest.mark.parametrize(("name", "query"), [
-    ("interview-3-tier-eks", Query("orders-db", "api.example.com", 443)),
-    ("interview-3-tier-eks", Query("internet", "shop.example.com", 80)),
-    ("three-tier", Query("node-1", "orders-db", 22)),
+@pytest.mark.parametrize(("name", "query", "words"), [
+    ("interview-3-tier-eks", Query("orders-db", "api.example.com", 443),
+     '"the database has no way out".'),
+    ("interview-3-tier-eks", Query("internet", "shop.example.com", 80), "expects it blocked"),
+    ("three-tier", Query("node-1", "orders-db", 22), "expects it blocked"),
+    # N2: pitfalls whose expectations say what to do, not "nothing to fix"
+    ("flow-pod-to-rds", Query("default/billing", "orders-db", 5432), "Add a rule for sg-billing"),
+    ("interview-multi-region", Query("shop-west/web-0", "sessions-db", 3306),
+     "across Regions, write the CIDR."),
+    ("interview-secure-pod-to-pod", Query("shop/backend-0", "kube-system/kube-dns", 53, "tcp"),
+     "retried over TCP/53"),
 ])
-def test_the_reviewers_blocks_by_design(name: str, query: Query) -> None:
+def test_the_reviewers_expected_blocks(name: str, query: Query, words: str) -> None:
     s = load(name)
     t = next(t for t in s.traces if t.query == query)
     q = questions_reachable.reachable(s, t, random.Random(1), 1)
     assert q is not None and q.answer == "no"
-    assert "Blocked by design" in q.explanation and "Fix:" not in q.explanation
+    assert words in q.explanation and "Fix:" not in q.explanation, q.explanation
 
 
 def test_a_broken_scenarios_block_still_gets_its_fix() -> None:

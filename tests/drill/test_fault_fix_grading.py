@@ -1,0 +1,176 @@
+"""Free-text fixes of find-the-fault (difficulty 3), judged on real questions of the library.
+
+The reviewer's N7 and N8: a fix names the broken component (or, for a Service's pods, the
+Service), says what it is about and what it does; the component's own name holds no key word
+("route-table rt-public" is no fix), undoing is no fix ("remove the default route"), a negated
+fix is none ("not ready", "not started"); yet a fix that first says what went wrong ("it was
+removed: add it back") is one. Each table row is an answer a learner could type.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from netpath.drill.fault_record import Fault
+from netpath.drill.faults import NoFault, inject
+from netpath.drill.generate import load
+from netpath.drill.judge import judge
+from netpath.drill.model import Question
+from netpath.drill.questions_fault import find_fault
+
+# kind of fault -> (a scenario that has it at difficulty 3, words of its description)
+WHERE = {
+    "route": ("flow-internet-to-pod-alb", "route-removed", "removed the route"),
+    "sg": ("three-tier", "sg-rule-removed", "deleted the"),
+    "nacl": ("three-tier", "nacl-no-ephemeral", "custom network ACL"),
+    "service-label": ("flow-internet-to-pod-nlb", "pod-relabelled", "Service"),
+    "not-ready": ("flow-internet-to-pod-nlb", "endpoint-stopped", "not ready"),
+    "peer-label": ("flow-pod-to-pod-same-node", "pod-relabelled", "admits ingress from"),
+    "selected-label": ("interview-namespace-isolation", "pod-relabelled", "still isolate"),
+    "policy-rule": ("flow-pod-to-pod-same-node", "policy-rule-removed", "deleted"),
+    "dns": ("interview-pod-no-internet", "dns-egress-removed", "DNS allowance"),
+}
+
+_asked: dict[str, tuple[Question, Fault]] = {}
+
+
+def asked(case: str) -> tuple[Question, Fault]:
+    """The first difficulty-3 question of the case's scenario whose fault is of its kind."""
+    if case not in _asked:
+        name, kind, words = WHERE[case]
+        s = load(name)
+        for t in s.traces:
+            for seed in range(30):
+                try:
+                    fault = inject(s.network, t.query, random.Random(seed))[0]
+                except NoFault:
+                    break
+                if fault.kind != kind or words not in fault.description:
+                    continue
+                q = find_fault(s, t, random.Random(seed), 3)
+                if q is not None:
+                    _asked[case] = (q, fault)
+                    return _asked[case]
+        raise AssertionError(f"no {case} question in {name}")
+    return _asked[case]
+
+
+def fields(fault: Fault) -> dict[str, str]:
+    """What a learner would write of this fault: names, direction, label, route..."""
+    found = {"name": fault.name, "short": fault.name.split("/", 1)[-1]}
+    if fault.named_by:
+        service = fault.named_by[0].split(" ", 1)[1]
+        found.update(service=service, service_short=service.split("/", 1)[-1])
+    label = re.search(r"changed the label (\S+) to", fault.description)
+    if label:
+        found["label"] = label.group(1)
+    way = re.search(r"\b(inbound|outbound|ingress|egress) rule", fault.description)
+    if way:
+        found["dir"] = way.group(1)
+        found["other"] = {"inbound": "outbound", "outbound": "inbound", "ingress": "egress",
+                          "egress": "ingress"}[way.group(1)]
+    route = re.search(r"the route (\S+) -> (\S+)", fault.description)
+    if route:
+        found.update(dest=route.group(1), target=route.group(2))
+    return found
+
+
+RIGHT = [
+    ("route", "{name}: add the route {dest} -> {target} back"),
+    ("route", "{name}: the route to {target} was removed; add it back"),
+    ("route", "{name}: re-add the default route"),
+    ("route", "{name}: put back the route to {target}"),
+    ("sg", "{name}: add the {dir} rule back"),
+    ("sg", "{name}: the {dir} rule was deleted, re-add it"),
+    ("sg", "{name}: allow {dir} again"),
+    ("nacl", "{name}: allow ephemeral ports 1024-65535"),
+    ("nacl", "{name}: allow inbound 1024-65535"),
+    ("nacl", "{name}: allow the return traffic on the high ports"),
+    ("nacl", "{name}: it denies the replies; allow the ephemeral range"),
+    ("service-label", "{name}: label it {label} again"),
+    ("service-label", "{service}: fix the selector"),
+    ("service-label", "{service_short}: the Service selector {label} matches no pods, "
+                      "relabel the pods"),
+    ("service-label", "the pods of {service}: restore the label {label}"),
+    ("not-ready", "{name}: make it ready again"),
+    ("not-ready", "{service}: pods not ready, fix the readiness probe"),
+    ("not-ready", "{name}: restart it"),
+    ("peer-label", "{name}: label it {label} again"),
+    ("peer-label", "{short}: its label changed, set {label} back"),
+    ("selected-label", "{name}: label it {label} again"),
+    ("selected-label", "{name} lost {label}: relabel it"),
+    ("policy-rule", "{short} lost its {dir} rule; add it back"),
+    ("policy-rule", "{name}: add the {dir} rule back"),
+    ("policy-rule", "{short}: restore the {dir} rule"),
+    ("dns", "{name}: allow udp/53 and tcp/53 to kube-dns"),
+    ("dns", "{short}: re-add the DNS egress rule"),
+]
+
+WRONG = [
+    ("route", "route-table {name}"),  # "route" inside the component's own name
+    ("route", "{name}"),
+    ("route", "{name}: remove the default route"),  # the opposite of the fix
+    ("route", "{name}: delete the route to {target}"),
+    ("route", "add the route to {target}"),  # which table?
+    ("route", "{name}: don't add a route"),
+    ("sg", "{name}: delete the {dir} rule"),
+    ("sg", "security-group {name}"),
+    ("sg", "{name}: the {dir} rule"),  # a diagnosis without a fix
+    ("sg", "{name}: add the {other} rule back"),
+    ("nacl", "{name}: deny ephemeral ports"),
+    ("nacl", "{name}: ephemeral ports"),
+    ("nacl", "network-acl {name}"),
+    ("nacl", "{name}: not allowing the ephemeral ports"),
+    ("service-label", "{name}: remove the label {label}"),
+    ("service-label", "{name}: restart it"),  # the other fault's fix
+    ("service-label", "{service}: the selector no longer matches"),
+    ("service-label", "{service}"),
+    ("not-ready", "{name}: not started"),
+    ("not-ready", "{name}: not ready"),
+    ("not-ready", "{name}: label it again"),
+    ("not-ready", "{service}: fix the selector"),
+    ("peer-label", "{name}: remove the label {label}"),
+    ("peer-label", "{name}"),
+    ("selected-label", "{name}: delete the label {label}"),
+    ("policy-rule", "{name}: delete the {dir} rule"),
+    ("policy-rule", "{name}: add the {other} rule back"),
+    ("policy-rule", "network-policy {name}"),
+    ("policy-rule", "{name}: the {dir} rule was removed"),
+    ("dns", "{name}: deny dns"),
+    ("dns", "{name}: dns"),
+    ("dns", "{name}: remove the DNS rule"),
+]
+
+
+@pytest.mark.parametrize(("case", "template"), RIGHT)
+def test_a_right_fix_is_judged_right(case: str, template: str) -> None:
+    q, fault = asked(case)
+    given = template.format(**fields(fault))
+    assert judge(q, given).correct, (given, q.answer, q.keywords)
+
+
+@pytest.mark.parametrize(("case", "template"), WRONG)
+def test_a_wrong_fix_is_judged_wrong(case: str, template: str) -> None:
+    q, fault = asked(case)
+    given = template.format(**fields(fault))
+    assert not judge(q, given).correct, (given, q.answer, q.keywords)
+
+
+@pytest.mark.parametrize("case", sorted(WHERE))
+def test_the_canonical_answer_and_the_fix_as_netpath_says_it(case: str) -> None:
+    q, fault = asked(case)
+    assert judge(q, q.answer).correct
+    assert judge(q, f"{fault.component}: {fault.fix}").correct
+
+
+def test_a_name_without_its_namespace_only_when_nothing_else_has_it() -> None:
+    """pod-a is default/pod-a; "frontend" is dev/frontend's and web/frontend's name alike."""
+    q, fault = asked("peer-label")
+    assert fault.name == "default/pod-a"  # the premise
+    assert judge(q, "pod-a: label it {label} again".format(**fields(fault))).correct
+    q, fault = asked("selected-label")
+    assert fault.name == "dev/frontend" and "web/frontend" in q.setup  # the premise
+    assert not judge(q, "frontend: label it {label} again".format(**fields(fault))).correct
