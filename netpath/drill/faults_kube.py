@@ -139,6 +139,16 @@ def _admitted(network: Network, before: Trace) -> list[_Admitted]:
     return found
 
 
+def _load_balancer_target(network: Network, pod: Pod) -> bool:
+    """A pod registered by IP in a target group (ip targets). netpath registers targets when
+    the spec loads; a relabel would make the AWS Load Balancer Controller deregister it (the
+    other replicas keep serving), which a fault on the loaded model cannot show, so such pods
+    are not relabelled."""
+    address = str(pod.ip)
+    return any(t.target == address for group in network.model.target_groups.values()
+               for t in group.targets)
+
+
 def _policy_labels(network: Network, before: Trace) -> list[Fault]:
     """The pod at the other end of a NetworkPolicy rule's podSelector gets another label."""
     faults: list[Fault] = []
@@ -146,7 +156,8 @@ def _policy_labels(network: Network, before: Trace) -> list[Fault]:
         if a.peer is None or a.match.peer < 0:
             continue
         selector = a.match.rule_obj.peers[a.match.peer].pod_selector
-        if selector is None or not selector.match_labels:
+        if selector is None or not selector.match_labels or \
+                _load_balancer_target(network, a.peer):
             continue
         peer, key = a.peer, a.policy.key
         label, value = selector.match_labels[0]
@@ -173,6 +184,8 @@ def _policy_selects(network: Network, before: Trace) -> list[Fault]:
     for a in _admitted(network, before):
         if not a.policy.pod_selector.match_labels:
             continue  # a policy for every pod of its namespace: no label lets go of it
+        if _load_balancer_target(network, a.pod):
+            continue
         label, value = a.policy.pod_selector.match_labels[0]
         pod, key = a.pod, a.policy.key
         moved = replace(pod, labels={**pod.labels, label: f"{value}-v2"})

@@ -133,7 +133,12 @@ def _stuck_pod(s: Scenario, rng: Random, difficulty: int) -> Question | None:
     # Pending (never started) and ContainerCreating (started, no address) are different
     # symptoms: the state in the prompt is the one the pod is really in.
     state = "Pending" if answer == MAX_PODS else "ContainerCreating"
-    lures = [c for c in (MAX_PODS, NODE_FULL, SUBNET_FULL) if c != answer] + MISBELIEFS
+    # A node past max pods has used every IP too (that is how the formula is built): only
+    # causes that are false of this pod and node are offered.
+    causes = (MAX_PODS, NODE_FULL, SUBNET_FULL)
+    if answer == MAX_PODS:
+        causes = (SUBNET_FULL,) if subnet is not None and subnet.free > 0 else ()
+    lures = [c for c in causes if c != answer] + MISBELIEFS
     return _ask(s, rng, difficulty,
                 f"In {s.name}, {node.node} ({kind}{where}) has {node.pods} pods placed, "
                 f"and {problem.pod} stays {state}. Why?",

@@ -323,8 +323,8 @@ def _beyond_max_pods(n: _Node, pod: Pod, limits: MaxPods) -> PodProblem:
     return PodProblem(
         n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
         f"{n.node.name} already runs its max pods ({limits.max_pods}: {limits.formula}), host "
-        "network pods included: kubelet refuses it, so it stays Pending ('Too many pods') and "
-        "never asks for an IP",
+        "network pods included: the scheduler finds no room for it, so it stays Pending ('Too "
+        "many pods') and never asks for an IP",
         "spread the pods over more nodes (or use a larger instance type, or prefix "
         "delegation on Nitro instances)")
 
@@ -401,8 +401,8 @@ def _node_report(n: _Node, settings: CniSettings) -> NodeCapacity:
     host = sum(1 for p in n.pods if p.host_network)
     limits = max_pods(n.itype, settings.prefix_delegation) if n.itype else None
     if limits is not None and len(n.pods) > limits.max_pods:
-        notes.append(f"{len(n.pods)} pods are placed but max pods is {limits.max_pods}: kubelet "
-                     "refuses the rest (Pending, 'Too many pods')")
+        notes.append(f"{len(n.pods)} pods are placed but max pods is {limits.max_pods}: the "
+                     "scheduler finds no room for the rest (Pending, 'Too many pods')")
     if n.itype is not None and settings.prefix_delegation and not n.itype.nitro:
         notes.append(f"{n.itype.name} is not a Nitro instance: no prefix delegation, secondary "
                      "IPs only")

@@ -51,7 +51,7 @@ def test_exhausted_node_exits_1_with_no_pod_ip(stack: FakeStack, tmp_path: Path)
 
 def test_pods_failing_for_one_cause_are_listed_once(stack: FakeStack, tmp_path: Path) -> None:
     # m5.large without host-network pods: 27 pod IPs, max pods 29. Pods 28 and 29 are started
-    # and wait for an IP; from the 30th kubelet refuses them (Pending), another cause.
+    # and wait for an IP; from the 30th the scheduler finds no room (Pending), another cause.
     stack.model = eks_model(pods=40)
     result = run_cli("capacity", cwd=tmp_path, env={"COLUMNS": "200"})
     assert result.stdout.count("NO_POD_IP") == 2

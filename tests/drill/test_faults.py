@@ -273,3 +273,21 @@ def test_the_rule_that_admitted_the_flow_is_deleted() -> None:
     assert after.blocked_by is not None and after.blocked_by.code == "NETPOL_INGRESS_DENIED"
     assert "app=frontend" in fault.fix and "tcp/8080" in fault.fix
     assert repairs(fault, broken, query)
+
+
+def test_a_load_balancer_target_is_never_relabelled_out_of_a_policy() -> None:
+    """The third review's X1: web/web-0 is an ALB ip target. Relabelled, it would leave its
+    Service too, and the AWS Load Balancer Controller would deregister it while web-1 kept
+    serving; target groups built when the spec loaded cannot show that, so no such fault."""
+    s = load("interview-3-tier-eks")
+    query = Query("internet", "shop.example.com", 443)
+    before = trace(s.network, query)
+    assert before.reachable
+    targets = {t.target for g in s.network.model.target_groups.values() for t in g.targets}
+    pods = {p.key: p for c in s.network.model.clusters.values() for p in c.pods.values()}
+    policy_relabels = [f for f in candidates(s.network, before) if f.kind == "pod-relabelled"
+                       and any(r.startswith("network-policy ") for r in f.related)]
+    for fault in policy_relabels:
+        pod = pods[fault.component.removeprefix("pod ")]
+        assert str(pod.ip) not in targets, fault.description
+    assert "10.0.10.5" in targets  # web-0 is a target: the guard is what keeps it out

@@ -45,6 +45,8 @@ def test_a_stuck_pod_is_explained_by_the_capacity_report(
         assert q is not None and q.answer in q.choices
         pod = next(p for p in causes if f" {p} stays " in q.prompt)
         seen[pod] = (q.answer, q.prompt.split(" stays ")[1].split(".")[0])
+        if q.answer == qc.MAX_PODS:  # past max pods every IP is taken too: not a wrong choice
+            assert qc.NODE_FULL not in q.choices
         assert "NO_POD_IP" not in q.prompt  # the learner works it out
     assert seen == causes
 
