@@ -127,8 +127,9 @@ def _private_from_internet(w: Walker, packet: Packet) -> None:
         eni = w.net.enis[holders[0]]
         owner = w.net.display_name(eni)
         # A pod's address is a secondary IP of its node: it cannot carry a public IP of its own.
-        fix = (f"expose {owner} through a LoadBalancer Service or an Ingress (an "
-               "internet-facing load balancer)" if eni.owner_kind == "pod" else
+        fix = (f"expose {owner} through an internet-facing LoadBalancer Service (an NLB; an "
+               "Ingress, for HTTP), only if it should face the internet"
+               if eni.owner_kind == "pod" else
                f"put {owner} behind an internet-facing load balancer, or give it a public IP "
                "(only if it should face the internet)")
         w.block("NO_PUBLIC_IP", "internet", "internet",
