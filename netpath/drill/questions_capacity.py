@@ -135,7 +135,7 @@ def _stuck_pod(s: Scenario, rng: Random, difficulty: int) -> Question | None:
     state = "Pending" if answer == MAX_PODS else "ContainerCreating"
     # A node past max pods has used every IP too (that is how the formula is built): only
     # causes that are false of this pod and node are offered.
-    causes = (MAX_PODS, NODE_FULL, SUBNET_FULL)
+    causes: tuple[str, ...] = (MAX_PODS, NODE_FULL, SUBNET_FULL)
     if answer == MAX_PODS:
         causes = (SUBNET_FULL,) if subnet is not None and subnet.free > 0 else ()
     lures = [c for c in causes if c != answer] + MISBELIEFS
