@@ -17,6 +17,8 @@ healthy instances and answers 503 (https://docs.aws.amazon.com/elasticloadbalanc
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from netpath.engine.listener_rules import HttpRequest, RuleMatch, describe_rule, match_listener
 from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
 from netpath.engine.security_groups import evaluate_security_groups
@@ -163,7 +165,7 @@ def _forward_group(w: Walker, lb: LoadBalancer, listener: Listener | None,
         return None
     if lb.type != "application" or not listener.rules:
         return listener.target_group
-    match = match_listener(listener, request)
+    match = match_listener(listener, replace(request, client=client.src_ip))
     note = w.note_once("alb-rules", "ALB rules are tried by ascending priority: host patterns "
                        "ignore case, path patterns do not, and the path never includes the "
                        "query string")

@@ -9,6 +9,8 @@ and the API's HostHeaderConditionConfig / PathPatternConditionConfig):
 - host-header: case-insensitive; `*` matches zero or more characters, `?` exactly one;
 - path-pattern: case-sensitive, same wildcards, compared with the path only, never the query
   string;
+- source-ip: the client's address as the ALB receives it (the source of the connection, never
+  X-Forwarded-For), against CIDRs;
 - several values in one condition: the condition holds when any value matches (OR); the
   conditions of one rule must all hold (AND).
 
@@ -19,16 +21,18 @@ ordinary characters for an ALB (fnmatch reads `[abc]` as a character class). Bot
 
 from __future__ import annotations
 
+from netpath.model.addr import Address
 from netpath.model.record import record
 from netpath.model.resources import Listener, ListenerRule
 
 
 @record
 class HttpRequest:
-    """What an ALB's rules look at: the Host header and the URL path."""
+    """What an ALB's rules look at: the Host header, the URL path and the client's address."""
 
     host: str | None  # None: no Host header the rules could match (an HTTP/1.0 client)
     path: str = "/"
+    client: Address | None = None  # the source address the ALB receives the request from
 
     @property
     def host_key(self) -> str | None:
@@ -79,6 +83,9 @@ def rule_matches(rule: ListenerRule, request: HttpRequest) -> bool:
     host = request.host_key
     if rule.hosts and (host is None or not any(host_matches(p, host) for p in rule.hosts)):
         return False
+    if rule.source_ips and (request.client is None or
+                            not any(request.client in c for c in rule.source_ips)):
+        return False
     path = request.path_key
     return not rule.paths or any(path_matches(p, path) for p in rule.paths)
 
@@ -89,6 +96,8 @@ def describe_rule(rule: ListenerRule) -> str:
         conditions.append("host " + " or ".join(rule.hosts))
     if rule.paths:
         conditions.append("path " + " or ".join(rule.paths))
+    if rule.source_ips:
+        conditions.append("source " + " or ".join(str(c) for c in rule.source_ips))
     what = ", ".join(conditions) if conditions else "any request"
     return f"rule {rule.priority}: {what} -> {rule.target_group}"
 

@@ -214,6 +214,8 @@ class ListenerRule:
     paths: tuple[str, ...]  # path-pattern patterns (case-sensitive, * and ?); () = any path
     target_group: str
     path: SpecPath
+    # source-ip: the client's address as the ALB receives it (not X-Forwarded-For); () = any
+    source_ips: tuple[Prefix, ...] = ()
 
 
 @record

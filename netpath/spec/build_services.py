@@ -28,6 +28,7 @@ from netpath.spec.build_common import (
     normalise_fqdn,
     optional_ip,
     owned,
+    parse_cidr,
     parse_ip,
 )
 from netpath.spec.build_enis import Node, security_groups, subnet_ref
@@ -152,10 +153,13 @@ def _listener_rules(
             continue
         hosts = tuple(str(h) for h in as_list(rule.get("hosts")))
         paths = tuple(str(p) for p in as_list(rule.get("paths")))
-        if not hosts and not paths:
+        sources = tuple(c for i, text in enumerate(as_list(rule.get("source_ips")))
+                        if (c := parse_cidr(ctx, text, (*rule_path, "source_ips", i))))
+        if not hosts and not paths and not sources:
             # AWS refuses a non-default rule without conditions: the default action is that.
-            ctx.error(rule_path, f"listener rule {priority} has no condition: give `hosts` "
-                      "or `paths`", "the listener's `target_group` is the rule for everything")
+            ctx.error(rule_path, f"listener rule {priority} has no condition: give `hosts`, "
+                      "`paths` or `source_ips`",
+                      "the listener's `target_group` is the rule for everything")
             continue
         entry = ctx.resolve(str(group), ("target-group",), "target group",
                             (*rule_path, "target_group"))
@@ -169,7 +173,8 @@ def _listener_rules(
             ctx.error((*rule_path, "priority"), f"priority {priority} is used twice in this "
                       "listener; AWS requires each rule's priority to be unique")
             continue
-        built[int(priority)] = ListenerRule(int(priority), hosts, paths, str(group), rule_path)
+        built[int(priority)] = ListenerRule(int(priority), hosts, paths, str(group), rule_path,
+                                            sources)
     return tuple(built[p] for p in sorted(built))
 
 

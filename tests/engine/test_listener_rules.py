@@ -8,6 +8,8 @@ character class, an ALB as the character itself (tested separately).
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import replace
+from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 from hypothesis import given, settings
@@ -129,6 +131,20 @@ def test_a_host_condition_never_matches_a_request_without_host() -> None:
     assert rule_matches(rule(1, paths=("*",)), HttpRequest(None))
 
 
+def test_a_source_ip_condition_judges_the_address_the_alb_receives() -> None:
+    office = ListenerRule(1, (), ("/admin/*",), "tg-admin", ("rules", 1),
+                          (IPv4Network("203.0.113.0/24"), IPv4Network("198.51.100.7/32")))
+    listener = Listener(443, "HTTPS", "tg-web", ("listener",), (office,))
+    inside = HttpRequest("shop.example.com", "/admin/users", IPv4Address("203.0.113.10"))
+    outside = replace(inside, client=IPv4Address("192.0.2.1"))
+    assert match_listener(listener, inside).target_group == "tg-admin"
+    assert match_listener(listener, outside).target_group == "tg-web"  # AND with the path
+    assert match_listener(listener, replace(inside, path="/")).target_group == "tg-web"
+    assert not rule_matches(office, replace(inside, client=None))  # no client: no match
+    assert match_listener(listener, inside).explanation == (
+        "rule 1: path /admin/*, source 203.0.113.0/24 or 198.51.100.7/32 -> tg-admin")
+
+
 # --- rules written in the spec -------------------------------------------------------------
 
 
@@ -166,7 +182,7 @@ def test_written_rules_are_checked() -> None:
     ]) == [
         (f"{where}[1].priority", "priority 1 is used twice in this listener; AWS requires "
                                  "each rule's priority to be unique"),
-        (f"{where}[2]", "listener rule 2 has no condition: give `hosts` or `paths`"),
+        (f"{where}[2]", "listener rule 2 has no condition: give `hosts`, `paths` or `source_ips`"),
         (f"{where}[3].target_group", "listener rule 3 forwards to target group 'tg-dev' of "
                                      "VPC 'dev', not 'prod'"),
         (f"{where}[4].target_group", "target group 'tgx' does not exist"),
