@@ -5,11 +5,19 @@ makers of each family of faults (`faults`, `faults_kube`) share it without impor
 
 A fault's `keywords` say what a free-text fix must hold besides the component's name (`judge`
 reads them; words match whole, the way they are written in the fix):
-- plain words: what the fix is about ("route", "ephemeral", "label"), one of them;
-- "+word": what the fix does ("add", "allow", "label"), one of them: a diagnosis alone, or the
-  component's name alone ("route-table rt-public"), is no fix;
+- plain words: what the fix is about ("route", "ephemeral", "label"), one of them, anywhere
+  ("it has no outbound rules, add one" is about outbound rules);
+- "~word": the same, but only in the clause of the action ("no change to the ephemeral ports,
+  allow 8080" does nothing for the ephemeral ports);
+- "+word": what the fix does ("add", "allow", "label"), one of them, not negated, and another
+  word than the one saying what it is about: "wrong label" is a diagnosis, "label it app=web
+  again" a fix; a diagnosis alone, or the component's name alone, is no fix;
+- "*word": a whole fix in one word ("restart", "relabel", "widen"), not negated;
 - "!word": never this (the other direction of a rule, or undoing instead of mending: "remove",
-  "delete", "deny"), when written as a command; "it was removed: add it back" is a fix.
+  "delete", "deny", "denying"), when written as a command; "it was removed: add it back" is a
+  fix.
+`also` lists other ways a fix naming the component may be right (each a set of groups, one
+word of every group); `named_words` is what a fix naming a `named_by` component must hold.
 """
 
 from __future__ import annotations
@@ -25,8 +33,21 @@ Change = Callable[[Model], Model]
 RESTORE = ("+add", "+restore", "+put", "+recreate", "+create", "+reinstate")
 UNDO = ("!remove", "!delete", "!deny", "!drop", "!block", "!revoke", "!disable", "!detach")
 # What a fix of a pod's labels (or of the selector that misses them) does.
-RELABEL = ("+label", "+restore", "+put", "+add", "+set", "+change", "+fix", "+match",
-           "+update", "+revert")
+RELABEL = ("+label", "*relabel", "*re-label", "+restore", "+put", "+add", "+set", "+change",
+           "+fix", "+match", "+update", "+revert")
+
+
+def relabel_words(label: str, value: str) -> tuple[str, ...]:
+    """A fix of a pod relabelled from label=value to label=value-v2, naming the pod: it labels
+    it, about the label or label=value (never setting the broken value)."""
+    return ("label", f"{label}={value}", *RELABEL, *not_relabelled(label, value),
+            f"!change it to {label}={value}-v2", *UNDO)
+
+
+def not_relabelled(label: str, value: str) -> tuple[str, ...]:
+    """Never label a pod with the broken value ("label app=web-v2")."""
+    broken = f"{label}={value}-v2"
+    return tuple(f"!{w} {broken}" for w in ("label", "label it", "set", "set it to", "labels"))
 
 
 class NoFault(Exception):
@@ -54,6 +75,8 @@ class Fault:
     # pods lost their label or their readiness ("echo-ip: fix the selector" is that fault's
     # diagnosis seen from the Service). Not an answer of its own: never in `aliases`.
     named_by: tuple[str, ...] = ()
+    named_words: tuple[str, ...] = ()  # what a fix naming `named_by` holds (else `keywords`)
+    also: tuple[tuple[tuple[str, ...], ...], ...] = ()  # other right ways (see above)
     at: tuple[str, ...] = ()  # where the broken trace must stop, for the stated reason (any)
     code: str = ""  # the code the broken trace shows (set by `inject`)
 

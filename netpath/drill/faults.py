@@ -133,10 +133,35 @@ def _routes(network: Network, before: Trace) -> list[Fault]:
             fix=f"add the route {route} back to {table.name}",
             apply=_set("route_tables", without), repair=_set("route_tables", table),
             expect=("NO_ROUTE", "NO_RETURN_ROUTE", "NAT_NO_INTERNET_ROUTE"),
-            keywords=("route", route.target, route.destination_text, *RESTORE, "+point",
-                      *UNDO),
+            keywords=(route.target, *_TARGET_WORDS.get(route.target_kind, ()),
+                      *_route_actions(route.target_kind)),
+            also=((("route", "default", route.destination_text,
+                    *_route_actions(route.target_kind)), _BACK),),
             at=(f"route-table {table.name}", *nats)))
     return faults
+
+
+# What names a route's target: its name, or its kind in words; a NAT gateway for an internet
+# gateway (and the reverse) is the classic wrong answer.
+_TARGET_WORDS = {
+    "internet-gateway": ("igw", "internet gateway", "internet-gateway"),
+    "nat-gateway": ("nat", "nat gateway", "nat-gateway", "natgw"),
+    "vpc-peering": ("peering", "pcx", "peering connection"),
+    "transit-gateway": ("tgw", "transit gateway", "transit-gateway"),
+    "vpc-endpoint": ("endpoint", "vpce", "gateway endpoint"),
+    "network-interface": ("eni", "network interface"),
+}
+_WRONG_TARGET = {"internet-gateway": "nat-gateway", "nat-gateway": "internet-gateway"}
+# A fix that puts back what was there ("re-add the default route", "add it back"), so it needs
+# no target: the removed one is meant.
+_BACK = ("back", "again", "re-add", "readd", "restore", "reinstate", "recreate", "re-create")
+
+
+def _route_actions(kind: str) -> tuple[str, ...]:
+    """What a fix of a removed route does (add it, point it), and never (undo, another kind of
+    target)."""
+    wrong = _TARGET_WORDS.get(_WRONG_TARGET.get(kind, ""), ())
+    return (*RESTORE, "+point", *(f"!{w}" for w in wrong), *UNDO)
 
 
 # --- security groups ---------------------------------------------------------------------------
@@ -224,8 +249,13 @@ def _nacls(network: Network, before: Trace) -> list[Fault]:
                  "replies: NACLs are stateless"),
             apply=_set("network_acls", custom), repair=_set("network_acls", fixed),
             expect=("NACL_RETURN_DENIED",),
-            keywords=("ephemeral", "1024", "32768", "return", "reply", "replies", "high",
-                      *_OPEN, "+add", "+restore", *UNDO),
+            # About the ports of the replies, in the clause that opens them ("no change to the
+            # ephemeral ports, allow 8080" is none); or the default allow-all put back.
+            keywords=(*(f"~{w}" for w in ("ephemeral", "1024", "32768", "return", "reply",
+                                          "replies", "high", "allow-all", "all traffic",
+                                          "all inbound", "all outbound", "all ports",
+                                          "all 0.0.0.0/0")),
+                      *_OPEN, "+add", "+restore", "+revert", *UNDO),
             at=(f"network-acl {name}",)))
     return faults
 

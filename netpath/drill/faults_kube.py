@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from netpath.drill.fault_record import RELABEL, RESTORE, UNDO, Change, Fault
+from netpath.drill.fault_record import (
+    RELABEL,
+    RESTORE,
+    UNDO,
+    Change,
+    Fault,
+    not_relabelled,
+    relabel_words,
+)
 from netpath.engine.network import Network
 from netpath.engine.network_policy import Match, first_match
 from netpath.engine.network_policy_fix import describe_peer, describe_port, dns_server
@@ -84,9 +92,10 @@ def _labels(network: Network, before: Trace) -> list[Fault]:
                  f"selector match {'its' if len(selected) == 1 else 'their'} labels)"),
             apply=_set_pods(cluster.name, moved), repair=_set_pods(cluster.name, selected),
             expect=("SERVICE_NO_ENDPOINTS",),
-            keywords=("label", "selector", f"{label}={value}", *RELABEL, *UNDO),
+            keywords=relabel_words(label, value),
             related=(f"service {key}",), aliases=_other_pods(pod, selected),
-            named_by=(f"service {key}",), at=(f"service {key}",)))
+            named_by=(f"service {key}",), named_words=_service_words(label, value),
+            at=(f"service {key}",)))
     return faults
 
 
@@ -139,14 +148,33 @@ def _admitted(network: Network, before: Trace) -> list[_Admitted]:
     return found
 
 
-def _load_balancer_target(network: Network, pod: Pod) -> bool:
-    """A pod registered by IP in a target group (ip targets). netpath registers targets when
-    the spec loads; a relabel would make the AWS Load Balancer Controller deregister it (the
-    other replicas keep serving), which a fault on the loaded model cannot show, so such pods
-    are not relabelled."""
+def _load_balancer_target(network: Network, before: Trace, pod: Pod) -> bool:
+    """A pod a load balancer on this path sends to by IP (ip targets). netpath registers
+    targets when the spec loads; a relabel would make the AWS Load Balancer Controller
+    deregister it (the other replicas keep serving), which a fault on the loaded model cannot
+    show, so such pods are not relabelled for such paths."""
+    if not any(h.component == "load-balancer" for h in before.hops):
+        return False
     address = str(pod.ip)
     return any(t.target == address for group in network.model.target_groups.values()
                for t in group.targets)
+
+
+def _selector_words(label: str, value: str, topics: tuple[str, ...]) -> tuple[str, ...]:
+    """A fix of a relabel seen from what lost the pod: the Service's selector ("echo-ip: fix
+    the selector"), the policy's podSelector ("widen the podSelector"), the policy's rule
+    ("widen its rule to allow app=web-v2"); said with the new label or the part to change (a
+    policy's podSelector and its rule's are different fixes). A rule added back, or the
+    selector removed, is none."""
+    return (*topics, f"{label}={value}-v2", "+widen", "+edit", "+allow", "+extend", "+change",
+            "+fix", "+match", "+update", "+set", *not_relabelled(label, value), *UNDO)
+
+
+def _service_words(label: str, value: str) -> tuple[str, ...]:
+    """A Service's selector made to match, or its pods labelled again ("pods of echo-ip:
+    restore label app=echo")."""
+    return (*_selector_words(label, value, ("selector", "label", f"{label}={value}")),
+            *(w for w in RELABEL if w != "+label"))
 
 
 def _policy_labels(network: Network, before: Trace) -> list[Fault]:
@@ -157,7 +185,7 @@ def _policy_labels(network: Network, before: Trace) -> list[Fault]:
             continue
         selector = a.match.rule_obj.peers[a.match.peer].pod_selector
         if selector is None or not selector.match_labels or \
-                _load_balancer_target(network, a.peer):
+                _load_balancer_target(network, before, a.peer):
             continue
         peer, key = a.peer, a.policy.key
         label, value = selector.match_labels[0]
@@ -171,9 +199,10 @@ def _policy_labels(network: Network, before: Trace) -> list[Fault]:
             fix=f"label {peer.key} {label}={value} again (or widen {key}'s rule)",
             apply=_set_pods(a.cluster.name, {peer.key: moved}),
             repair=_set_pods(a.cluster.name, {peer.key: peer}),
-            expect=(a.code,), keywords=("label", "selector", f"{label}={value}", *RELABEL,
-                                        *UNDO),
-            related=(f"network-policy {key}",), at=(f"network-policy {key}",)))
+            expect=(a.code,), keywords=relabel_words(label, value),
+            related=(f"network-policy {key}",), named_by=(f"network-policy {key}",),
+            named_words=_selector_words(label, value, ("rule",)),
+            at=(f"network-policy {key}",)))
     return faults
 
 
@@ -184,7 +213,7 @@ def _policy_selects(network: Network, before: Trace) -> list[Fault]:
     for a in _admitted(network, before):
         if not a.policy.pod_selector.match_labels:
             continue  # a policy for every pod of its namespace: no label lets go of it
-        if _load_balancer_target(network, a.pod):
+        if _load_balancer_target(network, before, a.pod):
             continue
         label, value = a.policy.pod_selector.match_labels[0]
         pod, key = a.pod, a.policy.key
@@ -200,13 +229,14 @@ def _policy_selects(network: Network, before: Trace) -> list[Fault]:
             description=(f"changed the label {label}={value} to {label}={value}-v2 on "
                          f"{pod.key}: {key} selects pods {label}={value}, so it no longer "
                          f"admits its {a.direction}, and "
-                         f"{', '.join(p.key for p in still)} still isolate it"),
+                         f"{', '.join(p.key for p in still)} still "
+                         f"{'isolates' if len(still) == 1 else 'isolate'} it"),
             fix=f"label {pod.key} {label}={value} again (or widen {key}'s podSelector)",
             apply=_set_pods(a.cluster.name, {pod.key: moved}),
             repair=_set_pods(a.cluster.name, {pod.key: pod}),
-            expect=(a.code,), keywords=("label", "selector", "podselector", f"{label}={value}",
-                                        *RELABEL, *UNDO),
-            related=(f"network-policy {key}",), at=a.stops(*still)))
+            expect=(a.code,), keywords=relabel_words(label, value),
+            related=(f"network-policy {key}",), named_by=(f"network-policy {key}",),
+            named_words=_selector_words(label, value, ("podselector",)), at=a.stops(*still)))
     return faults
 
 
@@ -228,22 +258,35 @@ def _policy_rules(network: Network, before: Trace) -> list[Fault]:
             fix=f"add the {direction} rule '{said}' back to {policy.key}",
             apply=_set_policy(a.cluster.name, broken),
             repair=_set_policy(a.cluster.name, policy),
-            expect=(a.code,), keywords=("rule", direction, f"!{other}", *RESTORE, "+allow",
-                                        *UNDO),
+            expect=(a.code,), keywords=(*_rule_topics(direction, rule), f"!{other}",
+                                        *RESTORE, "+allow", "+admit", *UNDO),
             at=a.stops(policy)))
     return faults
 
 
+def _rule_topics(direction: str, rule: NetpolRule) -> tuple[str, ...]:
+    """What a fix of a deleted NetworkPolicy rule is about: the rule or its direction, said
+    outright or by "from" (ingress), or the rule's own peers or ports ("allow from app=frontend
+    on 8080")."""
+    peers = [f"{k}={v}" for peer in rule.peers for selector in
+             (peer.pod_selector, peer.namespace_selector) if selector is not None
+             for k, v in selector.match_labels]
+    peers += [str(peer.ip_block.cidr) for peer in rule.peers if peer.ip_block is not None]
+    ports = [str(p.port) for p in rule.ports if p.port is not None]
+    return ("rule", direction, *(("from",) if direction == "ingress" else ()), *peers, *ports)
+
+
 def rule_words(policy: NetworkPolicy, direction: str, rule: NetpolRule) -> str:
     """A NetworkPolicy rule in words: "from pods app=web in namespace shop on tcp/8080"."""
-    peers = ", ".join(describe_peer(policy, p) for p in rule.peers) or "anywhere"
+    # " or ", as the setup's rules read: a rule admits any one of its peers.
+    peers = " or ".join(describe_peer(policy, p) for p in rule.peers) or "anywhere"
     ports = ", ".join(describe_port(p) for p in rule.ports) or "every port"
     return f"{'from' if direction == 'ingress' else 'to'} {peers} on {ports}"
 
 
 # A fix of pods that are not ready: what it is about, and what it does ("not ready" is none).
-_READY = ("ready", "readiness", "probe", "restart", "start", "+make", "+fix", "+restart",
-          "+start", "+restore", "+bring", "+get", "+repair", *UNDO)
+_READY = ("ready", "readiness", "probe", "*restart", "*start", "+make", "+fix", "+restore",
+          "+bring", "+get", "+repair", *UNDO)
 
 
 def _endpoints(network: Network, before: Trace) -> list[Fault]:
@@ -305,7 +348,7 @@ def _dns(network: Network, before: Trace) -> list[Fault]:
             apply=_set_policy(cluster.name, broken), repair=_set_policy(cluster.name, policy),
             expect=("NETPOL_EGRESS_DENIED",),
             keywords=("53", "dns", "kube-dns", "coredns", "+allow", "+open", "+permit",
-                      *RESTORE, *UNDO),
+                      *RESTORE, "!ingress", "!inbound", *UNDO),
             at=(f"network-policy {pod.key}",))]  # the lookup stops, at the asking pod
     return []
 

@@ -2,11 +2,14 @@
 
 - Free text is compared without case and whitespace (and a final period): the canonical answer
   or one of its `accepted` spellings; for find-the-fault with the fix, also any text that holds
-  a word of every `keywords` group (`_holds_words`): the first group names the component, and is
-  taken out of the text before the others are looked for (so "route-table rt-public" holds no
-  "route"); the others say what the fix is about (plain words), what it does ("+add", one of
-  them, not negated: "not ready" does not make it ready) and what it must not say ("!inbound"
-  for an outbound rule; "!remove" as a command: "it was removed: add it back" is a fix).
+  a word of every `keywords` group (`_holds_words`), or of every group of one of the `also`
+  ways: the first group names the component, and is taken out of the text before the others
+  are looked for (so "route-table rt-public" holds no "route"); the others say what the fix is
+  about (plain words, even negated: "it has no outbound rules, add one"; "~" words only in the
+  action's clause), what it does ("+add", not negated, and another word than the topic: "wrong
+  label" is no "label it"), a whole fix in one word ("*restart"), and what it must not say
+  ("!inbound" for an outbound rule; "!deny" as a command, "denying" too: "it was removed: add
+  it back" is a fix). See `fault_record`.
 - A multiple-choice question takes a choice by its number (1-based) or its text; text that is
   no choice is judged as free text against the answer and its accepted spellings (so the code
   alone or the component alone can stand for a "blocked by" choice where the generator says so).
@@ -44,7 +47,7 @@ def is_correct(question: Question, given: str) -> bool:
     if key == norm(question.answer) or key in {norm(a) for a in question.accepted}:
         return True
     if question.keywords and not question.choices:
-        return _holds_words(text, question.keywords)
+        return any(_holds_words(text, way) for way in (question.keywords, *question.also))
     return False
 
 
@@ -59,28 +62,49 @@ _CLAUSE = re.compile(r"[,;:.!?()\n]")
 _EDGE_BEFORE = r"(?<![\w.])(?<![a-z_]-)"
 _EDGE_AFTER = r"(?![\w])(?!-[a-z_])"
 _INFLECTED = r"(?:s|es|e?d|ing|led|ling)?"  # labels, restored, allowing, labelled...
+_GERUND = "ing"  # actions and banned words: "adding", "denying"; never "added", "denied"
+_NAME_BEFORE = "(?<!=)"  # a name is no value: "echo" is not in "app=echo"
+_NAME_AFTER = r"(?![-/]\w)"  # nor a part of another name: "echo" is not in "echo-0"
 
 
 def _holds_words(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
     """Whether `text` names the component (the first group) and holds every other group."""
     said = " ".join(text.lower().split())
     names, *others = groups
-    if names and not any(_find(said, name, "") for name in names):
+    if names and not any(_find(said, name, "", _NAME_BEFORE, _NAME_AFTER) for name in names):
         return False
     for name in sorted(names, key=len, reverse=True):  # the name's words are no fix words
-        said = re.sub(_pattern(name, ""), " ", said)
+        said = re.sub(_pattern(name, "", _NAME_BEFORE, _NAME_AFTER), " ", said)
     return all(_holds(said, group) for group in others)
 
 
 def _holds(said: str, group: tuple[str, ...]) -> bool:
-    plain = [w for w in group if w and w[0] not in "+!"]
-    actions = [w[1:] for w in group if w.startswith("+") and w[1:]]
-    banned = [w[1:] for w in group if w.startswith("!") and w[1:]]
-    if any(_said(said, w, "") for w in banned):  # as written: "remove", not "removed"
+    def marked(mark: str) -> list[str]:
+        return [w[1:] for w in group if w.startswith(mark) and w[1:]]
+
+    plain = [w for w in group if w and w[0] not in "+!*~"]
+    near, actions, whole = marked("~"), marked("+"), marked("*")
+    if any(_said(said, w, _GERUND) for w in marked("!")):  # "remove", "denying"; not "removed"
         return False
-    if plain and not any(_said(said, w, _INFLECTED) for w in plain):
-        return False
-    return not actions or any(_said(said, w, "(?:ing)?") for w in actions)
+    if any(_said(said, w, _GERUND) for w in whole):
+        return True
+    if not plain and not near:
+        return not actions or any(_said(said, w, _GERUND) for w in actions)
+    # What it is about counts even negated ("it has no outbound rules, add one").
+    about = [(m, False) for w in plain for m in _find(said, w, _INFLECTED)]
+    about += [(m, True) for w in near for m in _find(said, w, _INFLECTED)]
+    if not actions:
+        return bool(about)
+    done = [m for w in actions for m in _find(said, w, _GERUND)
+            if not _negated(said[:m.start()])]
+    # The action is another word than the topic ("wrong label" is no "label it"); a "~" topic
+    # is in the action's clause.
+    return any(m.start() != a.start() and (not in_clause or _clause(said, m) == _clause(said, a))
+               for m, in_clause in about for a in done)
+
+
+def _clause(said: str, match: re.Match[str]) -> int:
+    return len(_CLAUSE.findall(said[:match.start()]))
 
 
 def _said(said: str, word: str, ending: str) -> bool:
@@ -88,14 +112,27 @@ def _said(said: str, word: str, ending: str) -> bool:
     return any(not _negated(said[:m.start()]) for m in _find(said, word, ending))
 
 
-def _find(said: str, word: str, ending: str) -> list[re.Match[str]]:
-    return list(re.finditer(_pattern(word, ending), said))
+def _find(said: str, word: str, ending: str, before: str = "", after: str = ""
+          ) -> list[re.Match[str]]:
+    return list(re.finditer(_pattern(word, ending, before, after), said))
 
 
-def _pattern(word: str, ending: str) -> str:
-    core = r"\s+".join(re.escape(part) for part in word.lower().split())
+def _pattern(word: str, ending: str, before: str = "", after: str = "") -> str:
+    words = word.lower().split()
+    parts = [re.escape(part) for part in words]
     again = "(?:re-?)?" if ending else ""  # re-add, relabel, restart
-    return f"{_EDGE_BEFORE}{again}{core}{ending}{_EDGE_AFTER}"
+    if ending == _GERUND and words:
+        parts[-1], ending = _gerund(words[-1]), ""
+    core = r"\s+".join(parts)
+    return f"{_EDGE_BEFORE}{before}{again}{core}{ending}{_EDGE_AFTER}{after}"
+
+
+def _gerund(last: str) -> str:
+    """The word, or its -ing form: "deny" -> "denying", "delete" -> "deleting", "drop" ->
+    "dropping"."""
+    stems = {last, last[:-1] if last.endswith("e") else last,
+             last + last[-1] if last[-1:] in ("p", "t") else last}
+    return f"(?:{re.escape(last)}|(?:{'|'.join(sorted(map(re.escape, stems)))})ing)"
 
 
 def _negated(before: str) -> bool:

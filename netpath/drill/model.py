@@ -37,6 +37,7 @@ class Question:
     # Free text is also right when it holds one word of every group (case and space aside):
     # find-the-fault with the fix at difficulty 3, "the component and a key word".
     keywords: tuple[tuple[str, ...], ...] = ()
+    also: tuple[tuple[tuple[str, ...], ...], ...] = ()  # other ways, each like `keywords`
 
 
 @record

@@ -356,10 +356,11 @@ def options(rng: Random, answer: str, tiers: Sequence[Sequence[str]], difficulty
 def question(s: Scenario, *, kind: str, topic: str, difficulty: int, setup: str, prompt: str,
              choices: tuple[str, ...], answer: str, accepted: Iterable[str] = (),
              explanation: str, lines: Iterable[str] = (),
-             keywords: tuple[tuple[str, ...], ...] = ()) -> Question:
+             keywords: tuple[tuple[str, ...], ...] = (),
+             also: tuple[tuple[tuple[str, ...], ...], ...] = ()) -> Question:
     """A Question without its id; accepted spellings deduplicated, the answer's own left out."""
     unique = tuple(a for a in dict.fromkeys(accepted) if norm(a) != norm(answer))
     return Question(id="", kind=kind, topic=topic, difficulty=difficulty, scenario=s.name,
                     setup=setup, prompt=prompt, choices=choices, answer=answer,
                     accepted=unique, explanation=explanation, excerpt=tuple(lines),
-                    keywords=keywords)
+                    keywords=keywords, also=also)

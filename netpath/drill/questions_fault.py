@@ -81,7 +81,8 @@ def _judged_alike(fault: Fault, other: Fault) -> bool:
     """Whether every free-text answer right for `other` is judged right for `fault` too: it
     names one of the fault's components, with the fault's key words."""
     return answers(other) | set(other.named_by) <= answers(fault) | set(fault.named_by) and \
-        other.keywords == fault.keywords
+        (other.keywords, other.also, other.named_words) == \
+        (fault.keywords, fault.also, fault.named_words)
 
 
 def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str,
@@ -89,8 +90,7 @@ def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str
     blocked = after.blocked_by
     assert blocked is not None
     free = difficulty >= 3
-    names = (*(n for c in (fault.component, *fault.aliases) for n in (c.split(" ", 1)[1], c)),
-             *_short_names(s, fault))
+    names = _names(s, (fault.component, *fault.aliases))
     stop = [h for h in (*after.hops, *after.return_path) if h.step == blocked.step]
     was = [h for h in (*before.hops, *before.return_path) if _is(h, fault.component)][:2]
     why = (f"netpath {fault.description}. {blocked.code} at step {blocked.step}: "
@@ -105,21 +105,32 @@ def _question(s: Scenario, fault: Fault, before: Trace, after: Trace, shown: str
         accepted=[fault.name] if not free and _unique(fault.name, choices) else [],
         explanation=why, lines=(*excerpt(was, notes=False), *excerpt(stop, notes=False)),
         keywords=(names, fault.keywords) if free else (),
+        also=_other_ways(s, fault, names) if free else (),
     )
 
 
-def _short_names(s: Scenario, fault: Fault) -> tuple[str, ...]:
-    """The names a free-text fix may also use: the Service the fault is seen from, and each
-    namespaced name without its namespace ("echo-ip") when nothing else in the scenario is
-    called that."""
-    seen_from = [c.split(" ", 1)[1] for c in fault.named_by]
-    full = [c.split(" ", 1)[1] for c in (fault.component, *fault.aliases)] + seen_from
+def _other_ways(s: Scenario, fault: Fault, names: tuple[str, ...]
+                ) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The other right ways of a free-text fix: the fault's own, naming the component; and a
+    fix of the component it is seen from (the Service, the policy), with that one's words."""
+    ways = [(names, *groups) for groups in fault.also]
+    if fault.named_by:
+        ways.append((_names(s, fault.named_by), fault.named_words or fault.keywords))
+    return tuple(ways)
+
+
+def _names(s: Scenario, components: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a free-text fix may use for these components: with or without their kind,
+    and each namespaced name without its namespace ("echo-ip") when nothing else in the
+    scenario is called that."""
+    full = [c.split(" ", 1)[1] for c in components]
     taken = [key.split("/", 1)[-1] for cluster in s.model.clusters.values()
              for kind in (cluster.pods, cluster.services, cluster.network_policies)
              for key in kind]
     taken += [*s.model.security_groups, *s.model.network_acls, *s.model.route_tables]
     short = [n.split("/", 1)[1] for n in full if "/" in n]
-    return (*seen_from, *(n for n in short if taken.count(n) == 1))
+    return (*(n for c in components for n in (c.split(" ", 1)[1], c)),
+            *(n for n in short if taken.count(n) == 1))
 
 
 def _unique(name: str, choices: tuple[str, ...]) -> bool:

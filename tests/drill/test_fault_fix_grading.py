@@ -62,11 +62,15 @@ def fields(fault: Fault) -> dict[str, str]:
     """What a learner would write of this fault: names, direction, label, route..."""
     found = {"name": fault.name, "short": fault.name.split("/", 1)[-1]}
     if fault.named_by:
-        service = fault.named_by[0].split(" ", 1)[1]
-        found.update(service=service, service_short=service.split("/", 1)[-1])
-    label = re.search(r"changed the label (\S+) to", fault.description)
+        kind, seen_from = fault.named_by[0].split(" ", 1)
+        key = "service" if kind == "service" else "policy"
+        found.update({key: seen_from, f"{key}_short": seen_from.split("/", 1)[-1]})
+    label = re.search(r"changed the label (\S+) to (\S+?):? ", fault.description)
     if label:
-        found["label"] = label.group(1)
+        found.update(label=label.group(1), v2=label.group(2))
+    peer = re.search(r"\(from pods (\S+) .* on tcp/(\d+)\)", fault.description)
+    if peer:
+        found.update(peer=peer.group(1), port=peer.group(2))
     way = re.search(r"\b(inbound|outbound|ingress|egress) rule", fault.description)
     if way:
         found["dir"] = way.group(1)
@@ -107,6 +111,48 @@ RIGHT = [
     ("policy-rule", "{short}: restore the {dir} rule"),
     ("dns", "{name}: allow udp/53 and tcp/53 to kube-dns"),
     ("dns", "{short}: re-add the DNS egress rule"),
+    # The third review (X3-X6): a policy-side fix of a relabel; a rule said by its peer and
+    # port; a negated topic with an action ("has no ingress rules, add one"); allow-all put
+    # back; a route named by its target's kind.
+    ("route", "{name}: add a default route to {target}"),
+    ("route", "{name}: restore {dest} via the internet gateway"),
+    ("route", "{name}: point {dest} at {target}"),
+    ("route", "{name} is missing its default route; add it back"),
+    ("route", "{name}: {dest} -> {target} is missing, add it"),
+    ("route", "{name}: add igw route"),
+    ("route", "{name}: the route to the internet gateway was deleted; re-create it"),
+    ("sg", "{name}: it has no {dir} rules, add one allowing all traffic"),
+    ("sg", "{name}: re-add the default {dir} allow-all rule"),
+    ("sg", "{name}: {dir} rule missing -> add allow all {dir}"),
+    ("nacl", "{name}: allow all inbound and outbound"),
+    ("nacl", "{name}: restore the default allow-all rules"),
+    ("nacl", "{name}: add rule 100 allow all 0.0.0.0/0 both ways"),
+    ("nacl", "{name}: revert it to allow all traffic"),
+    ("nacl", "{name}: NACLs are stateless, allow 32768-60999 for the replies"),
+    ("nacl", "{name}: NACL is stateless so return traffic needs its own allow rule for "
+             "1024-65535"),
+    ("nacl", "{name}: permit tcp 1024-65535 both ways"),
+    ("service-label", "{service_short}: change its selector to {v2}"),
+    ("service-label", "pods of {service}: restore label {label}"),
+    ("not-ready", "{short}: restart the pods"),
+    ("not-ready", "{service_short}: its pods are not ready; fix their readiness probes"),
+    ("peer-label", "{short}: relabel it"),
+    ("peer-label", "{short}: set label {label}"),
+    ("peer-label", "kubectl label pod {short} {label} --overwrite"),
+    ("peer-label", "{short} was relabelled to {v2}; change it back to {label}"),
+    ("peer-label", "{short}'s label {label} was changed to {v2}, put {label} back"),
+    ("peer-label", "{policy_short}: widen its rule to also allow {v2}"),
+    ("peer-label", "{policy_short}: change the podSelector in the rule to {v2}"),
+    ("selected-label", "{policy}: change the podSelector to {v2}"),
+    ("selected-label", "{policy_short}: widen the podSelector"),
+    ("policy-rule", "{short}: allow traffic from pods {peer} on tcp/{port}"),
+    ("policy-rule", "{name}: allow from {peer} on port {port}"),
+    ("policy-rule", "the {short} policy has no {dir} rules, add one admitting frontend pods"),
+    ("policy-rule", "{short}: re-add the from {peer} rule"),
+    ("policy-rule", "network policy {short}: restore the allow rule for frontend"),
+    ("policy-rule", "{short}: {dir} rule removed -> add it back"),
+    ("dns", "{short}: add an egress rule to coredns on port 53"),
+    ("dns", "{name}: allow DNS egress to kube-system"),
 ]
 
 WRONG = [
@@ -142,6 +188,64 @@ WRONG = [
     ("dns", "{name}: deny dns"),
     ("dns", "{name}: dns"),
     ("dns", "{name}: remove the DNS rule"),
+    # The third review (X3-X6): a diagnosis or the broken value where "label" counted as the
+    # action; "denying" as a command; a route to any target; an action about something else.
+    ("route", "{name}: add 0.0.0.0/0 -> nat-a"),
+    ("route", "{name}: add a route 0.0.0.0/0 to a NAT gateway"),
+    ("route", "{name}: add a route 0.0.0.0/0 -> nat-gateway"),
+    ("route", "{name}: add route 10.0.0.0/16 local"),
+    ("route", "{name}: the default route is missing"),
+    ("route", "{name}: deleting the default route fixes it"),
+    ("sg", "{name}: denying {dir} is the fix"),
+    ("sg", "{name}: no {dir} rule"),
+    ("sg", "{name}: {dir} is blocked"),
+    ("sg", "{name}: add an {dir} deny rule"),
+    ("sg", "{name}: allow all {dir}; also remove {other} rule"),
+    ("sg", "{name}: add {other} and {dir} rules allowing all"),
+    ("nacl", "{name}: no change needed to ephemeral ports, allow 8080"),
+    ("nacl", "{name}: add a deny rule for 1024-65535"),
+    ("nacl", "{name}: denying ephemeral replies fixes it"),
+    ("nacl", "{name}: the replies are dropped"),
+    ("nacl", "{name}: replies need no rule, NACLs are stateful"),
+    ("nacl", "{name}: allow ports 1-1023"),
+    ("nacl", "{name}: don't allow ephemeral ports"),
+    ("nacl", "{name}: block the ephemeral ports"),
+    ("service-label", "{short}: wrong label"),
+    ("service-label", "{short}: its label was changed"),
+    ("service-label", "{short}: label {v2}"),
+    ("service-label", "{service}: selector matches no pods"),
+    ("service-label", "{service_short}: remove the selector"),
+    ("service-label", "{service_short}: labels don't match"),
+    ("service-label", "{service_short}: the selector doesn't match the labels"),
+    ("service-label", "{service_short}: selector mismatch"),
+    ("not-ready", "{short}: the pods are not ready"),
+    ("not-ready", "{short}: readiness probe is failing"),
+    ("not-ready", "{service_short}: delete the pods"),
+    ("not-ready", "{short}: disable the readiness probe"),
+    ("not-ready", "{name}: label app=echo again"),
+    ("peer-label", "{short}: wrong label"),
+    ("peer-label", "{short}: label mismatch"),
+    ("peer-label", "{short}: its label changed to {v2}"),
+    ("peer-label", "{short}: don't change the label"),
+    ("peer-label", "{short}: label {v2}"),
+    ("peer-label", "{short}: relabel {v2}"),
+    ("peer-label", "{short}: the label is wrong"),
+    ("peer-label", "{short}: the selector no longer matches"),
+    ("peer-label", "{short}: it was relabelled"),
+    ("peer-label", "{policy_short}: add the rule back"),  # the rule is there; the pod moved
+    ("selected-label", "{name}: label changed so {policy_short} podSelector no longer matches"),
+    ("selected-label", "{name}: label {v2}"),
+    ("selected-label", "{name}: podSelector mismatch"),
+    ("selected-label", "{name}: remove label"),
+    ("selected-label", "{policy_short}: delete the podSelector"),
+    ("policy-rule", "{short}: add a rule denying {dir} from frontend"),
+    ("policy-rule", "{short}: the {dir} rule is missing"),
+    ("policy-rule", "{short}: delete the policy"),
+    ("policy-rule", "{short}: add an {other} rule to pod-c"),
+    ("policy-rule", "{short}: don't add the rule"),
+    ("policy-rule", "{short}: not an {dir} problem, add {other} rule"),
+    ("dns", "{short}: add an ingress rule for DNS"),
+    ("dns", "{short}: delete the egress rule"),
 ]
 
 

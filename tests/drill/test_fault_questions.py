@@ -33,6 +33,7 @@ from netpath.engine.errors import QueryError
 from netpath.engine.network import Network
 from netpath.engine.trace import Hop, Query, Trace
 from netpath.model.addr import PortRange
+from netpath.model.kubernetes import Pod
 from netpath.model.resources import Model
 from netpath.spec.load import scenario_names
 
@@ -92,6 +93,13 @@ def others(s: Scenario, before: Trace) -> list[tuple[Fault, Trace, Network]]:
 _shapes: dict[tuple[str, Query], list[tuple[str, str, Trace, Network]]] = {}
 
 
+def _balanced(s: Scenario, before: Trace, pod: Pod) -> bool:
+    if not any(h.component == "load-balancer" for h in before.hops):
+        return False
+    return any(t.target == str(pod.ip) for g in s.model.target_groups.values()
+               for t in g.targets)
+
+
 def shapes(s: Scenario, before: Trace) -> list[tuple[str, str, Trace, Network]]:
     """Faults netpath need not inject, on every pod and NetworkPolicy of the path (the
     reviewer's N3 and N4): each label of a pod changed (it leaves a Service, a rule's
@@ -106,7 +114,10 @@ def shapes(s: Scenario, before: Trace) -> list[tuple[str, str, Trace, Network]]:
         kind, name = component.split(" ", 1)
         for cname, cluster in m.clusters.items():
             changed: list[tuple[str, Model]] = []
-            if kind == "pod" and name in cluster.pods:
+            # A load balancer's ip target relabelled would be deregistered by the controller
+            # (the other replicas serve): the loaded model cannot show it, so it is no shape.
+            if kind == "pod" and name in cluster.pods and not _balanced(s, before,
+                                                                         cluster.pods[name]):
                 pod = cluster.pods[name]
                 for label, value in pod.labels.items():
                     moved = replace(pod, labels={**pod.labels, label: f"{value}-v2"})

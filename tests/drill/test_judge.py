@@ -156,8 +156,12 @@ def test_no_fix_or_the_opposite_is_wrong(given: str) -> None:
 
 def test_key_words_are_whole_words_and_may_be_inflected() -> None:
     q = make(kind="find-fault", difficulty=3, choices=(), answer="x", accepted=(),
-             keywords=(("default/web-0",), ("label", "app=web", "+label", "+restore")))
-    assert judge(q, "default/web-0: relabel it").correct  # re-
+             keywords=(("default/web-0",), ("label", "app=web", "+label", "+restore",
+                                            "*relabel")))
+    assert judge(q, "default/web-0: relabel it").correct  # a whole fix in one word
+    assert judge(q, "default/web-0: label it app=web").correct
+    assert not judge(q, "default/web-0: wrong label").correct  # "label" is no action here
+    assert not judge(q, "default/web-0: it was relabelled").correct
     assert judge(q, "default/web-0: re-label it app=web").correct
     assert judge(q, "default/web-0: restore its labels").correct  # -s
     assert not judge(q, "default/web-0: restore app=web-v2").correct  # another label
@@ -173,3 +177,21 @@ def test_a_negation_holds_within_its_clause() -> None:
     assert not judge(q, "default/web-0 is not ready").correct
     assert not judge(q, "default/web-0: not ready, not fixable").correct
     assert not judge(q, "default/web-0: don't make it ready").correct
+
+
+def test_a_topic_word_counts_negated_but_an_action_does_not() -> None:
+    """Review 3, X5: "it has no outbound rules, add one" is a fix; "denying" is "deny"."""
+    q = make(kind="find-fault", difficulty=3, choices=(), answer="x", accepted=(),
+             keywords=(("sg-node",), ("outbound", "+add", "+allow", "!deny", "!delete")))
+    assert judge(q, "sg-node: it has no outbound rules, add one allowing all traffic").correct
+    assert not judge(q, "sg-node: add a rule denying outbound").correct
+    assert not judge(q, "sg-node: deleting the outbound rule fixes it").correct
+    assert judge(q, "sg-node: the outbound rule was deleted, add it").correct  # what happened
+
+
+def test_a_tilde_topic_must_share_the_actions_clause() -> None:
+    """Review 3, X5: the ports a NACL fix opens are the ones it names, not a negated aside."""
+    q = make(kind="find-fault", difficulty=3, choices=(), answer="x", accepted=(),
+             keywords=(("nacl-a",), ("~ephemeral", "+allow")))
+    assert judge(q, "nacl-a: allow the ephemeral ports").correct
+    assert not judge(q, "nacl-a: no change needed to ephemeral ports, allow 8080").correct
