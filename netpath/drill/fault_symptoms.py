@@ -159,14 +159,14 @@ def situation(before: Trace, ends: tuple[str, str], *, partial: bool) -> str:
     return sentence[0].upper() + sentence[1:] if source.startswith("a ") else sentence
 
 
-_OPEN_SHARE = re.compile(r"only (\d+) of its (\d+) ports get a reply"
+_OPEN_SHARE = re.compile(r"only (\d+) of its (\d+) ports gets? a reply"
                          r"|about (\d+)% of connections fail")
 
 
 def intermittent(blocked: Blocked) -> bool:
     """Whether users see intermittent failures: part of the client's ephemeral range passes,
     and at least INTERMITTENT_SHARE of it (the engine's reason states the share: "only 1 of its
-    28232 ports get a reply", "about 75% of connections fail")."""
+    28232 ports gets a reply", "about 75% of connections fail")."""
     if not blocked.partial:
         return False
     stated = _OPEN_SHARE.search(blocked.reason)

@@ -104,6 +104,28 @@ def _masquerade_address(w: Walker, cluster: Cluster, node: Node, backend: Addres
     return w.net.kube.tunnel_ips.get((cluster.name, node.name), node.ip)
 
 
+_CLIENT_SEES = "(the client sees 'connection refused')"
+_BEHIND = {
+    "application": "(the ALB's connection is refused: it answers the client 502 Bad Gateway)",
+    "network": "(the NLB passes the refusal on: the client's connection is reset)",
+    "classic": "(the CLB's connection is refused: the client gets an error or a closed "
+               "connection)",
+}
+
+
+def _as_the_client_sees(w: Walker, packet: Packet, reason: str) -> str:
+    """Behind a load balancer (its node is the packet's source: ALB, CLB, an NLB without
+    client IP preservation) the refusal reaches the balancer, not the client."""
+    lb = None
+    for name in w.net.enis_by_address.get(int(packet.src_ip), ()):
+        eni = w.net.enis[name]
+        if eni.owner_kind == "load-balancer":
+            lb = w.model.load_balancers.get(eni.owner)
+    if lb is None or _CLIENT_SEES not in reason:
+        return reason
+    return reason.replace(_CLIENT_SEES, _BEHIND[lb.type])
+
+
 def undo_node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
     """The reply of a NodePort connection comes back to the node that translated it."""
     session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
@@ -164,7 +186,9 @@ def _choose(w: Walker, cluster: Cluster, service: Service, packet: Packet, node:
     if choice.problem is not None or choice.backend is None:
         problem = choice.problem or found.problem
         assert problem is not None
-        w.block(problem.code, "service", service.key, problem.reason, problem.fix, packet,
+        w.block(problem.code, "service", service.key,
+                _as_the_client_sees(w, packet, problem.reason),
+                problem.fix, packet,
                 rule=RuleRef(problem.rule or f"service {service.key}",
                              problem.path or service.path))
         return None

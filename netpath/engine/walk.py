@@ -194,7 +194,8 @@ class Walker:
             working = decision.allowed_size()
             word = "port" if working == 1 else "ports"
             if working * 100 < ports.size:  # under 1% get through: an outage, not a flake
-                outcome = (f"only {working} of its {ports.size} ports get a reply, so nearly "
+                gets = "gets" if working == 1 else "get"
+                outcome = (f"only {working} of its {ports.size} ports {gets} a reply, so nearly "
                            "every connection fails")
             else:
                 share = 100 * (ports.size - working) // ports.size
