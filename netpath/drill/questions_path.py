@@ -184,12 +184,14 @@ def _all_of_its_kind(answer: str, choices: tuple[str, ...]) -> bool:
 
 def _proxy_spellings(grouped: list[list[Hop]], following: list[Hop],
                      choices: tuple[str, ...]) -> list[str]:
-    """A Service step named by the kube-proxy that implements it (`kube-proxy node-1`), or by
-    its node alone when nothing else on the path or among the choices is that machine."""
+    """A Service step named by the kube-proxy that implements it (`kube-proxy node-1`, bare
+    `kube-proxy` when it is the only one on the path), or by its node alone when nothing else
+    on the path or among the choices is that machine."""
     if following[0].component != "service":
         return []
     nodes = list(dict.fromkeys(h.name for h in following if h.component == "kube-proxy"))
-    found: list[str] = []
+    on_path = {h.name for run in grouped for h in run if h.component == "kube-proxy"}
+    found: list[str] = ["kube-proxy"] if nodes and len(on_path) == 1 else []
     for node in nodes[:1]:
         found += [f"kube-proxy {node}", f"kube-proxy on {node}"]
         elsewhere = {run_key(run) for run in grouped if run is not following}
@@ -291,23 +293,24 @@ _ORDER_SEPARATORS = (", ", " -> ", " > ", " ")
 
 
 def _proxy_orders(window: list[list[Hop]], items: list[str]) -> list[str]:
-    """The order with each Service step named by its kube-proxy (`kube-proxy node-2`), in
-    full, and by names alone with the node's name (when no other item is that machine)."""
-    full, names = list(items), [item.split(" ", 1)[1] for item in items]
+    """The order with each Service step named by its kube-proxy (`kube-proxy node-2`,
+    `kube-proxy on node-2`, as next-hop accepts), among the full items or the names alone, and
+    by its node (`node-2`, `node node-2`) when no other item is that machine."""
+    names = [item.split(" ", 1)[1] for item in items]
     machines = {machine(item) for item in items}
-    changed = False
-    for n, run in enumerate(window):
-        proxies = [h.name for h in run if h.component == "kube-proxy"]
-        if run[0].component != "service" or not proxies:
-            continue
-        changed = True
-        full[n] = f"kube-proxy {proxies[0]}"
-        if proxies[0] not in machines and proxies[0] not in names:
-            names[n] = proxies[0]
-    if not changed:
+    steps = {n: proxies[0] for n, run in enumerate(window)
+             if run[0].component == "service"
+             and (proxies := [h.name for h in run if h.component == "kube-proxy"])}
+    if not steps:
         return []
-    spellings = [full] + ([names] if len(set(names)) == len(names) else [])
-    return [sep.join(s) for s in spellings for sep in _ORDER_SEPARATORS]
+    free = all(node not in machines and node not in names for node in steps.values())
+    forms = ["kube-proxy {}", "kube-proxy on {}"] + (["node {}"] if free else [])
+    spellings = [[form.format(steps[n]) if n in steps else item for n, item in enumerate(base)]
+                 for base in (items, names) for form in forms]
+    if free:
+        spellings.append([steps.get(n, name) for n, name in enumerate(names)])
+    spellings = [s for s in spellings if len(set(s)) == len(s)]
+    return list(dict.fromkeys(sep.join(s) for s in spellings for sep in _ORDER_SEPARATORS))
 
 
 # --- source-seen -------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ groups on the interface, of the policies selecting the pod): at difficulty 3 the
 the rule. Security group and NetworkPolicy distractors are the other rules of that setup (other
 ports, other sources), never a rule of the other direction nor of a group or policy that does not
 apply: a multiple choice needs two of them, free text one (a rule alone in the setup would answer
-itself), else the question is not asked.
+itself), else the question is not asked. Toward a multiple choice's two also count a "none: ..."
+lure (a false belief about the default), and for a NetworkPolicy the same-direction rules of the
+other policies of the pod's namespace, labelled "(does not select <pod>)" in the choice and in
+the setup line that shows them: wrong by the label, however well they match the packet.
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ from netpath.model.addr import Address
 from netpath.model.kubernetes import NetpolRule, NetworkPolicy, Pod
 from netpath.model.resources import Eni, SecurityGroup, SgRule
 
-# Same-direction rules that do not match, besides the answer: a multiple choice needs two, free
-# text one (the setup lists the rules: a lone rule would answer itself).
+# Same-direction rules that do not match, besides the answer: a multiple choice needs two (lures
+# counted), free text one of the setup's own rules (a lone rule would answer itself).
 MIN_RULE_DISTRACTORS = {1: 2, 2: 2, 3: 1}
+SG_LURE = "none: a security group allows whatever no rule of it denies"
 
 
 def deciding_rule(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
@@ -101,11 +105,11 @@ def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) ->
     written = [str(r) for r in table.routes if r.origin != "local"]
     first = written[:1]  # the guide's "routes are evaluated in order": the first one written
     others = [str(r) for r in table.routes]
-    # Other tables' routes only when the table has too few: the setup lists the table's
-    # routes, so they are wrong at a glance, never a second /0 that only naming tells apart.
-    elsewhere = [str(r) for t in s.model.route_tables.values()
-                 if t.vpc == table.vpc and t.name != table.name for r in t.routes]
-    choices = options(rng, answer, [matched + first, others, elsewhere], difficulty)
+    # Never another table's routes: the setup lists this table's, so they would be wrong at a
+    # glance (review 3, X10); with too few of its own, the "dropped" lure is third (false: a
+    # route decides).
+    lure = f"none: no route of {table.name} matches {hop.packet.dst_ip}, so it is dropped"
+    choices = options(rng, answer, [matched + first, others, [lure]], difficulty)
     if choices is None:
         return None
     route = next((r for r in table.routes if str(r) == answer), None)
@@ -199,7 +203,7 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
     # the other direction ("to" for "from") or of a group the prompt says is not on the
     # interface is wrong at a glance: never offered.
     same = [c for c in dict.fromkeys(f"{g.name}: {r}" for g, r in own) if c != answer]
-    choices = _rule_choices(rng, answer, same, [], difficulty)
+    choices = _rule_choices(rng, answer, same, [SG_LURE] if same else [], difficulty)
     if choices is None:
         return None
     owner = s.network.display_name(eni)
@@ -219,10 +223,12 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
 def _rule_choices(rng: Random, answer: str, rules: list[str], lures: list[str],
                   difficulty: int) -> tuple[str, ...] | None:
     """Choices among the question's own rules (`lures` after them), or None when there are
-    fewer than MIN_RULE_DISTRACTORS of them: the answer would stand out."""
-    if len(rules) < MIN_RULE_DISTRACTORS.get(difficulty, 1):
+    fewer than MIN_RULE_DISTRACTORS of them (lures counted for a multiple choice, not for free
+    text: the setup would show the answer alone): the answer would stand out."""
+    counted = len(rules) + (len(lures) if difficulty < 3 else 0)
+    if counted < MIN_RULE_DISTRACTORS.get(difficulty, 1):
         return None
-    return options(rng, answer, [rules + lures], difficulty)
+    return options(rng, answer, [rules, lures], difficulty)
 
 
 def _sg_admits(s: Scenario, eni: Eni, group: SecurityGroup, rule: SgRule, direction: str,
@@ -271,12 +277,21 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     policy, number = right[0]
     answer = _rule_words(policy, direction, number)
     # The other rules of this direction of the policies selecting the pod (none admits: see
-    # above); never a policy that does not select it, nor a rule of the other direction.
+    # above), never a rule of the other direction; a policy that does not select the pod only
+    # with that label, in the choice and in the setup.
     same = [_rule_words(p, direction, i) for p, i, _ in rules if (p, i) != (policy, number)]
     lure = [f"none: no policy isolates {pod.key} for {direction}, so everything is allowed"]
-    choices = _rule_choices(rng, answer, same, lure, difficulty)
+    label = f" (does not select {pod.key})"
+    kind = "Ingress" if ingress else "Egress"
+    others = {_rule_words(p, direction, i, label): p for p in index.policies_in(pod.namespace)
+              if p not in selecting and kind in p.policy_types
+              for i in range(len(getattr(p, direction)))}
+    choices = _rule_choices(rng, answer, same, lure + list(others), difficulty)
     if choices is None:
         return None
+    shown = [*policy_lines(selecting, direction, f" (selects {pod.key})"),
+             *policy_lines(dict.fromkeys(others[c] for c in choices if c in others),
+                           direction, label)]
     service = f"{packet.protocol}/{packet.dst_port}" if packet.dst_port else packet.protocol
     prep = "from" if ingress else "to"
     peer = peer_pod.key if peer_pod is not None else str(peer_ip)
@@ -288,7 +303,7 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     return _ask(s, trace, hop, f"the NetworkPolicies of {pod.key} judge {direction} {service} "
                 f"{prep} {peer}. Which rule admits it?", difficulty,
                 choices, answer, _policy_spellings(policy, direction, number), why,
-                topic="kubernetes", shown=tuple(policy_lines(selecting, direction)))
+                topic="kubernetes", shown=tuple(shown))
 
 
 def _policy_spellings(policy: NetworkPolicy, direction: str, index: int) -> list[str]:
@@ -300,10 +315,10 @@ def _policy_spellings(policy: NetworkPolicy, direction: str, index: int) -> list
     return found
 
 
-def _rule_words(policy: NetworkPolicy, direction: str, index: int) -> str:
+def _rule_words(policy: NetworkPolicy, direction: str, index: int, label: str = "") -> str:
     """`ns/name ingress rule 1: from ... on ...`, as the setup's policy lines number it."""
     words = policy_rule_words(policy, direction, index)
-    return f"{policy.key} {direction} rule {index + 1}: {words}"
+    return f"{policy.key} {direction} rule {index + 1}{label}: {words}"
 
 
 def _judged(s: Scenario, hop: Hop, ingress: bool) -> tuple[str, Pod, Pod | None] | None:

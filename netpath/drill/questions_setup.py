@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from netpath.engine.network_policy_fix import describe_peer, describe_port
 from netpath.model.kubernetes import NetworkPolicy
-from netpath.model.resources import Model, NetworkAcl, SecurityGroup, Subnet
+from netpath.model.resources import LoadBalancer, Model, NetworkAcl, SecurityGroup, Subnet
 
 LIST_MAX = 8
 
@@ -31,6 +31,15 @@ def _subnet_kind(model: Model, subnet: Subnet) -> str:
     if "nat-gateway" in targets:
         return "private, NAT"
     return "private"
+
+
+def _load_balancer(model: Model, lb: LoadBalancer) -> str:
+    """`ALB web (internet-facing; nodes 10.0.1.254, 10.0.2.254; groups sg-alb)`: the node
+    addresses a target sees as the source, the groups a rule may name (review 3, X10)."""
+    nodes = [str(model.enis[e].private_ip) for e in lb.enis if e in model.enis]
+    words = [lb.scheme] + ([f"nodes {', '.join(nodes)}"] if nodes else [])
+    words += [f"groups {', '.join(lb.security_groups)}"] if lb.security_groups else []
+    return f"{lb.kind_word} {lb.name} ({'; '.join(words)})"
 
 
 def summary(name: str, model: Model) -> str:
@@ -52,7 +61,7 @@ def summary(name: str, model: Model) -> str:
              for i in model.instances.values() if i.enis]
     hosts += [f"database {d.name} ({model.enis[d.eni].private_ip}:{d.port})"
               for d in model.databases.values()]
-    hosts += [f"{lb.kind_word} {lb.name} ({lb.scheme})" for lb in model.load_balancers.values()]
+    hosts += [_load_balancer(model, lb) for lb in model.load_balancers.values()]
     if hosts:
         lines.append(f"Hosts: {_cut(hosts)}")
     if model.internet_hosts:
@@ -99,10 +108,12 @@ def security_group_lines(groups: list[SecurityGroup], ingress: bool) -> list[str
             for g in groups]
 
 
-def policy_lines(policies: Iterable[NetworkPolicy], direction: str) -> list[str]:
-    """One line per policy selecting the pod: its rules of the question's direction, numbered
-    as answers name them (`ns/name ingress rule 2`)."""
-    return [f"NetworkPolicy {p.key}, {direction} rules: "
+def policy_lines(policies: Iterable[NetworkPolicy], direction: str, label: str = ""
+                 ) -> list[str]:
+    """One line per policy: its rules of the question's direction, numbered as answers name
+    them (`ns/name ingress rule 2`); `label` says whether it selects the pod
+    (`NetworkPolicy ns/name (selects ns/pod), ingress rules: ...`)."""
+    return [f"NetworkPolicy {p.key}{label}, {direction} rules: "
             + ("; ".join(f"rule {i + 1}: {policy_rule_words(p, direction, i)}"
                          for i in range(len(getattr(p, direction))))
                or "none (it admits nothing)")

@@ -4,7 +4,10 @@
   list for the direction, the rules of the groups on the interface, of the policies selecting
   the pod. At difficulty 3 the learner types the rule, so it must be there to read.
 - N9 (D13): the distractors are the other rules of that list, same direction, none matching;
-  never a rule of a group or policy that does not apply. Fewer than two: no multiple choice.
+  never a rule of a group that does not apply, nor of a policy that does not select the pod
+  unless labelled so (in the choice and the setup). Fewer than two: no multiple choice.
+- X7 (review 3): toward the two also count a "none: ..." lure and the labelled rules, so
+  NetworkPolicy questions are asked at difficulties 1 and 2 again, and more security group ones.
 - N14: no question on a table or list whose only rule answers itself.
 """
 
@@ -134,12 +137,14 @@ def test_policy_questions_show_the_rules_of_the_policies_selecting_the_pod(
             continue
         direction = found.group(2)
         _, _, policies = selecting(s, found.group(1), direction)
+        pod = found.group(1)
         lines = [line for line in q.setup.splitlines() if line.startswith("NetworkPolicy ")]
-        assert sorted(line.split(",", 1)[0] for line in lines) == \
-            sorted(f"NetworkPolicy {p.key}" for p in policies)
+        assert sorted(line.split(",", 1)[0] for line in lines
+                      if f"(does not select {pod})" not in line) == \
+            sorted(f"NetworkPolicy {p.key} (selects {pod})" for p in policies)
         key, rest = q.answer.split(f" {direction} rule ", 1)
         number, words = rest.split(": ", 1)
-        line = setup_line(q, f"NetworkPolicy {key}, {direction} rules: ")
+        line = setup_line(q, f"NetworkPolicy {key} (selects {pod}), {direction} rules: ")
         assert f"rule {number}: {words}" in line
         if q.difficulty == 3:
             checked += 1
@@ -209,12 +214,30 @@ def test_security_group_distractors_are_other_rules_of_the_interface(
         groups = found.group(2).split(", ")
         mine = {f"{g}: {r}" for g in groups for r in (
             s.model.security_groups[g].ingress if ingress else s.model.security_groups[g].egress)}
-        assert set(q.choices) <= mine, (q.prompt, q.choices)
+        assert set(q.choices) - {questions_rules.SG_LURE} <= mine, (q.prompt, q.choices)
         assert len(q.choices) >= 3
+        assert len([c for c in q.choices if c in mine]) >= 2  # never the answer and lures only
         hop = hop_of(t, q)
-        for choice in q.choices:
+        for choice in set(q.choices) & mine:
             assert _sg_rule_admits(s, q, hop, choice, ingress) == (choice == q.answer), choice
     assert checked >= 20
+
+
+def test_security_group_choices_count_the_lure_where_the_interface_has_two_rules(
+        library: list[tuple[Scenario, Trace, Question]]) -> None:
+    """X7: an interface with the answer and one other rule is asked as a multiple choice (the
+    lure third); one with the answer alone is not."""
+    lured = 0
+    for s, _, q in library:
+        found = SG_PROMPT.search(q.prompt)
+        if found is None or not q.choices:
+            continue
+        ingress = found.group(3) == "receives"
+        rules = [r for g in found.group(2).split(", ") for r in (
+            s.model.security_groups[g].ingress if ingress else s.model.security_groups[g].egress)]
+        assert len(rules) >= 2, q.setup
+        lured += len(rules) == 2 and questions_rules.SG_LURE in q.choices
+    assert lured >= 10
 
 
 def test_the_reviewers_security_group_question_offers_no_rule_of_another_group() -> None:
@@ -278,7 +301,7 @@ def more_rules(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 def test_policy_distractors_are_other_rules_of_the_policies_selecting_the_pod(
         more_rules: Scenario) -> None:
     s = more_rules
-    checked = 0
+    checked = labelled = 0
     for t in s.traces:
         for seed in range(6):
             q = questions_rules.deciding_rule(s, t, random.Random(seed), 1 + seed % 2)
@@ -290,8 +313,9 @@ def test_policy_distractors_are_other_rules_of_the_policies_selecting_the_pod(
             cluster, pod, policies = selecting(s, found.group(1), direction)
             rules = {f"{p.key} {direction} rule {i + 1}": (p, rule)
                      for p in policies for i, rule in enumerate(getattr(p, direction))}
-            offered = [c for c in q.choices if not c.startswith("none: ")]
-            assert len(offered) >= 3, q.choices
+            label = f" (does not select {pod.key})"
+            offered = [c for c in q.choices if not c.startswith("none: ") and label not in c]
+            assert len(offered) >= 2, q.choices
             hop = hop_of(t, q)
             peer_ip = hop.packet.src_ip if direction == "ingress" else hop.packet.dst_ip
             index = s.network.kube.policy_indexes[cluster]
@@ -302,14 +326,24 @@ def test_policy_distractors_are_other_rules_of_the_policies_selecting_the_pod(
                 admits = first_match(index, direction, pod, (alone,), peer_ip, peer,
                                      hop.packet.protocol, hop.packet.dst_port) is not None
                 assert admits == (choice == q.answer), choice
-            assert not any(w in c for c in q.choices for w in ("batch-in", "backend-out"))
-    assert checked >= 3
+            # batch-in admits the packet but does not select the pod: offered only labelled,
+            # with its labelled rules in the setup; backend-out has no ingress rule to offer.
+            assert not any("backend-out" in c for c in q.choices)
+            for choice in q.choices:
+                if "batch-in" in choice:
+                    labelled += 1
+                    assert choice == f"default/batch-in ingress rule 1{label}: from anywhere " \
+                        "on tcp/8080", choice
+                    assert f"NetworkPolicy default/batch-in{label}, ingress rules: rule 1: " \
+                        "from anywhere on tcp/8080" in q.setup.splitlines()
+    assert checked >= 3 and labelled >= 1
 
 
 def test_without_two_other_rules_a_policy_question_is_free_text_only(
         more_rules: Scenario) -> None:
-    """The library's own policies: default/pod-b has one ingress rule, nothing to choose from
-    (free text neither: the setup would show the answer alone)."""
+    """The library's own policies: default/pod-b has one ingress rule and its namespace no
+    other policy, nothing to choose from but the "none" lure (free text neither: the setup
+    would show the answer alone)."""
     s = load("flow-pod-to-pod-same-node")
     asked = [questions_rules.deciding_rule(s, t, random.Random(seed), d)
              for t in s.traces for seed in range(4) for d in (1, 2, 3)]
@@ -317,3 +351,95 @@ def test_without_two_other_rules_a_policy_question_is_free_text_only(
     richer = [questions_rules.deciding_rule(more_rules, t, random.Random(seed), 3)
               for t in more_rules.traces for seed in range(4)]
     assert any(q is not None and POLICY_PROMPT.search(q.prompt) for q in richer)
+
+
+def test_policy_questions_are_multiple_choice_at_difficulties_1_and_2(
+        library: list[tuple[Scenario, Trace, Question]]) -> None:
+    """X7: the library asks "which NetworkPolicy rule admits it?" at difficulties 1 and 2, each
+    with one right choice: the "none" lure is false (a policy selects the pod), a labelled rule's
+    policy does not select it, and its rules are in the setup under the same label."""
+    asked = 0
+    for s, _, q in library:
+        found = POLICY_PROMPT.search(q.prompt)
+        if found is None or q.difficulty == 3:
+            continue
+        asked += 1
+        direction = found.group(2)
+        _, pod, policies = selecting(s, found.group(1), direction)
+        assert policies and q.answer in q.choices and len(q.choices) >= 3
+        mine = {f"{p.key} {direction} rule {i + 1}" for p in policies
+                for i in range(len(getattr(p, direction)))}
+        label = f" (does not select {pod.key})"
+        for choice in q.choices:
+            head, words = choice.split(": ", 1)
+            if head == "none":
+                assert words.startswith(f"no policy isolates {pod.key} for {direction}")
+            elif label in head:
+                key = head.split(f" {direction} rule ")[0]
+                assert key not in {p.key for p in policies}
+                assert key.split("/")[0] == pod.namespace
+                number = head.split(f" {direction} rule ")[1].split()[0]
+                line = setup_line(q, f"NetworkPolicy {key}{label}, {direction} rules: ")
+                assert f"rule {number}: {words}" in line
+            else:
+                assert head in mine, choice
+    assert asked >= 10
+
+
+# --- X10 (review 3): what a choice needs is in the setup ------------------------------------
+
+
+def test_route_choices_are_routes_of_the_table_shown(
+        library: list[tuple[Scenario, Trace, Question]]) -> None:
+    """flow-pod-to-internet / seed 1 / d1 / deciding-rule/2 showed rt-private and offered
+    `0.0.0.0/0 -> igw-prod`, a route of rt-public."""
+    checked = 0
+    for s, _, q in library:
+        table = ROUTE_PROMPT.search(q.prompt)
+        if table is None or not q.choices:
+            continue
+        checked += 1
+        mine = [str(r) for r in s.model.route_tables[table.group(1)].routes]
+        line = setup_line(q, f"Route table {table.group(1)} (routes as written): ")
+        assert line.split(": ", 1)[1] == ", ".join(mine)
+        lure = f"none: no route of {table.group(1)} matches "
+        assert {c for c in q.choices if not c.startswith(lure)} <= set(mine), (q.choices, mine)
+        assert sum(c.startswith(lure) for c in q.choices) <= 1
+        assert sum(c in mine for c in q.choices) >= 2  # never the answer and the lure only
+    assert checked >= 5
+
+
+def test_the_reviewers_route_question_offers_no_route_of_another_table() -> None:
+    """flow-pod-to-internet / seed 1 / d1: rt-private shown, igw-prod (rt-public's) offered."""
+    s = load("flow-pod-to-internet")
+    asked = [q for d in (1, 2) for seed in range(1, 6)
+             for q in generate(s.name, rng=random.Random(f"{seed}/{s.name}"), count=12,
+                               difficulty=d, kinds=["deciding-rule"])
+             if "routed by rt-private" in q.prompt]
+    assert asked
+    for q in asked:
+        assert not any("igw-prod" in c for c in q.choices), q.choices
+
+
+def test_a_load_balancer_source_is_named_in_the_setup(
+        library: list[tuple[Scenario, Trace, Question]]) -> None:
+    """flow-internet-to-pod-alb / deciding-rule/3: "node-1 receives tcp/30080 from 10.0.1.254"
+    is answered by "from k8s-traffic-eks-prod": the Hosts line shows 10.0.1.254 is a node of
+    the ALB and k8s-traffic-eks-prod one of its groups."""
+    checked = 0
+    for s, _, q in library:
+        found = SG_PROMPT.search(q.prompt)
+        if found is None:
+            continue
+        for lb in s.model.load_balancers.values():
+            nodes = [str(s.model.enis[e].private_ip) for e in lb.enis]
+            if found.group(5) not in nodes:
+                continue
+            checked += 1
+            hosts = setup_line(q, "Hosts: ")
+            shown = f"{lb.kind_word} {lb.name} ({lb.scheme}; nodes {', '.join(nodes)}; " \
+                f"groups {', '.join(lb.security_groups)})"
+            assert shown in hosts, hosts
+            group = q.answer.split(": ", 1)[1].rsplit(" from ", 1)[-1]
+            assert group in lb.security_groups or not group.startswith(("sg-", "k8s-")), q
+    assert checked >= 5

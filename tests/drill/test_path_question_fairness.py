@@ -4,7 +4,9 @@
   depends on the CNI (netpath: after it; the EKS agent: on the veth, before it). No question
   hinges on that order.
 - N8: a Service and the kube-proxy rules implementing it are one step: `kube-proxy node-1` (and
-  `node-1` when nothing else on the path is that machine) name it too.
+  `node-1` when nothing else on the path is that machine) name it too; X9 (review 3): in an
+  order too `kube-proxy on node-1` and `node node-1`, and a bare `kube-proxy` when it is the
+  only one on the path.
 - N10: no pod the VPC CNI cannot give an address is offered, and no question gives its answer
   away by naming it as the destination among choices of its kind only.
 """
@@ -200,7 +202,55 @@ def test_an_order_may_name_the_service_step_by_its_kube_proxy(
         swapped = spelled[:]
         swapped[0], swapped[-1] = swapped[-1], swapped[0]
         assert not judge(q, ", ".join(swapped)).correct
+        # X9: the spellings next-hop accepts, `kube-proxy on node-2` and `node node-2`
+        on = items[:n] + [f"kube-proxy on {node}"] + items[n + 1:]
+        assert judge(q, ", ".join(on)).correct, on
+        assert judge(q, " -> ".join(on)).correct, on
+        names = [i.split(" ", 1)[1] for i in items]
+        names[n] = f"kube-proxy on {node}"
+        if len(set(names)) == len(names):
+            assert judge(q, ", ".join(names)).correct, names
+        wrong_on = items[:n] + [f"kube-proxy on {others[0]}"] + items[n + 1:]
+        assert not judge(q, ", ".join(wrong_on)).correct
+        if node not in {machine(i) for i in items} | {i.split(" ", 1)[1] for i in items}:
+            as_node = items[:n] + [f"node {node}"] + items[n + 1:]
+            assert judge(q, ", ".join(as_node)).correct, as_node
+            assert not judge(q, ", ".join(items[:n] + [f"node {others[0]}"]
+                                          + items[n + 1:])).correct
     assert checked >= 3
+
+
+def test_the_reviewers_order_accepts_kube_proxy_on_and_node() -> None:
+    """X9: flow-internet-to-pod-alb / seed 1 / d3 / order-hops/1 rejected "..., kube-proxy on
+    node-2, ..." and "..., node node-2, ..." for the Service step."""
+    s = load("flow-internet-to-pod-alb")
+    asked = [q for q in generate(s.name, rng=random.Random(f"1/{s.name}"), count=12,
+                                 difficulty=3, kinds=["order-hops"])
+             if "kube-proxy on node-2" in q.explanation]
+    assert asked
+    for q in asked:
+        items = q.answer.split(", ")
+        n = next(i for i, item in enumerate(items) if item.startswith("service "))
+        for spelling in ("kube-proxy on node-2", "node node-2", "kube-proxy node-2"):
+            assert judge(q, ", ".join(items[:n] + [spelling] + items[n + 1:])).correct, spelling
+        assert not judge(q, ", ".join(items[:n] + ["node node-1"] + items[n + 1:])).correct
+
+
+def test_a_bare_kube_proxy_names_the_service_step_when_it_is_the_only_one(
+        next_hops: list[tuple[Scenario, Trace, Question]]) -> None:
+    """X9: flow-internet-to-pod-nlb / seed 5 / d3 / next-hop/5 rejected "kube-proxy" with one
+    kube-proxy on the path."""
+    alone = 0
+    for _, t, q in next_hops:
+        i, grouped = subject_and_next(t, q)
+        following = grouped[i + 1]
+        on_path = {h.name for h in t.hops if h.component == "kube-proxy"}
+        if following[0].component == "service" and proxies(following) and len(on_path) == 1:
+            alone += 1
+            assert judge(q, "kube-proxy").correct, q
+        else:
+            assert not judge(q, "kube-proxy").correct, q
+    assert alone >= 10
 
 
 # --- N10 ----------------------------------------------------------------------------------------
