@@ -161,7 +161,7 @@ def _route_actions(kind: str) -> tuple[str, ...]:
     """What a fix of a removed route does (add it, point it), and never (undo, another kind of
     target)."""
     wrong = _TARGET_WORDS.get(_WRONG_TARGET.get(kind, ""), ())
-    return (*RESTORE, "+point", *(f"!{w}" for w in wrong), *UNDO)
+    return (*RESTORE, "+point", "+route", "+send", *(f"!{w}" for w in wrong), *UNDO)
 
 
 # --- security groups ---------------------------------------------------------------------------

@@ -67,9 +67,23 @@ _NAME_BEFORE = "(?<!=)"  # a name is no value: "echo" is not in "app=echo"
 _NAME_AFTER = r"(?![-/]\w)"  # nor a part of another name: "echo" is not in "echo-0"
 
 
+_LABEL = re.compile(r"[a-z0-9][\w./-]*=[\w./-]+")
+
+
+def _other_label(said: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """A fix about labels that sets another key=value than its own ("set label tier=frontend"
+    when app=frontend was lost) is another fix."""
+    own = {w.lstrip("+~*").lower() for g in groups for w in g if "=" in w and w[:1] != "!"}
+    # The broken value may be named (what happened); setting it is banned elsewhere.
+    known = own | {w if w.endswith("-v2") else f"{w}-v2" for w in own}
+    return bool(own) and any(m.group(0) not in known for m in _LABEL.finditer(said))
+
+
 def _holds_words(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
     """Whether `text` names the component (the first group) and holds every other group."""
     said = " ".join(text.lower().split())
+    if _other_label(said, groups):
+        return False
     names, *others = groups
     if names and not any(_find(said, name, "", _NAME_BEFORE, _NAME_AFTER) for name in names):
         return False
@@ -84,8 +98,8 @@ def _holds(said: str, group: tuple[str, ...]) -> bool:
 
     plain = [w for w in group if w and w[0] not in "+!*~"]
     near, actions, whole = marked("~"), marked("+"), marked("*")
-    if any(_said(said, w, _GERUND) for w in marked("!")):  # "remove", "denying"; not "removed"
-        return False
+    if any(_said(said, w, _GERUND) or _wants(said, w) for w in marked("!")):
+        return False  # "remove", "denying", "a rule that denies"; not "removed"
     if any(_said(said, w, _GERUND) for w in whole):
         return True
     if not plain and not near:
@@ -135,8 +149,19 @@ def _gerund(last: str) -> str:
     return f"(?:{re.escape(last)}|(?:{'|'.join(sorted(map(re.escape, stems)))})ing)"
 
 
+def _wants(said: str, banned: str) -> bool:
+    """A banned action asked for in a relative clause: "add a rule that denies ...", "a
+    rule which blocks ..." (a bare "it denies the replies" only describes the symptom)."""
+    last = banned.split()[-1] if banned.split() else banned
+    third = last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou" else \
+        last + ("es" if last.endswith(("s", "sh", "ch", "x")) else "s")
+    return re.search(rf"\b(?:that|which)\s+{re.escape(third)}\b", said) is not None
+
+
 def _negated(before: str) -> bool:
     clause = _CLAUSE.split(before)[-1].split()
+    if clause[-3:] == ["no", "need", "to"]:  # "no need to add a rule"
+        return True
     return any(w in _NEGATIONS or w.endswith(("n't", "n’t")) for w in clause[-2:])
 
 

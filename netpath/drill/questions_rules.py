@@ -11,8 +11,9 @@ ports, other sources), never a rule of the other direction nor of a group or pol
 apply: a multiple choice needs two of them, free text one (a rule alone in the setup would answer
 itself), else the question is not asked. Toward a multiple choice's two also count a "none: ..."
 lure (a false belief about the default), and for a NetworkPolicy the same-direction rules of the
-other policies of the pod's namespace, labelled "(does not select <pod>)" in the choice and in
-the setup line that shows them: wrong by the label, however well they match the packet.
+other policies of the pod's namespace, whose setup lines say "(does not select <pod>)": wrong
+because of that, however well they match the packet (the choice itself carries no label, which
+would give the answer away).
 """
 
 from __future__ import annotations
@@ -277,13 +278,14 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     policy, number = right[0]
     answer = _rule_words(policy, direction, number)
     # The other rules of this direction of the policies selecting the pod (none admits: see
-    # above), never a rule of the other direction; a policy that does not select the pod only
-    # with that label, in the choice and in the setup.
+    # above), never a rule of the other direction; rules of a policy that does not select the
+    # pod, labelled so in the setup only: labelled in the choice too, they would leave the
+    # answer the one unlabelled rule (a giveaway, the fourth review's R1).
     same = [_rule_words(p, direction, i) for p, i, _ in rules if (p, i) != (policy, number)]
     lure = [f"none: no policy isolates {pod.key} for {direction}, so everything is allowed"]
     label = f" (does not select {pod.key})"
     kind = "Ingress" if ingress else "Egress"
-    others = {_rule_words(p, direction, i, label): p for p in index.policies_in(pod.namespace)
+    others = {_rule_words(p, direction, i): p for p in index.policies_in(pod.namespace)
               if p not in selecting and kind in p.policy_types
               for i in range(len(getattr(p, direction)))}
     choices = _rule_choices(rng, answer, same, lure + list(others), difficulty)

@@ -83,6 +83,7 @@ def fields(fault: Fault) -> dict[str, str]:
 
 
 RIGHT = [
+    ("route", "{name}: route {dest} to {target}"),  # review 4's R5: "route" as the verb
     ("route", "{name}: add the route {dest} -> {target} back"),
     ("route", "{name}: the route to {target} was removed; add it back"),
     ("route", "{name}: re-add the default route"),
@@ -156,6 +157,13 @@ RIGHT = [
 ]
 
 WRONG = [
+    # Review 4: a rule that denies is no fix of a rule that admitted (R2); another label than
+    # the lost one is another fix (R3).
+    ("policy-rule", "{short}: add a rule that denies ingress"),
+    ("policy-rule", "{short}: add a rule which blocks frontend"),
+    ("policy-rule", "{short}: no need to add a rule"),
+    ("peer-label", "{name}: set label tier=frontend"),
+    ("peer-label", "{name}: set label app=backend"),
     ("route", "route-table {name}"),  # "route" inside the component's own name
     ("route", "{name}"),
     ("route", "{name}: remove the default route"),  # the opposite of the fix
