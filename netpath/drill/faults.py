@@ -250,12 +250,16 @@ def _nacls(network: Network, before: Trace) -> list[Fault]:
             apply=_set("network_acls", custom), repair=_set("network_acls", fixed),
             expect=("NACL_RETURN_DENIED",),
             # About the ports of the replies, in the clause that opens them ("no change to the
-            # ephemeral ports, allow 8080" is none); or the default allow-all put back.
+            # ephemeral ports, allow 8080" is none); or the default allow-all put back. The
+            # replies cross the NACL both ways (the request's subnet and the reply's), so a
+            # fix for one direction only is none.
             keywords=(*(f"~{w}" for w in ("ephemeral", "1024", "32768", "return", "reply",
                                           "replies", "high", "allow-all", "all traffic",
-                                          "all inbound", "all outbound", "all ports",
-                                          "all 0.0.0.0/0")),
-                      *_OPEN, "+add", "+restore", "+revert", *UNDO),
+                                          "inbound and outbound", "outbound and inbound",
+                                          "both directions", "all ports", "all 0.0.0.0/0")),
+                      *_OPEN, "+add", "+restore", "+revert", *UNDO,
+                      *(f"!{w}" for w in ("inbound only", "outbound only", "only inbound",
+                                          "only outbound"))),
             at=(f"network-acl {name}",)))
     return faults
 

@@ -30,7 +30,7 @@ EPHEMERAL: dict[str, Ephemeral] = {
     "nat-gateway": Ephemeral("NAT gateway", PortRange(1024, 65535)),
     "elb": Ephemeral("Elastic Load Balancing", PortRange(1024, 65535)),
     "lambda": Ephemeral("AWS Lambda", PortRange(1024, 65535)),
-    "internet": Ephemeral("an internet client (its range is unknown: assumed)",
+    "internet": Ephemeral("an internet client, whose range netpath assumes",
                           PortRange(1024, 65535)),
 }
 

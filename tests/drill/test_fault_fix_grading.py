@@ -164,6 +164,10 @@ WRONG = [
     ("policy-rule", "{short}: no need to add a rule"),
     ("peer-label", "{name}: set label tier=frontend"),
     ("peer-label", "{name}: set label app=backend"),
+    # Review 4's R4: the replies need both directions; one alone is no fix.
+    ("nacl", "{name}: allow all inbound"),
+    ("nacl", "{name}: allow all outbound only"),
+    ("nacl", "{name}: allow 1024-65535 inbound only"),
     ("route", "route-table {name}"),  # "route" inside the component's own name
     ("route", "{name}"),
     ("route", "{name}: remove the default route"),  # the opposite of the fix
