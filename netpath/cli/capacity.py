@@ -73,7 +73,8 @@ def capacity_command(
     env = environment(ctx)
     loaded = open_spec(env, spec)
 
-    from netpath.engine.capacity import CniSettings, capacity
+    from netpath.engine.capacity import capacity
+    from netpath.engine.cni_settings import CniSettings
 
     settings = CniSettings(prefix_delegation, warm_eni_target, warm_ip_target,
                            minimum_ip_target, warm_prefix_target)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netpath.engine import kube_proxy, policy
+from netpath.engine.overlay import TUNNELS, back_from_tunnel_device, from_tunnel_device
 from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
 from netpath.engine.trace import Packet
 from netpath.engine.walk import Session, Walker, flow_words
@@ -22,14 +23,6 @@ from netpath.model.addr import PortRange
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.resources import Eni
 
-# Encapsulation between nodes, as the VPC sees it (security groups must allow it).
-TUNNELS = {
-    "calico": ("4", None, "IP-in-IP"),  # IP protocol 4
-    "flannel": ("udp", 8472, "VXLAN"),
-    "cilium": ("udp", 8472, "VXLAN"),
-}
-# The device whose address a node's own packets to pods on other nodes carry as their source.
-TUNNEL_DEVICES = {"calico": "tunl0", "flannel": "flannel.1", "cilium": "cilium_host"}
 # The VPC CNI randomises SNAT source ports over the whole range, beyond the node's local range.
 VPC_CNI_SNAT = Ephemeral("VPC CNI SNAT (random ports)", PortRange(1024, 65535))
 
@@ -90,42 +83,11 @@ def _to_own_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Non
     _at_node(w, cluster, node, packet)
 
 
-def _from_tunnel_device(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packet:
-    """A node's own packet to a pod on another node leaves by the overlay device, so the
-    kernel gives it that device's address as its source (not the node's VPC address)."""
-    tunnel = w.net.kube.tunnel_ips.get((cluster.name, node.name))
-    if w.reply or tunnel is None or packet.src_ip != node.ip:
-        return packet
-    moved = packet.with_source(tunnel, packet.src_port)
-    w.ctx.sessions[(f"tunnel:{node.name}", int(tunnel), packet.src_port)] = Session(
-        f"tunnel:{node.name}", packet, moved, w.ephemeral)
-    device = TUNNEL_DEVICES.get(cluster.cni, "the overlay device")
-    w.hop("node", node.name, "translate",
-          f"source {node.ip} -> {tunnel}, the address of {device}: the route to pods on other "
-          "nodes leaves by the overlay device, so the kernel picks its address", moved,
-          note=w.note_once("tunnel-source", f"pods on other nodes see {node.name}'s own "
-                           f"traffic from {tunnel}, not {node.ip}: a NetworkPolicy ipBlock "
-                           "must cover the pod CIDR to admit it"))
-    return moved
-
-
-def _back_from_tunnel_device(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packet:
-    session = w.ctx.sessions.get((f"tunnel:{node.name}", int(packet.dst_ip), packet.dst_port))
-    if session is None:
-        return packet
-    original = session.original
-    restored = packet.with_destination(original.src_ip, original.src_port)
-    w.hop("node", node.name, "forward",
-          f"{packet.dst_ip} is {node.name}'s {TUNNEL_DEVICES.get(cluster.cni, 'overlay')} "
-          "address: the reply is the node's own", restored)
-    return restored
-
-
 def _at_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
     """A packet for a node's own address, without crossing an ENI: from one of its pods, or
     over a Kubernetes-only cluster's network. A reply may be a translation to undo."""
     if w.reply:
-        packet = _back_from_tunnel_device(w, cluster, node, packet)
+        packet = back_from_tunnel_device(w, cluster, node, packet)
     if w.reply and _undo_node_snat(w, cluster, node, packet):
         return
     if not w.reply and kube_proxy.node_port(w, cluster, node, packet):
@@ -343,7 +305,7 @@ def node_sends(w: Walker, eni: Eni, packet: Packet) -> None:
         arrive_at_pod(w, cluster, destination, translated)
     elif destination is not None and cluster.overlay:
         across_nodes(w, cluster, node, destination,
-                     _from_tunnel_device(w, cluster, node, translated))
+                     from_tunnel_device(w, cluster, node, translated))
     else:
         send_from_node(w, cluster, node, translated)
 

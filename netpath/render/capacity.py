@@ -19,12 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from netpath import __version__
-from netpath.engine.capacity import (
-    SETTINGS_EXPLAINED,
-    CapacityReport,
-    NodeCapacity,
-    PodProblem,
-)
+from netpath.engine.capacity import CapacityReport, NodeCapacity, PodProblem
+from netpath.engine.cni_settings import SETTINGS_EXPLAINED
 from netpath.engine.codes import CODES
 from netpath.render.text import ASCII_SYMBOLS, UNICODE_SYMBOLS, emit
 

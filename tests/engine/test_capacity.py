@@ -7,13 +7,8 @@ from ipaddress import IPv4Network
 
 import pytest
 
-from netpath.engine.capacity import (
-    CniSettings,
-    WarmPool,
-    capacity,
-    max_pods,
-    warm_pool,
-)
+from netpath.engine.capacity import WarmPool, capacity, max_pods, warm_pool
+from netpath.engine.cni_settings import CniSettings
 from netpath.engine.instance_types import INSTANCE_TYPES, instance_type
 from netpath.model.kubernetes import Node
 from netpath.model.resources import Eni, Instance, Model, Subnet, Vpc
