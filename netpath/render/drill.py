@@ -214,12 +214,16 @@ def session_document(plan: Plan, results: Sequence[Asked], score: Score,
     for asked in results:
         q, j = asked.question, asked.judgement
         questions.append({
-            "id": q.id, "kind": q.kind, "topic": q.topic, "prompt": q.prompt,
+            "id": q.id, "kind": q.kind, "topic": q.topic, "difficulty": q.difficulty,
+            # What a learner is shown before the prompt (the topology, the rules a question
+            # asks about, the symptom): a script needs it to answer, as a person does.
+            "setup": q.setup, "prompt": q.prompt,
             "choices": list(q.choices),
             "given": None if j is None else j.given,
             "correct": j is not None and j.correct,
             "answer": q.answer if j is None else j.answer,
             "explanation": q.explanation if j is None else j.explanation,
+            "trace": list(q.excerpt),
         })
     doc = {
         "scenario": plan.scenario,

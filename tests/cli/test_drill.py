@@ -20,8 +20,8 @@ from tests.drill.fakes import FakeGenerator, fake_judge
 from tests.render.streams import ANSI, TerminalIO
 
 SESSION = ("drill", "--seed", "1", "--count", "3", "--scenario", "three-tier")
-QUESTION_KEYS = {"id", "kind", "topic", "prompt", "choices", "given", "correct", "answer",
-                 "explanation"}
+QUESTION_KEYS = {"id", "kind", "topic", "difficulty", "setup", "prompt", "choices", "given",
+                 "correct", "answer", "explanation", "trace"}
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +110,9 @@ def test_json_shape() -> None:
     for q in doc["questions"]:
         assert set(q) == QUESTION_KEYS
         assert isinstance(q["correct"], bool) and isinstance(q["choices"], list)
+        # A script answers from what a person sees: the setup, and after it the trace lines.
+        assert "three-tier" in q["setup"]
+        assert q["difficulty"] == 2 and isinstance(q["trace"], list) and q["trace"]
     # `given` is the answer as typed (a number stands for its choice: the judge reads it so).
     first = doc["questions"][0]
     assert first["given"] == "1"
