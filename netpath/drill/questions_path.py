@@ -304,7 +304,8 @@ def _proxy_orders(window: list[list[Hop]], items: list[str]) -> list[str]:
     if not steps:
         return []
     free = all(node not in machines and node not in names for node in steps.values())
-    forms = ["kube-proxy {}", "kube-proxy on {}"] + (["node {}"] if free else [])
+    forms = ["kube-proxy {}", "kube-proxy on {}"] + (["node {}"] if free else []) + \
+        (["kube-proxy"] if len(steps) == 1 else [])  # bare, as next-hop takes it
     spellings = [[form.format(steps[n]) if n in steps else item for n, item in enumerate(base)]
                  for base in (items, names) for form in forms]
     if free:

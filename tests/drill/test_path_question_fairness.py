@@ -212,6 +212,9 @@ def test_an_order_may_name_the_service_step_by_its_kube_proxy(
             assert judge(q, ", ".join(names)).correct, names
         wrong_on = items[:n] + [f"kube-proxy on {others[0]}"] + items[n + 1:]
         assert not judge(q, ", ".join(wrong_on)).correct
+        # Review 4's R7: a bare `kube-proxy` as next-hop takes it, when it is the only one.
+        bare = items[:n] + ["kube-proxy"] + items[n + 1:]
+        assert judge(q, ", ".join(bare)).correct == (len(services) == 1), bare
         if node not in {machine(i) for i in items} | {i.split(" ", 1)[1] for i in items}:
             as_node = items[:n] + [f"node {node}"] + items[n + 1:]
             assert judge(q, ", ".join(as_node)).correct, as_node
