@@ -22,7 +22,7 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from netpath.drill.model import KINDS, TOPICS, Question
-from netpath.drill.questions_common import Builder, Scenario, norm
+from netpath.drill.questions_common import Builder, Intent, Scenario, norm
 from netpath.engine.trace import Query, Trace
 
 if TYPE_CHECKING:
@@ -148,7 +148,8 @@ def _load(name: str) -> Scenario:
 
     loaded = load_spec(Path(name))
     network = prepare(loaded.model)
-    queries = list(dict.fromkeys(_expected_queries(name, loaded, network)))
+    expected, intents = _expected_queries(name, loaded, network)
+    queries = list(dict.fromkeys(expected))
     if len(queries) < MIN_QUERIES:
         queries += [q for q in _named_pairs(loaded.model) if q not in queries]
     traces = [t for t in _traces(network, queries) if not _to_itself(t)]
@@ -157,7 +158,7 @@ def _load(name: str) -> Scenario:
     from netpath.drill.questions_setup import summary
 
     return Scenario(name=name, model=loaded.model, network=network, traces=tuple(traces),
-                    summary=summary(name, loaded.model))
+                    summary=summary(name, loaded.model), intents=intents)
 
 
 def _traces(network: Network, queries: list[Query]) -> list[Trace]:
@@ -180,7 +181,10 @@ def _to_itself(t: Trace) -> bool:
     return bool(senders) and senders == delivered
 
 
-def _expected_queries(name: str, loaded: LoadedSpec, network: Network) -> list[Query]:
+def _expected_queries(name: str, loaded: LoadedSpec, network: Network
+                      ) -> tuple[list[Query], dict[Query, Intent]]:
+    """The queries of the scenario's expectations (a few members of each group), and every
+    member pair of those that expect a block, with what they say of it."""
     from netpath.checks.expectations import DEFAULT_FILE, load_expectations
     from netpath.checks.groups import GroupError, Groups
 
@@ -189,9 +193,10 @@ def _expected_queries(name: str, loaded: LoadedSpec, network: Network) -> list[Q
     files = [(candidate, f"scenarios/{name}/{DEFAULT_FILE}")] if candidate.is_file() else []
     found, _, errors = load_expectations(files, loaded.expect, loaded.source_map)
     if errors:
-        return []
+        return [], {}
     groups = Groups(network)
     queries: list[Query] = []
+    intents: dict[Query, Intent] = {}
     for exp in found.expectations:
         try:
             sources = groups.members(exp.source)
@@ -201,7 +206,11 @@ def _expected_queries(name: str, loaded: LoadedSpec, network: Network) -> list[Q
         pairs = [(a, b) for a in sources for b in destinations if a != b]
         for a, b in pairs[:GROUP_MEMBERS]:
             queries.append(Query(a, b, exp.port, exp.protocol))
-    return queries
+        if not exp.reachable:
+            for a, b in pairs:
+                intents.setdefault(Query(a, b, exp.port, exp.protocol),
+                                   Intent(exp.name, exp.code, exp.description))
+    return queries, intents
 
 
 def _named_pairs(m: Model) -> list[Query]:

@@ -9,12 +9,11 @@ write an answer by hand: every answer and every distractor comes from the traces
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.engine.capacity import pods_without_ip
 from netpath.engine.network import Network
 from netpath.engine.trace import Hop, Query, Trace
 from netpath.model.resources import Model
@@ -36,6 +35,15 @@ MIN_CHOICES = 3
 
 
 @dataclass(frozen=True)
+class Intent:
+    """What an expectation says of a query it expects blocked."""
+
+    name: str
+    code: str | None  # the code it names, or None (any block)
+    description: str  # "" when it has none
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A library scenario, loaded, prepared and traced once per process."""
 
@@ -44,6 +52,9 @@ class Scenario:
     network: Network
     traces: tuple[Trace, ...]  # every query picked for drills, in a stable order
     summary: str  # a compact topology summary (the start of every question's setup)
+    # Queries its expectations say stay blocked (groups expanded to every member), read with
+    # the queries when the scenario loads.
+    intents: Mapping[Query, Intent] = field(default_factory=dict)
 
     @property
     def kube_only(self) -> bool:
@@ -278,16 +289,10 @@ def scenario_components(s: Scenario) -> dict[str, list[str]]:
     return {kind: names for kind, names in found.items() if names}
 
 
-# scenario name -> (the model it was computed for, its pods without an address)
-_unaddressed: dict[str, tuple[Model, frozenset[tuple[str, str]]]] = {}
-
-
 def unaddressed_pods(s: Scenario) -> frozenset[tuple[str, str]]:
-    """(cluster, pod key) of the pods the VPC CNI cannot give an address (once per scenario)."""
-    cached = _unaddressed.get(s.name)
-    if cached is None or cached[0] is not s.model:
-        cached = _unaddressed[s.name] = (s.model, frozenset(pods_without_ip(s.model)))
-    return cached[1]
+    """(cluster, pod key) of the pods the VPC CNI cannot give an address: `prepare` already
+    found them (the network's Kubernetes index)."""
+    return frozenset(s.network.kube.pods_without_ip)
 
 
 def path_components(network: Network, before: Trace) -> list[str]:

@@ -9,14 +9,12 @@ and only its author knows which. Otherwise the explanation ends with the engine'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from random import Random
 
 from netpath.drill.model import Question
 from netpath.drill.questions_common import (
     INTERNET_PSEUDO,
+    Intent,
     Scenario,
     endpoints,
     excerpt,
@@ -29,8 +27,7 @@ from netpath.drill.questions_common import (
     setup_text,
     trace_topic,
 )
-from netpath.engine.network import Network
-from netpath.engine.trace import Blocked, Hop, Query, Trace
+from netpath.engine.trace import Blocked, Hop, Trace
 
 # The codes each kind of component blocks with, for "blocked by" distractors.
 _CODES = {
@@ -104,7 +101,7 @@ def _blocked_words(s: Scenario, trace: Trace, blocked: Blocked) -> str:
     by = "on the internet" if blocked.component == "internet" and \
         blocked.name in INTERNET_PSEUDO else f"by {blocked.component} {blocked.name}"
     said = f"Blocked{where} {by} ({blocked.code}): {blocked.reason.rstrip('.')}."
-    intent = intended_blocks(s).get(trace.query)
+    intent = s.intents.get(trace.query)
     if intent is not None and intent.code in (None, blocked.code):
         return f"{said} {expected_words(intent)}"
     return f"{said} Fix: {blocked.fix.rstrip('.')}."
@@ -118,63 +115,6 @@ def expected_words(intent: Intent) -> str:
     if about:
         said += f" {about if about.endswith('.') else about + '.'}"
     return said
-
-
-# --- the scenario's intent ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Intent:
-    """What an expectation says of a query it expects blocked."""
-
-    name: str
-    code: str | None  # the code it names, or None (any block)
-    description: str  # "" when it has none
-
-
-Intents = dict[Query, Intent]
-# scenario name -> (the network it was computed for, its intents)
-_intents: dict[str, tuple[Network, Intents]] = {}
-
-
-def intended_blocks(s: Scenario) -> Intents:
-    """The queries the scenario's expectations file says must stay blocked (groups expanded
-    to every member, as `generate` builds its queries from them): an expectation that names a
-    code intends that block only. Library scenarios, or a spec directory holding the file."""
-    cached = _intents.get(s.name)
-    if cached is not None and cached[0] is s.network:
-        return cached[1]
-    found = _read_intents(s)
-    _intents[s.name] = (s.network, found)
-    return found
-
-
-def _read_intents(s: Scenario) -> Intents:
-    from netpath.checks.expectations import DEFAULT_FILE, load_expectations
-    from netpath.checks.groups import GroupError, Groups
-    from netpath.spec.source import SourceMap
-
-    folder = Path(str(resources.files("netpath") / "scenarios" / s.name))
-    candidates = [folder / DEFAULT_FILE, Path(s.name) / DEFAULT_FILE]
-    files = [(path, f"{s.name}/{DEFAULT_FILE}") for path in candidates if path.is_file()][:1]
-    if not files:
-        return {}
-    found, _, errors = load_expectations(files, None, SourceMap())
-    if errors:
-        return {}
-    groups = Groups(s.network)
-    intents: Intents = {}
-    for exp in found.expectations:
-        if exp.reachable:
-            continue
-        try:
-            pairs = [(a, b) for a in groups.members(exp.source)
-                     for b in groups.members(exp.destination) if a != b]
-        except GroupError:
-            continue
-        for a, b in pairs:
-            intents.setdefault(Query(a, b, exp.port, exp.protocol),
-                               Intent(exp.name, exp.code, exp.description))
-    return intents
 
 
 # --- choices -----------------------------------------------------------------------------------
