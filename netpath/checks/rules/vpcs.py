@@ -64,14 +64,8 @@ def tgw_overlapping_cidrs(ctx: LintContext) -> Iterator[Hit]:
             attachment = model.tgw_attachments.get(name)
             if attachment is not None and attachment.vpc in model.vpcs:
                 first.setdefault(attachment.vpc, attachment)
-        order = {vpc: i for i, vpc in enumerate(first)}
         items = [(cidr, vpc) for vpc in first for cidr in model.vpcs[vpc].cidrs]
-        done: set[tuple[str, str]] = set()
-        for (cidr_a, vpc_a), (cidr_b, vpc_b) in overlapping(items):
-            one, two = sorted((vpc_a, vpc_b), key=lambda v: order[v])
-            if (one, two) in done:
-                continue
-            done.add((one, two))
+        for (cidr_a, vpc_a), (cidr_b, vpc_b), one, two in _overlapping_vpcs(items, list(first)):
             yield Hit(f"VPCs {vpc_a} ({cidr_a}) and {vpc_b} ({cidr_b}) are both attached to "
                       f"transit gateway {tgw.name} ({first[one].name}, {first[two].name}) and "
                       f"their CIDRs overlap: the transit gateway cannot route {cidr_b} to both "
@@ -116,15 +110,22 @@ def peers_overlapping_cidrs(ctx: LintContext) -> Iterator[Hit]:
         mine = peers.get(vpc, {})
         items = [(cidr, other) for other in mine if other in model.vpcs
                  for cidr in model.vpcs[other].cidrs]
-        order = {other: i for i, other in enumerate(mine)}
-        done: set[tuple[str, str]] = set()
-        for (cidr_a, vpc_a), (cidr_b, vpc_b) in overlapping(items):
-            one, two = sorted((vpc_a, vpc_b), key=lambda v: order[v])
-            if (one, two) in done:
-                continue
-            done.add((one, two))
+        for (cidr_a, vpc_a), (cidr_b, vpc_b), _, two in _overlapping_vpcs(items, list(mine)):
             yield Hit(f"VPC {vpc} is peered with {vpc_a} ({cidr_a}, {mine[vpc_a][0]}) and "
                       f"{vpc_b} ({cidr_b}, {mine[vpc_b][0]}), whose CIDRs overlap: {vpc}'s "
                       f"route tables can send {cidr_b} to only one of them",
                       f"re-address {two}, or route only the exact subnets each peering needs",
                       mine[two][1])
+
+
+def _overlapping_vpcs(items: list[tuple[Prefix, str]], order: list[str]
+                      ) -> Iterator[tuple[tuple[Prefix, str], tuple[Prefix, str], str, str]]:
+    """Each pair of VPCs with overlapping CIDRs once (at its first overlap), with the two in
+    `order` (one: the earlier, which keeps its routes; two: the later, which is reported)."""
+    rank = {vpc: i for i, vpc in enumerate(order)}
+    done: set[tuple[str, str]] = set()
+    for a, b in overlapping(items):
+        one, two = sorted((a[1], b[1]), key=lambda v: rank[v])
+        if (one, two) not in done:
+            done.add((one, two))
+            yield a, b, one, two
