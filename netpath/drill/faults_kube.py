@@ -187,23 +187,31 @@ def _policy_labels(network: Network, before: Trace) -> list[Fault]:
         if selector is None or not selector.match_labels or \
                 _load_balancer_target(network, before, a.peer):
             continue
-        peer, key = a.peer, a.policy.key
+        key = a.policy.key
         label, value = selector.match_labels[0]
-        moved = replace(peer, labels={**peer.labels, label: f"{value}-v2"})
         word = "from" if a.direction == "ingress" else "to"
-        faults.append(Fault(
-            kind="pod-relabelled", component=f"pod {peer.key}",
-            description=(f"changed the label {label}={value} to {label}={value}-v2 on "
-                         f"{peer.key}: {key} admits {a.direction} {word} pods "
-                         f"{label}={value} only"),
-            fix=f"label {peer.key} {label}={value} again (or widen {key}'s rule)",
-            apply=_set_pods(a.cluster.name, {peer.key: moved}),
-            repair=_set_pods(a.cluster.name, {peer.key: peer}),
-            expect=(a.code,), keywords=relabel_words(label, value),
-            related=(f"network-policy {key}",), named_by=(f"network-policy {key}",),
-            named_words=_selector_words(label, value, ("rule",)),
-            at=(f"network-policy {key}",)))
+        faults.append(_policy_relabel(
+            a, a.peer, label, value, f"{key} admits {a.direction} {word} pods {label}={value} "
+            "only", "rule", (f"network-policy {key}",)))
     return faults
+
+
+def _policy_relabel(a: _Admitted, pod: Pod, label: str, value: str, why: str, widen: str,
+                    at: tuple[str, ...]) -> Fault:
+    """`pod` (at either end of the admitting rule) relabelled from label=value to
+    label=value-v2; the fix relabels it, or widens the policy's `widen` (rule, podSelector)."""
+    key = a.policy.key
+    moved = replace(pod, labels={**pod.labels, label: f"{value}-v2"})
+    return Fault(
+        kind="pod-relabelled", component=f"pod {pod.key}",
+        description=f"changed the label {label}={value} to {label}={value}-v2 on {pod.key}: "
+                    f"{why}",
+        fix=f"label {pod.key} {label}={value} again (or widen {key}'s {widen})",
+        apply=_set_pods(a.cluster.name, {pod.key: moved}),
+        repair=_set_pods(a.cluster.name, {pod.key: pod}),
+        expect=(a.code,), keywords=relabel_words(label, value),
+        related=(f"network-policy {key}",), named_by=(f"network-policy {key}",),
+        named_words=_selector_words(label, value, (widen.lower(),)), at=at)
 
 
 def _policy_selects(network: Network, before: Trace) -> list[Fault]:
@@ -224,19 +232,11 @@ def _policy_selects(network: Network, before: Trace) -> list[Fault]:
                         and p.pod_selector.matches(moved.labels)), key=lambda p: p.name)
         if not still:
             continue  # no policy isolates it any more: everything passes
-        faults.append(Fault(
-            kind="pod-relabelled", component=f"pod {pod.key}",
-            description=(f"changed the label {label}={value} to {label}={value}-v2 on "
-                         f"{pod.key}: {key} selects pods {label}={value}, so it no longer "
-                         f"admits its {a.direction}, and "
-                         f"{', '.join(p.key for p in still)} still "
-                         f"{'isolates' if len(still) == 1 else 'isolate'} it"),
-            fix=f"label {pod.key} {label}={value} again (or widen {key}'s podSelector)",
-            apply=_set_pods(a.cluster.name, {pod.key: moved}),
-            repair=_set_pods(a.cluster.name, {pod.key: pod}),
-            expect=(a.code,), keywords=relabel_words(label, value),
-            related=(f"network-policy {key}",), named_by=(f"network-policy {key}",),
-            named_words=_selector_words(label, value, ("podselector",)), at=a.stops(*still)))
+        verb = "isolates" if len(still) == 1 else "isolate"
+        faults.append(_policy_relabel(
+            a, pod, label, value, f"{key} selects pods {label}={value}, so it no longer admits "
+            f"its {a.direction}, and {', '.join(p.key for p in still)} still {verb} it",
+            "podSelector", a.stops(*still)))
     return faults
 
 
