@@ -179,7 +179,12 @@ def bench_cold(runs: int) -> Result:
 
 def ensure_estate(sizes: dict[str, int], out: Path, force: bool) -> Result:
     """Generate the estate unless `out` already holds one from the same parameters/generator."""
-    gen = _import_generator()
+    return _ensure(_import_generator(), sizes, out, force)
+
+
+def _ensure(gen: ModuleType, sizes: dict[str, int], out: Path, force: bool) -> Result:
+    """Generate with `gen` unless `out` holds an estate from the same parameters and generator
+    version (its manifest says so)."""
     params = gen.Params(**sizes).resolved()
     manifest_path = out / "manifest.json"
     if not force and manifest_path.exists():
@@ -362,23 +367,7 @@ def bench_engine(
 
 def ensure_kube_estate(sizes: dict[str, int], out: Path, force: bool) -> Result:
     """Generate a kube estate unless `out` already holds one from the same parameters."""
-    gen = _import_generator("bench_kube_estate", "kube_estate.py")
-    params = gen.Params(**sizes).resolved()
-    manifest_path = out / "manifest.json"
-    if not force and manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
-        if (
-            manifest.get("generator_version") == gen.GENERATOR_VERSION
-            and manifest.get("params") == asdict(params)
-            and all((out / f).exists() for f in manifest.get("files", []))
-        ):
-            return {"generated": False, "dir": str(out), **manifest}
-    started = time.perf_counter()
-    estate = gen.build(params)
-    size = gen.write(estate, out)
-    elapsed = time.perf_counter() - started
-    manifest = json.loads(manifest_path.read_text())
-    return {"generated": True, "generate_s": elapsed, "dir": str(out), **manifest, "bytes": size}
+    return _ensure(_import_generator("bench_kube_estate", "kube_estate.py"), sizes, out, force)
 
 
 def _matrix_cli(estate_dir: Path, port: int, runs: int) -> Result:

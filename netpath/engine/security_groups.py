@@ -43,9 +43,7 @@ def evaluate_security_groups(
 
 def _rule_matches(net: Network, eni: Eni, rule: SgRule, direction: str, protocol: str,
                   peer: Address, port: int | None) -> bool:
-    if rule.protocol != "all" and rule.protocol != protocol:
-        return False
-    if rule.ports is not None and port is not None and port not in rule.ports:
+    if not _service_matches(rule, protocol, port):
         return False
     if rule.cidr is not None:
         return peer in rule.cidr
