@@ -183,16 +183,19 @@ class _Node:
     pods: list[Pod]
     notes: list[str] = field(default_factory=list)
     got: int = 0
-    taken: int = 0  # subnet addresses, prefixes counted as 16
-    held: tuple[int, int] = (0, 0)  # what `taken` is made of: (/28 prefixes, single addresses)
+    held: tuple[int, int] = (0, 0)  # what it took from its subnet: (/28 prefixes, addresses)
     pool: WarmPool | None = None
     short: int = 0
+
+    @property
+    def taken(self) -> int:
+        """Subnet addresses it holds, a prefix counted as 16."""
+        return self.held[0] * PREFIX_SIZE + self.held[1]
 
     def take(self, space: SubnetSpace | None, prefixes: int, addresses: int) -> bool:
         if space is not None and not space.take(prefixes, addresses):
             return False
         self.held = (self.held[0] + prefixes, self.held[1] + addresses)
-        self.taken += prefixes * PREFIX_SIZE + addresses
         return True
 
 
