@@ -108,14 +108,12 @@ def _usable_addresses(s: Scenario, rng: Random, difficulty: int) -> Question | N
                  f"interfaces {subnet.interfaces}, pod IPs {subnet.pod_ips}, free {subnet.free}"])
 
 
+_CAUSES = {"max-pods": MAX_PODS, "node-ips": NODE_FULL, "subnet": SUBNET_FULL,
+           "prefix": NO_PREFIX}
+
+
 def _cause(problem: PodProblem) -> str:
-    if "max pods" in problem.reason:
-        return MAX_PODS
-    if "no free /28" in problem.reason:
-        return NO_PREFIX
-    if problem.reason.startswith("subnet "):
-        return SUBNET_FULL
-    return NODE_FULL
+    return _CAUSES[problem.cause]
 
 
 def _stuck_pod(s: Scenario, rng: Random, difficulty: int) -> Question | None:

@@ -95,6 +95,8 @@ class PodProblem:
     code: str  # NO_POD_IP
     reason: str
     fix: str
+    # max-pods (never started: Pending) | node-ips | subnet | prefix (started, no address)
+    cause: str = "subnet"
 
 
 @record
@@ -266,7 +268,7 @@ def _give_pod_ips(n: _Node, settings: CniSettings, spaces: dict[str, SubnetSpace
                 f"({_pod_ips_formula(n.itype, settings)}), all taken: new pods stay in "
                 "ContainerCreating",
                 "use a larger instance type, enable prefix delegation (Nitro instances), or "
-                "spread the pods over more nodes"))
+                "spread the pods over more nodes", "node-ips"))
             continue
         after = _pods_cost(n.itype, n.got + 1, settings)
         before = _pods_cost(n.itype, n.got, settings)
@@ -285,7 +287,7 @@ def _beyond_max_pods(n: _Node, pod: Pod, limits: MaxPods) -> PodProblem:
         "network pods included: the scheduler finds no room for it, so it stays Pending ('Too "
         "many pods') and never asks for an IP",
         "spread the pods over more nodes (or use a larger instance type, or prefix "
-        "delegation on Nitro instances)")
+        "delegation on Nitro instances)", "max-pods")
 
 
 def _subnet_full(n: _Node, pod: Pod, space: SubnetSpace, wanted_prefix: bool) -> PodProblem:
@@ -296,7 +298,7 @@ def _subnet_full(n: _Node, pod: Pod, space: SubnetSpace, wanted_prefix: bool) ->
             "needs 16 contiguous, aligned addresses, and the interfaces' addresses have broken "
             "up the rest: new pods stay in ContainerCreating",
             "use a subnet with room for whole /28s (or reserve /28s for prefixes with a "
-            "subnet CIDR reservation), or turn prefix delegation off")
+            "subnet CIDR reservation), or turn prefix delegation off", "prefix")
     return PodProblem(
         n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
         f"subnet {n.subnet} has no free address left (AWS reserves "

@@ -173,9 +173,11 @@ def test_pods_beyond_max_pods_stay_pending_host_network_pods_included() -> None:
     (problem,) = report.problems
     assert problem.pod == "default/web-27"
     assert "already runs its max pods (29" in problem.reason and "Pending" in problem.reason
+    assert problem.cause == "max-pods"
     # Without them, the 28th and 29th pods start and wait for an address instead.
     alone = capacity(eks_model(pods=29))
     assert [p.reason.endswith("ContainerCreating") for p in alone.problems] == [True, True]
+    assert [p.cause for p in alone.problems] == ["node-ips", "node-ips"]
 
 
 def test_full_subnet_leaves_pods_without_ip_and_warm_pool_short() -> None:
