@@ -79,7 +79,7 @@ def build_expectations(model: Any, queries: Sequence[Query],
     from netpath.checks.expectations import Group
     from netpath.checks.groups import GroupError, Groups
     from netpath.engine.errors import QueryError
-    from netpath.engine.trace import Query as TraceQuery
+    from netpath.engine.hops import Query as TraceQuery
 
     network = engine.prepare(model)
     rng = random.Random(1)

@@ -280,7 +280,7 @@ def _engine() -> tuple[Callable[[Any], Any], Callable[[Any, Any], Any], type] | 
     """(prepare, trace, Query), or why they are not there yet."""
     try:
         engine = importlib.import_module("netpath.engine")
-        query_type = importlib.import_module("netpath.engine.trace").Query
+        query_type = importlib.import_module("netpath.engine.hops").Query
     except Exception as exc:  # noqa: BLE001
         return f"netpath.engine unavailable: {type(exc).__name__}: {exc}"
     prepare = getattr(engine, "prepare", None)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from netpath.engine import prepare, trace
-from netpath.engine.trace import Query
+from netpath.engine.hops import Query
 from netpath.spec.load import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent

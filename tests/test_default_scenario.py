@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from netpath.engine import prepare, trace
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 from netpath.spec.load import load_spec, scenario_names
 from netpath.spec.schema import validate
 

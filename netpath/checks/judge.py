@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from netpath.checks.expectations import Expectation
 from netpath.checks.report import PairResult
-from netpath.engine.trace import Blocked, Hop, Trace
+from netpath.engine.hops import Blocked, Hop, Trace
 from netpath.model.paths import format_path
 from netpath.render import Locator
 

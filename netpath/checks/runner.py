@@ -26,8 +26,8 @@ from netpath.spec.errors import SpecError, SpecErrors, did_you_mean
 from netpath.spec.yamlload import gc_paused
 
 if TYPE_CHECKING:
+    from netpath.engine.hops import Trace
     from netpath.engine.network import Network
-    from netpath.engine.trace import Trace
     from netpath.model.resources import Model
     from netpath.spec.source import SourceMap
 
@@ -106,7 +106,7 @@ class _Runner:
     def __init__(self, network: Network, locate: Locator) -> None:
         from netpath.engine import trace
         from netpath.engine.errors import QueryError
-        from netpath.engine.trace import Query
+        from netpath.engine.hops import Query
 
         self.network, self.locate = network, locate
         self.groups = Groups(network)

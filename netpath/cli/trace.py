@@ -107,7 +107,7 @@ def trace_command(
     loaded = open_spec(env, spec)
 
     from netpath import engine
-    from netpath.engine.trace import Query
+    from netpath.engine.hops import Query
     from netpath.render import make_locator
 
     network = engine.prepare(loaded.model)

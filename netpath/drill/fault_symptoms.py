@@ -31,8 +31,8 @@ from netpath.drill.faults import candidates, stops_as_stated
 from netpath.drill.faults_kube import rule_words
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
+from netpath.engine.hops import Blocked, Hop, Trace
 from netpath.engine.network import Network
-from netpath.engine.trace import Blocked, Hop, Trace
 from netpath.model.kubernetes import Pod
 from netpath.model.resources import Model
 

@@ -33,8 +33,8 @@ from netpath.drill.fault_record import RESTORE, UNDO, Change, Fault, NoFault
 from netpath.drill.faults_kube import kube_faults
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
+from netpath.engine.hops import Query, Trace
 from netpath.engine.network import Network
-from netpath.engine.trace import Query, Trace
 from netpath.model.addr import ANY_PREFIX, PortRange
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model, NaclRule, NetworkAcl, RouteTable, SecurityGroup

@@ -18,10 +18,10 @@ from netpath.drill.fault_record import (
     not_relabelled,
     relabel_words,
 )
+from netpath.engine.hops import Trace
 from netpath.engine.network import Network
 from netpath.engine.network_policy import Match, first_match
 from netpath.engine.network_policy_fix import describe_peer, describe_port, dns_server
-from netpath.engine.trace import Trace
 from netpath.model.kubernetes import Cluster, NetpolRule, NetworkPolicy, Pod
 from netpath.model.resources import Model
 

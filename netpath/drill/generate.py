@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from netpath.drill.model import KINDS, TOPICS, Question
 from netpath.drill.questions_common import Builder, Intent, Scenario, norm
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from random import Random
 
 from netpath.drill.model import Question
+from netpath.engine.hops import Hop, Query, Trace
 from netpath.engine.network import Network
-from netpath.engine.trace import Hop, Query, Trace
 from netpath.model.resources import Model
 
 # Components of the Kubernetes layer; everything else but DNS and the internet is AWS.

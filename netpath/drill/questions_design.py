@@ -26,7 +26,7 @@ from netpath.drill.model import Question
 from netpath.drill.questions_common import Scenario, excerpt, options, query_words, question
 from netpath.engine import trace
 from netpath.engine.errors import QueryError
-from netpath.engine.trace import Hop, Query, Trace
+from netpath.engine.hops import Hop, Query, Trace
 
 GRPC_ANNOTATION = "alb.ingress.kubernetes.io/backend-protocol-version"
 

@@ -40,7 +40,7 @@ from netpath.drill.questions_common import (
     setup_text,
     subject_topic,
 )
-from netpath.engine.trace import Trace
+from netpath.engine.hops import Trace
 
 # The symptom levels each difficulty tries, the least telling first.
 LEVELS = {1: (REASON,), 2: (CODE, PACKET), 3: (CODE, PACKET, REASON, POLICIES)}

@@ -41,7 +41,7 @@ from netpath.drill.questions_common import (
     unique_runs,
     who,
 )
-from netpath.engine.trace import Hop, Trace
+from netpath.engine.hops import Hop, Trace
 
 ORDER_ITEMS = {1: 5, 2: 6, 3: 7}  # how many components to put in order, per difficulty
 ORDER_MIN = 5
@@ -227,7 +227,7 @@ def _story(run: list[Hop]) -> str:
 
 def _name_unique(name: str, grouped: list[list[Hop]], choices: tuple[str, ...]) -> bool:
     """The name alone may stand for the answer when no other component uses it."""
-    kinds = {run[0].component for run in grouped if run[0].name == name}
+    kinds: set[str] = {run[0].component for run in grouped if run[0].name == name}
     kinds |= {c.split(" ", 1)[0] for c in choices if c.split(" ", 1)[-1] == name}
     return len(kinds) == 1
 

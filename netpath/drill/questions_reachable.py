@@ -27,7 +27,7 @@ from netpath.drill.questions_common import (
     setup_text,
     trace_topic,
 )
-from netpath.engine.trace import Blocked, Hop, Trace
+from netpath.engine.hops import Blocked, Hop, Trace
 
 # The codes each kind of component blocks with, for "blocked by" distractors.
 _CODES = {

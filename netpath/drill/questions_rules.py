@@ -40,10 +40,10 @@ from netpath.drill.questions_setup import (
     policy_rule_words,
     security_group_lines,
 )
+from netpath.engine.hops import Hop, Trace
 from netpath.engine.nacls import rule_matches
 from netpath.engine.network_policy import first_match
 from netpath.engine.security_groups import evaluate_security_groups
-from netpath.engine.trace import Hop, Trace
 from netpath.model.addr import Address
 from netpath.model.kubernetes import NetpolRule, NetworkPolicy, Pod
 from netpath.model.resources import Eni, SecurityGroup, SgRule

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netpath.engine.trace import Packet
+from netpath.engine.hops import Packet
 from netpath.model.addr import Address, PortRange, is_public
 from netpath.model.resources import (
     Eni,

@@ -1,5 +1,5 @@
 """An in-cluster Ingress controller (ingress-nginx): a pod that terminates the client's
-connection and opens a new one to a backend pod.
+connection and opens a new one to a backend pod (`netpath.engine.walk.ingress_controller`).
 
 ingress-nginx sends to the Service's endpoints directly (it reads EndpointSlices; the
 ClusterIP and kube-proxy are not on the path unless `service-upstream` is set), so the backend
@@ -11,11 +11,7 @@ path element (`/api` matches `/api` and `/api/v1`, not `/apiv1`)
 
 from __future__ import annotations
 
-from netpath.engine import services
 from netpath.engine.listener_rules import HttpRequest
-from netpath.engine.ports import EPHEMERAL, pick_port
-from netpath.engine.trace import Packet, RuleRef
-from netpath.engine.walk import Context, Walker
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, Pod, Service
 from netpath.model.record import record
 
@@ -87,49 +83,7 @@ def _path_matches(path: str, path_type: str, asked: str) -> bool:
     return asked == prefix or asked.startswith(prefix + "/")
 
 
-def open_backend_connection(ctx: Context, cluster: Cluster, controller: Pod, client: Packet,
-                            connection: int, request: HttpRequest) -> Walker:
-    """The controller's side: pick the backend per the Ingress rules and connect to a pod."""
-    from netpath.engine.pods import send_from_pod
-
-    w = Walker(ctx, connection=connection, reply=False, ephemeral=EPHEMERAL["linux"])
-    route = match(cluster, request)
-    if route is None:
-        w.block("NO_TARGETS", "ingress", controller.key,
-                f"no Ingress served by {controller.key} matches host {request.host}, path "
-                f"{request.path}: ingress-nginx answers 404",
-                "add a rule for that host and path, or a defaultBackend", client)
-        return w
-    service = cluster.services.get(f"{route.ingress.namespace}/{route.backend.service}")
-    if service is None:
-        w.block("SERVICE_NO_ENDPOINTS", "ingress", route.ingress.key,
-                f"{route.ingress.key} sends to Service {route.backend.service}, which does "
-                "not exist: ingress-nginx answers 503", f"create the Service "
-                f"{route.backend.service} in {route.ingress.namespace}", client)
-        return w
-    port = _service_port(service, route.backend.port)
-    found = services.backends_for(cluster, service, "tcp", port)
-    choice = services.choose_backend(found, controller.node, ctx.endpoint_preference,
-                                     cluster=cluster)
-    if choice.backend is None:
-        problem = choice.problem or found.problem
-        assert problem is not None
-        w.block(problem.code, "ingress", route.ingress.key, problem.reason, problem.fix, client)
-        return w
-    backend = choice.backend
-    source_port = pick_port(EPHEMERAL["linux"].ports, controller.key, client) \
-        if client.src_port is not None else None
-    packet = Packet("tcp", controller.ip, source_port, backend.ip, backend.port)
-    w.hop("ingress", route.ingress.key, "forward",
-          f"{route.why} -> Service {service.key}: ingress-nginx opens a new connection from "
-          f"{controller.key} straight to the endpoint {backend} (no ClusterIP, no kube-proxy); "
-          "the backend sees the controller's IP, the client's travels in X-Forwarded-For",
-          packet, rule=RuleRef(route.why, route.backend.path))
-    send_from_pod(w, cluster, controller, packet)
-    return w
-
-
-def _service_port(service: Service, port: int | str) -> int | None:
+def service_port(service: Service, port: int | str) -> int | None:
     if isinstance(port, int):
         return port
     for entry in service.ports:

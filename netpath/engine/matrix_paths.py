@@ -25,10 +25,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from ipaddress import IPv4Network
 
+from netpath.engine.hops import Query, Trace
 from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.matrix import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
 from netpath.engine.network import Network
-from netpath.engine.trace import Query, Trace
 from netpath.engine.tracer import trace
 from netpath.model.addr import Address, Prefix
 from netpath.model.record import record

@@ -1,22 +1,37 @@
 """trace(): a query in, a Trace out.
 
-Resolves the source and destination, walks the request (one connection per load balancer on
-the way), then walks each reply back in reverse order, and numbers the hops.
+Resolves the source and destination, walks the request (one connection per load balancer or
+Ingress controller on the way), then walks each reply back in reverse order, and numbers the
+hops. Each walk is the loop of `netpath.engine.walk.loop` from a starting position.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from netpath.engine import balancers
+from netpath.engine.balancers import request_for
 from netpath.engine.codes import CODES
-from netpath.engine.gateways import on_internet
+from netpath.engine.hops import Packet, Query, Trace
+from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.network import Network
-from netpath.engine.ports import EPHEMERAL, ephemeral_for, pick_port
+from netpath.engine.ports import EPHEMERAL, Ephemeral, ephemeral_for, pick_port
 from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, resolve_source
-from netpath.engine.trace import Packet, Query, Trace
-from netpath.engine.walk import Context, Walker
-from netpath.model.resources import Eni, Subnet
+from netpath.engine.walk.loop import walk
+from netpath.engine.walk.pod_dns import cluster_dns_hops
+from netpath.engine.walk.position import (
+    At,
+    Context,
+    ControllerConnection,
+    Flow,
+    LbConnection,
+    NodeAt,
+    PodAt,
+    RouteTo,
+    Sender,
+    Walk,
+    Where,
+)
+from netpath.model.vocabulary import Action, Code, Component, Direction
 
 MAX_CONNECTIONS = 4  # client -> load balancer -> ... ; guards against LB chains looping
 PORTLESS = ("icmp",)
@@ -38,25 +53,25 @@ def trace(net: Network, query: Query) -> Trace:
     if sport is not None:
         notes.append(f"source port {sport}: from {client}")
 
-    first = Walker(ctx, connection=1, reply=False, ephemeral=client)
+    first = Walk(ctx, connection=1, reply=False)
     if isinstance(answer, DnsAnswer):
         _dns_hop(first, answer, packet, source)
     elif answer is not None:
-        from netpath.engine.pod_dns import cluster_dns_hops
-
         cluster_dns_hops(first, source, answer, packet)
-    _start(first, query, source, destination, packet)
-    walkers = [first]
-    while len(walkers) < MAX_CONNECTIONS:
-        following = _next_connection(ctx, walkers[-1], len(walkers) + 1, query)
+    start = _start(first, query, source, destination, packet, client)
+    if start is not None:
+        walk(first, start)
+    walks = [first]
+    while len(walks) < MAX_CONNECTIONS:
+        following = _next_connection(ctx, walks[-1], len(walks) + 1, query)
         if following is None:
             break
-        walkers.append(following)
-    forward = [hop for w in walkers for hop in w.hops]
-    blocked = next((w.blocked for w in walkers if w.blocked), None)
-    replies: list[Walker] = []
+        walks.append(following)
+    forward = [hop for w in walks for hop in w.hops]
+    blocked = next((w.blocked for w in walks if w.blocked), None)
+    replies: list[Walk] = []
     if blocked is None:
-        for w in reversed(walkers):
+        for w in reversed(walks):
             reply = _walk_reply(ctx, w)
             replies.append(reply)
             if reply.blocked:
@@ -66,7 +81,7 @@ def trace(net: Network, query: Query) -> Trace:
     hops = tuple(replace(h, step=i) for i, h in enumerate(forward, 1))
     return_path = tuple(replace(h, step=i) for i, h in enumerate(back, len(hops) + 1))
     if blocked is not None:
-        where = hops if blocked.direction == "forward" else return_path
+        where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,
                           aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
     return Trace(query, packet, hops, return_path, blocked, tuple(notes))
@@ -85,137 +100,91 @@ def _port(query: Query, destination: Endpoint | None, notes: list[str]) -> int |
     return 443
 
 
-def _start(w: Walker, query: Query, source: Endpoint, destination: Endpoint | None,
-           packet: Packet) -> None:
-    """The first connection's start, unless the name lookup or a missing pod IP stopped it."""
+def _start(w: Walk, query: Query, source: Endpoint, destination: Endpoint | None,
+           packet: Packet, client: Ephemeral) -> At[object] | None:
+    """Where the first connection starts, unless the name lookup or a missing pod IP
+    stopped it."""
     if w.blocked is not None:
-        return
+        return None
     if _without_ip(w, source, packet) or _without_ip(w, destination, packet):
-        return
+        return None
     if destination is None:
         _nxdomain(w, query.destination, source, packet)
-    else:
-        _send(w, source, packet)
+        return None
+    flow = Flow(reply=False, ephemeral=client)
+    if source.pod is not None and source.cluster is not None:
+        return At(Where.POD_SENDS, PodAt(source.cluster, source.pod.key), packet, flow)
+    if source.eni is not None:
+        return At(Where.INTERFACE_SENDS, Sender(source.eni.name, source.label), packet, flow)
+    return At(Where.INTERNET_CLIENT, source.label, packet, flow)
 
 
-def _without_ip(w: Walker, endpoint: Endpoint | None, packet: Packet) -> bool:
+def _without_ip(w: Walk, endpoint: Endpoint | None, packet: Packet) -> bool:
     """A pod the VPC CNI could not give an address never sends or receives anything."""
     if endpoint is None or endpoint.pod is None or endpoint.cluster is None:
         return False
     problem = w.net.kube.pods_without_ip.get((endpoint.cluster, endpoint.pod.key))
     if problem is None:
         return False
-    w.block(problem.code, "pod", endpoint.pod.key, problem.reason, problem.fix, packet)
+    w.block(Code(problem.code), Component.POD, endpoint.pod.key, problem.reason, problem.fix,
+            packet)
     return True
 
 
-def _dns_hop(w: Walker, answer: DnsAnswer, packet: Packet, source: Endpoint) -> None:
+def _dns_hop(w: Walk, answer: DnsAnswer, packet: Packet, source: Endpoint) -> None:
     chain = " -> ".join((answer.name, *answer.chain))
     addresses = ", ".join(str(a) for a in answer.addresses)
     following = f" (following {answer.addresses[0]})" if len(answer.addresses) > 1 else ""
     asker = f"{source.label} asks" if source.eni else "the client asks"
-    w.hop("dns", answer.source, "resolve",
+    w.hop(Component.DNS, answer.source, Action.RESOLVE,
           f"{asker} {answer.source}: {chain} -> {addresses}{following}", packet)
 
 
-def _nxdomain(w: Walker, name: str, source: Endpoint, packet: Packet) -> None:
+def _nxdomain(w: Walk, name: str, source: Endpoint, packet: Packet) -> None:
     where = f"from {source.eni.vpc}" if source.eni else "from the internet"
-    w.block("DNS_NXDOMAIN", "dns", "route53",
+    w.block(Code.DNS_NXDOMAIN, Component.DNS, "route53",
             f"{name} does not resolve {where}: no Route 53 record, interface endpoint or "
             "internet host has that name",
             f"add a record for {name} to `dns:` (or an internet host)", packet)
 
 
-def _send(w: Walker, source: Endpoint, packet: Packet) -> None:
-    if source.pod is not None and source.cluster is not None:
-        from netpath.engine.pods import send_from_pod
-
-        send_from_pod(w, w.model.clusters[source.cluster], source.pod, packet)
-        return
-    if source.eni is not None:
-        send_from_eni(w, source.eni, packet, source.label)
-        return
-    who = "a client on the internet" if source.label == "internet" else source.label
-    w.hop("internet", source.label, "send",
-          f"{who} ({packet.src_ip}) opens {_service(packet)} to {packet.dst_ip} from port "
-          f"{packet.src_port}" if packet.src_port is not None else
-          f"{who} ({packet.src_ip}) sends {_service(packet)} to {packet.dst_ip}", packet)
-    on_internet(w, packet)
-
-
-def send_from_eni(w: Walker, eni: Eni, packet: Packet, label: str) -> None:
-    component = eni.owner_kind if eni.owner_kind != "network-interface" else "eni"
-    if w.reply:
-        detail = f"{label} replies to {packet.dst_ip}"
-    else:
-        detail = f"{label} ({eni.private_ip}) opens {_service(packet)} to {packet.dst_ip}"
-        if packet.src_port is not None:
-            detail += f" from port {packet.src_port}"
-    w.hop(component, label, "send", detail, packet)
-    if eni.name in w.net.kube.node_of_eni:
-        from netpath.engine.pods import node_sends  # kube-proxy on the node, local pods
-
-        node_sends(w, eni, packet)
-        return
-    if not w.egress_allowed(eni, packet):
-        return
-    w.leave_subnet(w.model.subnets[eni.subnet], packet)
-
-
-def _service(packet: Packet) -> str:
-    return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
-
-
-def _next_connection(ctx: Context, last: Walker, number: int, query: Query) -> Walker | None:
+def _next_connection(ctx: Context, last: Walk, number: int, query: Query) -> Walk | None:
     """A load balancer, or an in-cluster Ingress controller, opens the next connection."""
     arrival = last.arrival
     if last.blocked is not None or arrival is None:
         return None
+    start: At[object] | None = None
     if arrival.kind == "load-balancer" and arrival.eni is not None:
-        return balancers.open_target_connection(ctx, arrival.eni, arrival.packet, number,
-                                                request=balancers.request_for(query))
-    if arrival.kind == "pod" and arrival.cluster is not None:
-        from netpath.engine import ingress_nginx
+        start = At(Where.TARGET_GROUP, LbConnection(arrival.eni, request_for(query)),
+                   arrival.packet, Flow(reply=False, ephemeral=EPHEMERAL["elb"]))
+    elif arrival.kind == "pod" and arrival.cluster is not None:
+        pod = ctx.net.model.clusters[arrival.cluster].pods[arrival.name]
+        if is_controller(pod) and arrival.packet.dst_port in (80, 443):
+            start = At(Where.INGRESS_CONTROLLER,
+                       ControllerConnection(arrival.cluster, pod.key, request_for(query)),
+                       arrival.packet, Flow(reply=False, ephemeral=EPHEMERAL["linux"]))
+    if start is None:
+        return None
+    return walk(Walk(ctx, connection=number, reply=False), start)
 
-        cluster = ctx.net.model.clusters[arrival.cluster]
-        pod = cluster.pods[arrival.name]
-        if ingress_nginx.is_controller(pod) and arrival.packet.dst_port in (80, 443):
-            return ingress_nginx.open_backend_connection(
-                ctx, cluster, pod, arrival.packet, number, balancers.request_for(query))
-    return None
 
-
-def _walk_reply(ctx: Context, request: Walker) -> Walker:
+def _walk_reply(ctx: Context, request: Walk) -> Walk:
     arrival = request.arrival
     assert arrival is not None
     reply = arrival.packet.reply()
-    w = Walker(ctx, connection=request.connection, reply=True, ephemeral=arrival.ephemeral)
-    w.return_via = request.return_via
+    w = Walk(ctx, connection=request.connection, reply=True)
+    flow = Flow(reply=True, ephemeral=arrival.ephemeral, return_via=arrival.flow.return_via)
+    start: At[object]
     if arrival.kind == "pod" and arrival.cluster is not None:
-        from netpath.engine.pods import send_from_pod
-
-        cluster = w.model.clusters[arrival.cluster]
-        send_from_pod(w, cluster, cluster.pods[arrival.name], reply)
+        start = At(Where.POD_SENDS, PodAt(arrival.cluster, arrival.name), reply, flow)
     elif arrival.kind == "node" and arrival.cluster is not None:
-        from netpath.engine.pods import node_replies
-
-        node_replies(w, w.model.clusters[arrival.cluster], arrival.name, reply)
+        start = At(Where.NODE_REPLIES, NodeAt(arrival.cluster, arrival.name), reply, flow)
     elif arrival.eni is not None:
-        label = w.net.display_name(arrival.eni) if arrival.kind == "eni" else arrival.name
-        send_from_eni(w, arrival.eni, reply, label)
+        eni = ctx.net.enis[arrival.eni]
+        label = ctx.net.display_name(eni) if arrival.kind == "eni" else arrival.name
+        start = At(Where.INTERFACE_SENDS, Sender(eni.name, label), reply, flow)
     elif arrival.kind == "service" and arrival.subnet is not None:
-        _reply_from_service(w, arrival.name, arrival.subnet, reply)
+        start = At(Where.SERVICE_REPLIES, RouteTo(arrival.subnet, arrival.name), reply, flow)
     else:
-        w.hop("internet", arrival.name, "send", f"{arrival.name} replies to {reply.dst_ip}",
-              reply)
-        on_internet(w, reply)
-    return w
-
-
-def _reply_from_service(w: Walker, service: str, subnet: Subnet, reply: Packet) -> None:
-    w.hop("vpc-endpoint", service, "send",
-          f"{service} replies through the gateway endpoint", reply)
-    if not w.nacl_allows(subnet, "inbound", reply):
-        return
-    w.deliver_local(subnet.vpc, subnet, reply)
-
+        start = At(Where.INTERNET_CLIENT, arrival.name, reply, flow)
+    return walk(w, start)

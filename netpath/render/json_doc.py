@@ -12,7 +12,7 @@ from typing import Any
 
 from netpath import __version__
 from netpath.engine.codes import CODES
-from netpath.engine.trace import Blocked, Hop, Packet, Query, RuleRef, Trace
+from netpath.engine.hops import Blocked, Hop, Packet, Query, RuleRef, Trace
 from netpath.model.paths import format_path
 from netpath.render import Locator, no_locations
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from netpath.engine.trace import Hop, Trace
+from netpath.engine.hops import Hop, Trace
 
 MOVES = frozenset({"send", "forward", "translate", "deliver", "drop"})
 DECISIONS = frozenset({"allow", "deny", "resolve"})

@@ -25,9 +25,10 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.text import Text
 
 from netpath.engine.codes import CODES
-from netpath.engine.trace import ACTIONS, Blocked, Hop, Packet, RuleRef, Trace
+from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace
 from netpath.model.paths import format_path
 from netpath.model.record import record
+from netpath.model.vocabulary import Action
 from netpath.render import Locator, no_locations
 
 ACTION_STYLES = {
@@ -40,7 +41,7 @@ ACTION_STYLES = {
     "deny": "bold red",
     "drop": "bold red",
 }
-ACTION_WIDTH = max(len(action) for action in ACTIONS)
+ACTION_WIDTH = max(len(action) for action in Action)
 # Past this width a long component name no longer pushes every action column to the right.
 NAME_WIDTH_CAP = 30
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model
 from netpath.spec.errors import SpecError, SpecErrors

@@ -26,9 +26,9 @@ from netpath.drill.generate import generate, load
 from netpath.drill.judge import judge
 from netpath.drill.model import Question
 from netpath.drill.questions_common import Scenario
+from netpath.engine.hops import Hop, Trace
 from netpath.engine.network_policy import first_match
 from netpath.engine.security_groups import evaluate_security_groups
-from netpath.engine.trace import Hop, Trace
 from netpath.model.kubernetes import NetworkPolicy, Pod
 from netpath.spec.load import scenario_names
 

@@ -30,8 +30,8 @@ from netpath.drill.questions_common import Scenario, path_components
 from netpath.drill.questions_fault import find_fault
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
+from netpath.engine.hops import Hop, Query, Trace
 from netpath.engine.network import Network
-from netpath.engine.trace import Hop, Query, Trace
 from netpath.model.addr import PortRange
 from netpath.model.kubernetes import Pod
 from netpath.model.resources import Model

@@ -24,7 +24,7 @@ from netpath.drill.questions_common import (
     runs,
     who,
 )
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 from netpath.spec.load import scenario_names
 from netpath.spec.source import SourceMap
 

@@ -22,8 +22,8 @@ from netpath.drill.generate import generate, load
 from netpath.drill.model import Question
 from netpath.drill.questions_common import Scenario, runs, who
 from netpath.drill.questions_fault import find_fault
+from netpath.engine.hops import Hop, Query, Trace
 from netpath.engine.nacls import evaluate_nacl
-from netpath.engine.trace import Hop, Query, Trace
 from netpath.spec.load import scenario_names
 
 SCENARIOS = scenario_names()

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from netpath.engine import prepare, trace
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 from netpath.model.resources import Model
 
 CASES = Path(__file__).parent / "cases"

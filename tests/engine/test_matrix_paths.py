@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netpath.engine import Network, prepare, trace
+from netpath.engine.hops import Query
 from netpath.engine.matrix import Matrix, MatrixPod, Verdict, build_matrix, select_pods
 from netpath.engine.matrix_paths import (
     Spans,
@@ -32,7 +33,6 @@ from netpath.engine.matrix_paths import (
     without_network_policies,
 )
 from netpath.engine.network_policy import admits
-from netpath.engine.trace import Query
 from netpath.spec.load import load_spec
 from tests.engine.casekit import build
 from tests.engine.test_network_policy_property import NAMED, NAMESPACES, NS_LABELS, POD_LABELS

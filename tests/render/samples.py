@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from netpath.engine.trace import Blocked, Hop, Packet, Query, RuleRef, Trace
+from netpath.engine.hops import Blocked, Hop, Packet, Query, RuleRef, Trace
 from netpath.model.paths import SpecPath
 
 NODE = IPv4Address("10.0.10.100")

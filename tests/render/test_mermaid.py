@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from netpath.engine.trace import RuleRef
+from netpath.engine.hops import RuleRef
 from netpath.render.mermaid import escape_label, escape_text, render_mermaid
 from tests.render import samples
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from netpath.engine.trace import Hop, RuleRef
+from netpath.engine.hops import Hop, RuleRef
 from netpath.render.text import render_trace
 from tests.render import samples
 from tests.render.streams import ANSI, COLOUR_SGR, flat, rendered

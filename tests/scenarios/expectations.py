@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from netpath.engine import Network, prepare, trace
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 
 FILE_NAME = "netpath-expect.yaml"
 TOP_KEYS = {"netpath-expect", "ignore", "expectations"}

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from netpath.engine import Network, prepare, trace
-from netpath.engine.trace import Query, Trace
+from netpath.engine.hops import Query, Trace
 from netpath.spec.load import load_spec
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "netpath" / "scenarios"

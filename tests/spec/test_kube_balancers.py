@@ -462,7 +462,7 @@ def test_a_synthesized_alb_carries_a_trace_to_the_right_node_port(aws: Model) ->
     """Through the engine, with the cluster left out so that only the AWS objects the synthesis
     made are walked (the node's kube-proxy is the Kubernetes layer's business)."""
     from netpath.engine import prepare, trace
-    from netpath.engine.trace import Query
+    from netpath.engine.hops import Query
 
     shop = ingress("shop", SHOP, {A + "scheme": "internet-facing"})
     model = ok(aws, cluster(SERVICES, [shop], PODS))

@@ -10,16 +10,17 @@ https://kubernetes.io/docs/concepts/services-networking/network-policies/
 from __future__ import annotations
 
 from netpath.engine.coredns import ClusterDnsAnswer
+from netpath.engine.hops import Packet
 from netpath.engine.network_policy import admits
 from netpath.engine.network_policy_fix import dns_note, dns_server
 from netpath.engine.resolve import Endpoint
-from netpath.engine.trace import Packet
-from netpath.engine.walk import Walker
+from netpath.engine.walk.position import Walk
+from netpath.model.vocabulary import Action, Code, Component
 
 _DNS_PORT = 53
 
 
-def cluster_dns_hops(w: Walker, source: Endpoint, answer: ClusterDnsAnswer,
+def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
                      packet: Packet) -> None:
     assert source.pod is not None and source.cluster is not None
     cluster = w.model.clusters[source.cluster]
@@ -30,14 +31,14 @@ def cluster_dns_hops(w: Walker, source: Endpoint, answer: ClusterDnsAnswer,
         warning = dns_note(index, pod)
         ip, server = dns_server(index)
         if not admits(index, "egress", pod, ip, server, "udp", _DNS_PORT):
-            w.block("NETPOL_EGRESS_DENIED", "network-policy", pod.key,
+            w.block(Code.NETPOL_EGRESS_DENIED, Component.NETWORK_POLICY, pod.key,
                     f"{pod.key} cannot resolve {answer.asked}: {warning or 'udp/53 is denied'}",
                     f"allow udp/53 and tcp/53 to the cluster DNS pods in {pod.key}'s egress "
                     "policies", packet)
             return
         if server is not None and not admits(index, "ingress", server, pod.ip, pod, "udp",
                                              _DNS_PORT):
-            w.block("NETPOL_INGRESS_DENIED", "network-policy", server.key,
+            w.block(Code.NETPOL_INGRESS_DENIED, Component.NETWORK_POLICY, server.key,
                     f"{pod.key} cannot resolve {answer.asked}: the policies selecting the "
                     f"cluster DNS pod {server.key} do not admit udp/53 from {pod.key}: name "
                     "resolution breaks (every lookup times out)",
@@ -48,8 +49,8 @@ def cluster_dns_hops(w: Walker, source: Endpoint, answer: ClusterDnsAnswer,
             notes.insert(0, warning)
     note = "; ".join(notes) or None
     if answer.resolved:
-        w.hop("dns", answer.answered_by or "CoreDNS", "resolve", answer.reason, packet,
+        w.hop(Component.DNS, answer.answered_by or "CoreDNS", Action.RESOLVE, answer.reason, packet,
               note=note)
         return
-    w.block(answer.code or "DNS_NXDOMAIN", "dns", "CoreDNS", answer.reason,
+    w.block(Code(answer.code or Code.DNS_NXDOMAIN), Component.DNS, "CoreDNS", answer.reason,
             answer.fix or f"check the name {answer.asked}", packet, note=note)

@@ -6,21 +6,39 @@ the client sees the ClusterIP answer (the guide's "return traffic bypasses the s
 misleading). A NodePort opens on every node; with externalTrafficPolicy Cluster the node also
 SNATs to itself (the client IP is lost) and may forward to another node; with Local it only
 uses pods on that node and keeps the client IP.
+
+These are steps at a node, not positions: the NodePort functions return where the packet goes
+next, or None when the packet is no NodePort's (or no translation of theirs).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from netpath.engine import services
+from netpath.engine.hops import Packet, RuleRef
 from netpath.engine.ports import EPHEMERAL, pick_port
-from netpath.engine.trace import Packet, RuleRef
-from netpath.engine.walk import Session, Walker
+from netpath.engine.walk.node_paths import across_nodes, deliver_to_node
+from netpath.engine.walk.position import (
+    STOP,
+    At,
+    Flow,
+    Next,
+    NodeAt,
+    PodAt,
+    Session,
+    Walk,
+    Where,
+)
 from netpath.model.addr import Address
-from netpath.model.kubernetes import Cluster, Node, Pod, Service
+from netpath.model.kubernetes import Cluster, Node, Service
+from netpath.model.vocabulary import Action, Code, Component
 
 
-def cluster_ip(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packet | None:
+def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
+               flow: Flow) -> Packet | None:
     """DNAT a packet sent to a ClusterIP; the packet itself when it is not one; None when
-    the Service cannot take it (the walker was blocked)."""
+    the Service cannot take it (the walk was blocked)."""
     service = w.net.kube.services_by_ip.get((cluster.name, int(packet.dst_ip)))
     if service is None:
         return packet
@@ -30,8 +48,8 @@ def cluster_ip(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packe
     backend, port_words = choice
     translated = packet.with_destination(backend.ip, backend.port)
     key = ("dnat", int(backend.ip), backend.port, int(packet.src_ip), packet.src_port)
-    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, w.ephemeral)
-    w.hop("kube-proxy", node.name, "translate",
+    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, flow.ephemeral)
+    w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
           f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port} "
           f"({backend.label}); {port_words}", translated,
           note=w.note_once("clusterip", "a ClusterIP is virtual: kube-proxy on the client's "
@@ -40,11 +58,7 @@ def cluster_ip(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> Packe
     return translated
 
 
-def undo_dnat_at_client(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> Packet:
-    return undo_dnat(w, pod.key, packet) or packet
-
-
-def undo_dnat(w: Walker, client: str, packet: Packet) -> Packet | None:
+def undo_dnat(w: Walk, client: str, packet: Packet) -> Packet | None:
     """The reply of a ClusterIP connection, back at the client's node: conntrack restores the
     ClusterIP as its source. None when no ClusterIP DNAT is behind this reply."""
     key = ("dnat", int(packet.src_ip), packet.src_port, int(packet.dst_ip), packet.dst_port)
@@ -53,22 +67,24 @@ def undo_dnat(w: Walker, client: str, packet: Packet) -> Packet | None:
         return None
     original = session.original
     restored = packet.with_source(original.dst_ip, original.dst_port)
-    w.hop("kube-proxy", session.translator.split(":", 1)[1], "translate",
+    w.hop(Component.KUBE_PROXY, session.translator.split(":", 1)[1], Action.TRANSLATE,
           f"source {packet.src_ip}:{packet.src_port} -> {original.dst_ip}:{original.dst_port} "
           f"(conntrack): {client} sees the reply come from the ClusterIP", restored)
     return restored
 
 
-def node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
-    """A packet to <node IP>:<NodePort>: kube-proxy forwards it to an endpoint."""
+def node_port(w: Walk, at: At[object], cluster: Cluster, node: Node,
+              packet: Packet) -> Next | None:
+    """A packet to <node IP>:<NodePort>: kube-proxy forwards it to an endpoint. None when the
+    port is no NodePort."""
     if packet.dst_port is None:
-        return False
+        return None
     service = w.net.kube.services_by_node_port.get((cluster.name, packet.dst_port))
     if service is None:
-        return False
+        return None
     choice = _choose(w, cluster, service, packet, node, external=True)
     if choice is None:
-        return True
+        return STOP
     backend, port_words = choice
     local = service.external_traffic_policy == "Local"
     translated = packet.with_destination(backend.ip, backend.port)
@@ -82,26 +98,71 @@ def node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
         if source != node.ip:
             words += " (masquerade takes the address of the overlay device it leaves by)"
     key = ("nodeport", int(translated.src_ip), translated.src_port)
-    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, w.ephemeral)
-    if not local:
-        w.ephemeral = EPHEMERAL["linux"]
+    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated,
+                                  at.flow.ephemeral)
+    flow = at.flow if local else replace(at.flow, ephemeral=EPHEMERAL["linux"])
     lesson = ("externalTrafficPolicy Local keeps the client IP and only uses pods on this node"
               if local else "externalTrafficPolicy Cluster SNATs to the node (the pod never "
               "sees the client IP) and may forward to a pod on another node")
-    w.hop("kube-proxy", node.name, "translate",
+    w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
           f"NodePort {packet.dst_port} of {service.key}: {words} ({backend.label}); "
           f"{port_words}", translated, note=w.note_once(f"etp-{local}", lesson))
-    _forward_from_node(w, cluster, node, translated)
-    return True
+    return _forward_from_node(w, at.to(at.where, at.subject, translated, flow), cluster, node,
+                              translated)
 
 
-def _masquerade_address(w: Walker, cluster: Cluster, node: Node, backend: Address) -> Address:
+def _masquerade_address(w: Walk, cluster: Cluster, node: Node, backend: Address) -> Address:
     """Masquerade picks the address of the interface the packet leaves by: to a pod on
     another node of an overlay, the tunnel device's."""
     pod = w.net.kube.pods_by_ip.get((cluster.name, int(backend)))
     if pod is None or pod.node == node.name:
         return node.ip
     return w.net.kube.tunnel_ips.get((cluster.name, node.name), node.ip)
+
+
+def _forward_from_node(w: Walk, at: At[object], cluster: Cluster, node: Node,
+                       packet: Packet) -> Next:
+    if packet.dst_ip == node.ip:  # a hostNetwork endpoint on this very node
+        w.hop(Component.NODE, node.name, Action.FORWARD, f"the endpoint runs on {node.name} "
+              "itself (hostNetwork): the packet stays on the node", packet)
+        return deliver_to_node(w, at, cluster, node, packet)
+    backend = w.net.kube.pods_by_ip.get((cluster.name, int(packet.dst_ip)))
+    if backend is not None and backend.node == node.name:
+        return at.to(Where.POD_RECEIVES, PodAt(cluster.name, backend.key), packet)
+    if backend is not None and (cluster.overlay or cluster.vpc is None):
+        return across_nodes(w, at, cluster, node, backend, packet)
+    return at.to(Where.NODE_SENDS, NodeAt(cluster.name, node.name), packet)
+
+
+def undo_node_port(w: Walk, at: At[object], cluster: Cluster, node: Node,
+                   packet: Packet) -> Next | None:
+    """The reply of a NodePort connection comes back to the node that translated it. None
+    when no NodePort connection is behind this reply."""
+    session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
+    if session is None:
+        return None
+    original = session.original
+    restored = Packet(packet.protocol, original.dst_ip, original.dst_port, original.src_ip,
+                      original.src_port)
+    w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
+          f"the reply becomes {original.dst_ip}:{original.dst_port} -> {original.src_ip}:"
+          f"{original.src_port} again (conntrack)", restored)
+    back = at.to(at.where, at.subject, restored, replace(at.flow, ephemeral=session.client))
+    if restored.dst_ip == node.ip:  # the node called its own NodePort: the reply is home
+        return deliver_to_node(w, back, cluster, node, restored)
+    return back.to(Where.NODE_SENDS, NodeAt(cluster.name, node.name))
+
+
+def undo_dnat_at_backend(w: Walk, at: At[object], cluster: Cluster, node: Node,
+                         packet: Packet) -> Next | None:
+    """externalTrafficPolicy Local: the reply leaves the backend's node, which translated the
+    request, so conntrack there restores the NodePort address before it leaves."""
+    session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
+    if session is None or session.translator != f"kube-proxy:{node.name}":
+        return None
+    if session.translated.src_ip != session.original.src_ip:
+        return None  # Cluster policy: the reply goes to the node's own address instead
+    return undo_node_port(w, at, cluster, node, packet)
 
 
 _CLIENT_SEES = "(the client sees 'connection refused')"
@@ -113,7 +174,7 @@ _BEHIND = {
 }
 
 
-def _as_the_client_sees(w: Walker, packet: Packet, reason: str) -> str:
+def _as_the_client_sees(w: Walk, packet: Packet, reason: str) -> str:
     """Behind a load balancer (its node is the packet's source: ALB, CLB, an NLB without
     client IP preservation) the refusal reaches the balancer, not the client."""
     lb = None
@@ -126,58 +187,7 @@ def _as_the_client_sees(w: Walker, packet: Packet, reason: str) -> str:
     return reason.replace(_CLIENT_SEES, _BEHIND[lb.type])
 
 
-def undo_node_port(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> bool:
-    """The reply of a NodePort connection comes back to the node that translated it."""
-    session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
-    if session is None:
-        return False
-    original = session.original
-    restored = Packet(packet.protocol, original.dst_ip, original.dst_port, original.src_ip,
-                      original.src_port)
-    w.ephemeral = session.client
-    w.hop("kube-proxy", node.name, "translate",
-          f"the reply becomes {original.dst_ip}:{original.dst_port} -> {original.src_ip}:"
-          f"{original.src_port} again (conntrack)", restored)
-    from netpath.engine.pods import deliver_to_node, send_from_node
-
-    if restored.dst_ip == node.ip:  # the node called its own NodePort: the reply is home
-        deliver_to_node(w, cluster, node, restored)
-        return True
-    send_from_node(w, cluster, node, restored)
-    return True
-
-
-def undo_dnat_at_backend(w: Walker, cluster: Cluster, node: Node,
-                         packet: Packet) -> Packet | None:
-    """externalTrafficPolicy Local: the reply leaves the backend's node, which translated the
-    request, so conntrack there restores the NodePort address before it leaves."""
-    session = w.ctx.sessions.get(("nodeport", int(packet.dst_ip), packet.dst_port))
-    if session is None or session.translator != f"kube-proxy:{node.name}":
-        return None
-    if session.translated.src_ip != session.original.src_ip:
-        return None  # Cluster policy: the reply goes to the node's own address instead
-    return packet if undo_node_port(w, cluster, node, packet) else None
-
-
-def _forward_from_node(w: Walker, cluster: Cluster, node: Node, packet: Packet) -> None:
-    from netpath.engine import pods
-
-    if packet.dst_ip == node.ip:  # a hostNetwork endpoint on this very node
-        w.hop("node", node.name, "forward", f"the endpoint runs on {node.name} itself "
-              "(hostNetwork): the packet stays on the node", packet)
-        pods.deliver_to_node(w, cluster, node, packet)
-        return
-    backend = w.net.kube.pods_by_ip.get((cluster.name, int(packet.dst_ip)))
-    if backend is not None and backend.node == node.name:
-        pods.arrive_at_pod(w, cluster, backend, packet)
-        return
-    if backend is not None and (cluster.overlay or cluster.vpc is None):
-        pods.across_nodes(w, cluster, node, backend, packet)
-        return
-    pods.send_from_node(w, cluster, node, packet)
-
-
-def _choose(w: Walker, cluster: Cluster, service: Service, packet: Packet, node: Node, *,
+def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: Node, *,
             external: bool) -> tuple[services.Backend, str] | None:
     found = services.backends_for(cluster, service, packet.protocol, packet.dst_port,
                                   node_port=external)
@@ -186,7 +196,7 @@ def _choose(w: Walker, cluster: Cluster, service: Service, packet: Packet, node:
     if choice.problem is not None or choice.backend is None:
         problem = choice.problem or found.problem
         assert problem is not None
-        w.block(problem.code, "service", service.key,
+        w.block(Code(problem.code), Component.SERVICE, service.key,
                 _as_the_client_sees(w, packet, problem.reason),
                 problem.fix, packet,
                 rule=RuleRef(problem.rule or f"service {service.key}",
@@ -196,7 +206,7 @@ def _choose(w: Walker, cluster: Cluster, service: Service, packet: Packet, node:
     assert sport is not None
     listing = ", ".join(str(b) for b in found.backends)
     notes = "; ".join(choice.notes) or None
-    w.hop("service", service.key, "forward",
+    w.hop(Component.SERVICE, service.key, Action.FORWARD,
           f"{service.key} port {sport.port} -> targetPort {sport.target_port} "
           f"({choice.policy}); endpoints: {listing}", packet,
           rule=RuleRef(f"port {sport.port} -> {sport.target_port}", sport.path), note=notes)

@@ -1,8 +1,8 @@
-"""What a trace is: packets, hops, the blocking step, and the verdict.
+"""What a trace is made of: packets, hops, the blocking step, the query and the verdict.
 
 A trace is a sequence of hops across components. Each hop records the component kind and name,
-what it did (its action), the rule that decided, and the packet as it leaves the hop. AWS
-components and (in the next layer) Kubernetes ones are all just component kinds.
+what it did (its action), the rule that decided, and the packet as it leaves the hop. AWS and
+Kubernetes components are all just component kinds (`netpath.model.vocabulary.Component`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import replace
 from netpath.model.addr import Address
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-
-ACTIONS = ("send", "forward", "allow", "deny", "translate", "deliver", "drop", "resolve")
+from netpath.model.vocabulary import Action, Code, Component, Direction
 
 
 @record
@@ -32,6 +31,18 @@ class Packet:
 
     def reply(self) -> Packet:
         return Packet(self.protocol, self.dst_ip, self.dst_port, self.src_ip, self.src_port)
+
+    @property
+    def service(self) -> str:
+        """`tcp/443`, `icmp`, or `IP protocol 4` for a protocol given by its IANA number."""
+        if self.protocol.isdigit():  # "IP protocol 4" (IP-in-IP), not "4"
+            return f"IP protocol {self.protocol}"
+        return self.protocol if self.dst_port is None else f"{self.protocol}/{self.dst_port}"
+
+    @property
+    def flow_words(self) -> str:
+        """`tcp/443 from 10.0.1.5 to 10.0.2.9`: the packet as a sentence names it."""
+        return f"{self.service} from {self.src_ip} to {self.dst_ip}"
 
     def __str__(self) -> str:
         return f"{self.protocol} {_endpoint(self.src_ip, self.src_port)} -> " + _endpoint(
@@ -54,9 +65,9 @@ class RuleRef:
 
 @record
 class Hop:
-    component: str  # instance, eni, subnet, route-table, security-group, network-acl, ...
+    component: Component
     name: str
-    action: str  # one of ACTIONS
+    action: Action
     detail: str  # one line, in plain words
     packet: Packet  # the packet as it leaves this hop
     rule: RuleRef | None = None
@@ -69,12 +80,12 @@ class Hop:
 @record
 class Blocked:
     step: int
-    component: str
+    component: Component
     name: str
-    code: str
+    code: Code
     reason: str
     fix: str
-    direction: str = "forward"  # forward | return
+    direction: Direction = Direction.FORWARD
     partial: bool = False  # part of a port range passes: intermittent failures
     aws_code: str | None = None  # the closest AWS code for this case (the registry's by default)
 
@@ -100,7 +111,7 @@ class Trace:
     notes: tuple[str, ...] = ()  # assumptions and facts about the whole trace
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> str:  # "reachable" | "blocked"
         return "blocked" if self.blocked_by else "reachable"
 
     @property

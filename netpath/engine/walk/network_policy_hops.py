@@ -7,19 +7,20 @@ are stateful). A cluster without any NetworkPolicy gets no hop at all: there is 
 
 from __future__ import annotations
 
+from netpath.engine.hops import Packet, RuleRef
 from netpath.engine.network_policy import NetpolDecision, PolicyIndex, evaluate
-from netpath.engine.trace import Packet, RuleRef
-from netpath.engine.walk import Walker
+from netpath.engine.walk.position import Walk
 from netpath.model.kubernetes import Cluster, Pod
+from netpath.model.vocabulary import Action, Code, Component
 
 
-def _index(w: Walker, cluster: Cluster) -> PolicyIndex | None:
+def _index(w: Walk, cluster: Cluster) -> PolicyIndex | None:
     if not cluster.network_policies:
         return None
     return w.net.kube.policy_indexes[cluster.name]
 
 
-def egress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
+def egress_allowed(w: Walk, cluster: Cluster, pod: Pod, packet: Packet,
                    destination: Pod | None) -> bool:
     index = _index(w, cluster)
     if index is None:
@@ -29,7 +30,7 @@ def egress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
     return _record(w, decision, packet, _after_dnat(w, decision, packet))
 
 
-def ingress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
+def ingress_allowed(w: Walk, cluster: Cluster, pod: Pod, packet: Packet,
                     source: Pod | None) -> bool:
     index = _index(w, cluster)
     if index is None:
@@ -39,7 +40,7 @@ def ingress_allowed(w: Walker, cluster: Cluster, pod: Pod, packet: Packet,
     return _record(w, decision, packet, _after_dnat(w, decision, packet))
 
 
-def _after_dnat(w: Walker, decision: NetpolDecision, packet: Packet) -> str | None:
+def _after_dnat(w: Walk, decision: NetpolDecision, packet: Packet) -> str | None:
     """The lesson, once, when the packet reached isolating policies through a ClusterIP and it
     matters: the port changed, or the policies deny."""
     key = ("dnat", int(packet.dst_ip), packet.dst_port, int(packet.src_ip), packet.src_port)
@@ -55,17 +56,17 @@ def _after_dnat(w: Walker, decision: NetpolDecision, packet: Packet) -> str | No
                        f"{original.dst_ip}")
 
 
-def reply_passes(w: Walker, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
+def reply_passes(w: Walk, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
     if _index(w, cluster) is None:
         return True
     note = w.note_once("netpol-stateful", "NetworkPolicy is stateful: the reply to an allowed "
                        "connection passes whatever the policies say")
-    w.hop("network-policy", pod.key, "allow", f"the reply leaves {pod.key} (connection "
-          "tracking)", packet, note=note)
+    w.hop(Component.NETWORK_POLICY, pod.key, Action.ALLOW,
+          f"the reply leaves {pod.key} (connection tracking)", packet, note=note)
     return True
 
 
-def _record(w: Walker, decision: NetpolDecision, packet: Packet,
+def _record(w: Walk, decision: NetpolDecision, packet: Packet,
             lesson: str | None = None) -> bool:
     name = ", ".join(decision.policies) or decision.pod
     rule = None
@@ -81,11 +82,12 @@ def _record(w: Walker, decision: NetpolDecision, packet: Packet,
                      "but nothing applies them")
     note = "; ".join(notes) or None
     if decision.allowed:
-        w.hop("network-policy", name, "allow", decision.line, packet, rule=rule, note=note)
+        w.hop(Component.NETWORK_POLICY, name, Action.ALLOW, decision.line, packet, rule=rule,
+              note=note)
         return True
-    code = decision.code or "NETPOL_INGRESS_DENIED"
+    code = Code(decision.code or Code.NETPOL_INGRESS_DENIED)
     reason = decision.reason or decision.line
     if decision.direction == "egress" and packet.dst_port == 53:
         reason += ": name resolution breaks"
-    w.block(code, "network-policy", name, reason, decision.fix or "", packet, note=note)
+    w.block(code, Component.NETWORK_POLICY, name, reason, decision.fix or "", packet, note=note)
     return False

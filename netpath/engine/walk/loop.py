@@ -1,0 +1,40 @@
+"""The walking loop: hold the position, ask its handler what happens, move on.
+
+The loop stops when a handler stops the packet (delivered, blocked, or a reply with nothing
+more to say), or when the packet comes back to a position it already held: a forwarding loop.
+`MAX_STEPS` bounds a walk whatever the handlers do.
+"""
+
+from __future__ import annotations
+
+from netpath.engine import fixes
+from netpath.engine.walk.position import COMPONENT_AT, At, Stop, Walk
+from netpath.engine.walk.table import HANDLERS
+from netpath.model.vocabulary import Code
+
+MAX_STEPS = 512  # far beyond any real path (the longest traces take about 40 positions)
+
+
+def walk(w: Walk, start: At[object]) -> Walk:
+    """Walk the packet from `start` until it stops; the hops and the outcome are on `w`."""
+    at: At[object] = start
+    seen: set[At[object]] = set()
+    for _ in range(MAX_STEPS):
+        if at in seen:
+            _loop(w, at)
+            return w
+        seen.add(at)
+        following = HANDLERS[at.where](w, at)
+        if isinstance(following, Stop):
+            return w
+        at = following
+    _loop(w, at)
+    return w
+
+
+def _loop(w: Walk, at: At[object]) -> None:
+    name = str(at.subject) if at.subject is not None else str(at.where)
+    place = f"{at.where} {name}"
+    w.block(Code.ROUTING_LOOP, COMPONENT_AT[at.where], name,
+            f"{at.packet.dst_ip} comes back to {place}, where it already was: a forwarding "
+            "loop", fixes.routing_loop(place, at.packet), at.packet)
