@@ -21,7 +21,8 @@ from netpath.drill.fault_record import (
 from netpath.engine.hops import Trace
 from netpath.engine.network import Network
 from netpath.engine.network_policy import Match, first_match
-from netpath.engine.network_policy_fix import describe_peer, describe_port, dns_server
+from netpath.engine.network_policy_fix import dns_server
+from netpath.engine.network_policy_words import describe_peer, describe_port
 from netpath.model.kubernetes import Cluster, NetpolRule, NetworkPolicy, Pod
 from netpath.model.resources import Model
 

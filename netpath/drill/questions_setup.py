@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from netpath.engine.network_policy_fix import describe_peer, describe_port
+from netpath.engine.network_policy_words import describe_peer, describe_port
 from netpath.model.kubernetes import NetworkPolicy
 from netpath.model.resources import LoadBalancer, Model, NetworkAcl, SecurityGroup, Subnet
 

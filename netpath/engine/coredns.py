@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from netpath.engine.endpoints import DnsAnswer, resolve_dns
+from netpath.engine.network import Network
 from netpath.engine.services import ready_addresses
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.record import record
-
-if TYPE_CHECKING:
-    from netpath.engine.network import Network
-    from netpath.engine.resolve import DnsAnswer
 
 CLUSTER_NDOTS = 5  # what kubelet writes for ClusterFirst pods
 HOST_NDOTS = 1  # the resolver's default, in a node's own resolv.conf
@@ -59,8 +56,6 @@ def upstream_for(net: Network, cluster: Cluster) -> Upstream:
     records, interface endpoints and internet hosts; for a Kubernetes-only spec, the nodes'
     resolver, which knows what public DNS knows (the spec's internet hosts and public
     records)."""
-    from netpath.engine.resolve import resolve_dns
-
     if cluster.vpc is None or cluster.vpc not in net.model.vpcs:
         return Upstream("the nodes' upstream resolver (public DNS)",
                         lambda n: resolve_dns(net, n, None))
@@ -118,8 +113,6 @@ class ClusterDnsAnswer:
 
     def as_dns_answer(self) -> DnsAnswer | None:
         """The AWS side's answer type, for code that already shows those."""
-        from netpath.engine.resolve import DnsAnswer
-
         if not self.resolved:
             return None
         return DnsAnswer(self.asked, self.addresses, self.chain, self.answered_by or COREDNS)

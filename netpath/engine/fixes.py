@@ -6,9 +6,8 @@ say it: "add an inbound rule to sg-db allowing tcp/5432 from sg-node".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netpath.engine.hops import Packet
+from netpath.engine.network import Network
 from netpath.model.addr import Address, PortRange, is_public
 from netpath.model.resources import (
     Eni,
@@ -19,9 +18,6 @@ from netpath.model.resources import (
     RouteTable,
     Subnet,
 )
-
-if TYPE_CHECKING:
-    from netpath.engine.network import Network
 
 
 def _service(packet: Packet) -> str:

@@ -8,16 +8,12 @@ security group rule that references the node's group matches pod IPs, exactly as
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from netpath.engine.capacity import PodProblem, pods_without_ip
 from netpath.engine.network_policy import PolicyIndex, build_policy_index
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
 from netpath.model.record import record
 from netpath.model.resources import Eni, Model
-
-if TYPE_CHECKING:
-    from netpath.engine.capacity import PodProblem
 
 
 @record
@@ -70,8 +66,7 @@ def build_kube_index(model: Model) -> KubeIndex:
         _index_pods(model, cluster, index)
         _index_services(cluster, index)
     if any(c.vpc is not None and not c.overlay for c in model.clusters.values()):
-        from netpath.engine.capacity import pods_without_ip  # the guide's IP exhaustion
-
+        # the VPC CNI gives pods VPC addresses: some may find none (the guide's IP exhaustion)
         index.pods_without_ip.update(pods_without_ip(model))
     return index
 

@@ -23,39 +23,24 @@ of pods of the same classes on the same kind of placement (same node or not). Wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
 
+from netpath.engine import matrix_paths
 from netpath.engine.errors import QueryError
+from netpath.engine.matrix_classes import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
+from netpath.engine.matrix_paths import PathSide
 from netpath.engine.network import Network, prepare
 from netpath.engine.network_policy import PolicyIndex, admits, build_policy_index, ip_blocks
 from netpath.model.addr import Prefix
-from netpath.model.kubernetes import Cluster, IpBlock, LabelSelector, Pod
+from netpath.model.kubernetes import Cluster, IpBlock, LabelSelector
 from netpath.model.record import record
 from netpath.model.resources import Model
 
-if TYPE_CHECKING:
-    from netpath.engine.matrix_paths import PathSide
+__all__ = ["Matrix", "MatrixPod", "MatrixStats", "Verdict", "build_matrix", "pair_verdict",
+           "parse_selector", "same_node_matters", "select_pods", "signature"]
 
-Signature = tuple[object, ...]
 IntBlock = tuple[int, int, tuple[tuple[int, int], ...]]  # cidr low, high, except ranges
 ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
 EGRESS_DENIED = "NETPOL_EGRESS_DENIED"
-
-
-@record
-class MatrixPod:
-    cluster: str
-    pod: Pod
-    name: str  # as shown: "namespace/name", or "cluster/namespace/name" with several clusters
-
-
-@record
-class Verdict:
-    reachable: bool
-    code: str | None  # the explanation code of the first step that blocks; None when reachable
-
-
-REACHABLE = Verdict(True, None)
 
 
 @record
@@ -64,49 +49,6 @@ class MatrixStats:
     path_classes: int  # 0 without an AWS part: nothing but NetworkPolicy to judge
     classes: int  # distinct (policy class, path class) among the pods
     traces: int  # engine traces run: one per path class pair, plus pairs traced whole
-
-
-class ClassSet:
-    """Signatures numbered in order of appearance, with up to two pods per node for each: enough
-    to find a representative pair on one node, and one on two different nodes."""
-
-    __slots__ = ("_index", "members")
-
-    def __init__(self) -> None:
-        self._index: dict[Signature, int] = {}
-        self.members: list[dict[tuple[str, str], list[MatrixPod]]] = []
-
-    def __len__(self) -> int:
-        return len(self.members)
-
-    def add(self, signature: Signature, mp: MatrixPod) -> int:
-        index = self._index.get(signature)
-        if index is None:
-            index = self._index[signature] = len(self.members)
-            self.members.append({})
-        slot = self.members[index].setdefault((mp.cluster, mp.pod.node), [])
-        if len(slot) < 2:
-            slot.append(mp)
-        return index
-
-    def first(self, index: int) -> MatrixPod:
-        return next(iter(self.members[index].values()))[0]
-
-    def pair(self, source: int, destination: int,
-             same: bool) -> tuple[MatrixPod, MatrixPod] | None:
-        """Two distinct pods of the two classes, on one node or on different nodes."""
-        ours, theirs = self.members[source], self.members[destination]
-        if same:
-            for node, pods in ours.items():
-                other = next((p for p in theirs.get(node, ()) if p is not pods[0]), None)
-                if other is not None:
-                    return pods[0], other
-            return None
-        for node in list(ours)[:2]:  # two nodes of ours: one differs from any node of theirs
-            for there in list(theirs)[:2]:
-                if node != there:
-                    return ours[node][0], theirs[there][0]
-        return None
 
 
 class Judge:
@@ -260,8 +202,6 @@ def build_matrix(world: Network | Model | Mapping[str, Cluster], pods: Sequence[
     `world` is the prepared Network (what the CLI passes), a Model (prepared here), or bare
     clusters, which must then have no VPC: with an AWS part the verdicts need the engine.
     """
-    from netpath.engine import matrix_paths  # here: flat clusters never need the tracer
-
     net: Network | None
     clusters: Mapping[str, Cluster]
     if isinstance(world, Network):

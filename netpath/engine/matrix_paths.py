@@ -27,7 +27,7 @@ from ipaddress import IPv4Network
 
 from netpath.engine.hops import Query, Trace
 from netpath.engine.ingress_nginx import is_controller
-from netpath.engine.matrix import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
+from netpath.engine.matrix_classes import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
 from netpath.engine.network import Network
 from netpath.engine.tracer import trace
 from netpath.model.addr import Address, Prefix

@@ -32,8 +32,9 @@ Policies judge the endpoint *after* Service DNAT: callers pass the real pod (the
 kube-proxy chose) and its IP, never a ClusterIP. Replies to an admitted connection are not
 judged (connections are stateful).
 
-`build_policy_index` runs once per cluster at `prepare` time; `evaluate` explains one decision
-and `admits` answers yes/no for the hot loops (`netpath matrix`). Both are pure.
+`build_policy_index` runs once per cluster at `prepare` time; `admits` answers yes/no for the
+hot loops (`netpath matrix`) and `network_policy_decision.evaluate` explains one decision.
+Both are pure.
 """
 
 from __future__ import annotations
@@ -144,44 +145,6 @@ class Match:
         return self.rule_obj.path
 
 
-@record
-class NetpolDecision:
-    """What NetworkPolicy says about one direction of one flow, at one pod.
-
-    `allowed` is what happens: always True when the CNI does not enforce NetworkPolicy;
-    `would_allow` is what the policies say (they differ only when unenforced).
-    """
-
-    direction: Direction
-    pod: str  # "namespace/name" of the pod whose policies judge
-    peer: str  # "ns/name (10.0.1.5)" or "10.0.1.5"
-    flow: str  # "tcp/5432"
-    enforced: bool
-    isolated: bool
-    allowed: bool
-    would_allow: bool
-    policies: tuple[str, ...]  # every policy selecting the pod for this direction, name order
-    allowed_by: Match | None
-    from_own_node: bool  # ingress from the pod's own node: always allowed
-    reason: str | None  # why it is (or would be) denied
-    fix: str | None  # the smallest change that admits it
-    notes: tuple[str, ...] = ()
-    cni: str = ""
-
-    @property
-    def code(self) -> str | None:
-        if self.allowed:
-            return None
-        return "NETPOL_INGRESS_DENIED" if self.direction == "ingress" else "NETPOL_EGRESS_DENIED"
-
-    @property
-    def line(self) -> str:
-        """The trace's one-line account of this decision."""
-        from netpath.engine.network_policy_fix import decision_line
-
-        return decision_line(self)
-
-
 def admits(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
            peer_pod: Pod | None, protocol: str, port: int | None) -> bool:
     """Yes or no, without explanations: what `evaluate(...).allowed` says, only faster."""
@@ -194,44 +157,6 @@ def admits(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
         return True
     return first_match(index, direction, pod, policies, peer_ip, peer_pod, protocol,
                        port) is not None
-
-
-def evaluate(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
-             peer_pod: Pod | None, protocol: str, port: int | None) -> NetpolDecision:
-    """Judge one direction of a flow at `pod`: for "ingress" `pod` receives from `peer_ip`, for
-    "egress" it sends to `peer_ip`.
-
-    `peer_pod` is the pod that owns `peer_ip` in the same cluster (None for anything else: a
-    node, an external address, a pod of another cluster). The flow is judged after DNAT: pass
-    the endpoint pod, not a Service's ClusterIP. `port` None means a flow without ports (icmp).
-    """
-    from netpath.engine import network_policy_fix as words
-
-    policies = index.selecting(pod, direction)
-    peer = words.peer_name(peer_ip, peer_pod)
-    flow = words.flow_name(protocol, port)
-    notes = words.host_network_notes(pod, peer_pod, peer_ip)
-    match: Match | None = None
-    own_node = False
-    if policies:
-        own_node = direction == "ingress" and index.node_ips.get(pod.node) == peer_ip
-        if not own_node:
-            match = first_match(index, direction, pod, policies, peer_ip, peer_pod, protocol,
-                                port)
-    would_allow = not policies or own_node or match is not None
-    reason = fix = None
-    if not would_allow:
-        reason = words.denied_reason(direction, pod, policies, flow, peer)
-        fix = words.suggest_fix(index, direction, pod, policies, peer_ip, peer_pod, protocol,
-                                port)
-    if match is not None and peer_pod is not None and not peer_pod.host_network:
-        notes += words.ip_block_note(match, peer)
-    return NetpolDecision(
-        direction=direction, pod=pod.key, peer=peer, flow=flow, enforced=index.enforced,
-        isolated=bool(policies), allowed=would_allow or not index.enforced,
-        would_allow=would_allow, policies=tuple(p.key for p in policies), allowed_by=match,
-        from_own_node=own_node, reason=reason, fix=fix, notes=notes, cni=index.cluster.cni,
-    )
 
 
 def first_match(index: PolicyIndex, direction: Direction, pod: Pod,

@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from netpath.engine.coredns import ClusterDnsAnswer, resolve_in_cluster, upstream_for
+from netpath.engine.endpoints import Endpoint, endpoint_at, load_balancer_endpoint
 from netpath.engine.errors import QueryError
 from netpath.engine.kube_index import PodRef
+from netpath.engine.network import Network
 from netpath.model.kubernetes import Service
-
-if TYPE_CHECKING:
-    from netpath.engine.coredns import ClusterDnsAnswer
-    from netpath.engine.network import Network
-    from netpath.engine.resolve import Endpoint
 
 
 def find_pod(net: Network, text: str) -> PodRef | None:
@@ -38,8 +34,6 @@ def find_service(net: Network, text: str) -> tuple[str, Service] | None:
 
 
 def pod_endpoint(net: Network, text: str) -> Endpoint | None:
-    from netpath.engine.resolve import Endpoint
-
     ref = find_pod(net, text)
     if ref is None:
         return None
@@ -54,8 +48,6 @@ def service_endpoint(net: Network, text: str, source: Endpoint) -> Endpoint | No
     """A Service typed by name: its ClusterIP inside the cluster; from outside, a LoadBalancer
     Service is reached at its load balancer, anything else at its ClusterIP (which only exists
     inside the cluster: the trace will show that)."""
-    from netpath.engine.resolve import Endpoint, load_balancer_endpoint
-
     found = find_service(net, text)
     if found is None:
         return None
@@ -91,8 +83,6 @@ def _is_node_of(net: Network, source: Endpoint, cluster: str) -> bool:
 def ask_cluster_dns(net: Network, source: Endpoint, name: str) -> ClusterDnsAnswer:
     """A name a pod connects to goes through its resolver: the search list, then CoreDNS,
     which forwards what is not the cluster's to the VPC resolver."""
-    from netpath.engine.coredns import resolve_in_cluster, upstream_for
-
     assert source.pod is not None and source.cluster is not None
     cluster = net.model.clusters[source.cluster]
     return resolve_in_cluster(cluster, source.pod, name, upstream_for(net, cluster))
@@ -100,8 +90,6 @@ def ask_cluster_dns(net: Network, source: Endpoint, name: str) -> ClusterDnsAnsw
 
 def dns_endpoint(net: Network, source: Endpoint, answer: ClusterDnsAnswer) -> Endpoint:
     """Where the first address of an in-cluster DNS answer leads."""
-    from netpath.engine.resolve import Endpoint, endpoint_at
-
     address = answer.addresses[0]
     cluster = source.cluster or ""
     service = net.kube.services_by_ip.get((cluster, int(address)))

@@ -11,14 +11,10 @@ Replies pass by connection tracking and are never judged here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from netpath.engine.network import Network
 from netpath.model.addr import Address
 from netpath.model.record import record
 from netpath.model.resources import Eni, SgRule
-
-if TYPE_CHECKING:
-    from netpath.engine.network import Network
 
 
 @record

@@ -38,7 +38,8 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from netpath.engine.network_policy import admits, build_policy_index, evaluate
+from netpath.engine.network_policy import admits, build_policy_index
+from netpath.engine.network_policy_decision import evaluate
 from netpath.engine.network_policy_fix import plan_fix
 from netpath.model.kubernetes import (
     LabelSelector,

@@ -8,7 +8,8 @@ are stateful). A cluster without any NetworkPolicy gets no hop at all: there is 
 from __future__ import annotations
 
 from netpath.engine.hops import Packet, RuleRef
-from netpath.engine.network_policy import NetpolDecision, PolicyIndex, evaluate
+from netpath.engine.network_policy import PolicyIndex
+from netpath.engine.network_policy_decision import NetpolDecision, evaluate
 from netpath.engine.walk.position import Walk
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.vocabulary import Action, Code, Component
