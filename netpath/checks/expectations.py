@@ -22,9 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError, did_you_mean
+from netpath.spec.errors import SpecError
 from netpath.spec.source import SourceMap, located
 
 VERSION = 1

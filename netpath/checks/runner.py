@@ -20,9 +20,10 @@ from netpath.checks.expectations import Expectation, ExpectationSet, sorted_erro
 from netpath.checks.groups import GroupError, Groups
 from netpath.checks.judge import judge
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
+from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.render import Locator, no_locations
-from netpath.spec.errors import SpecError, SpecErrors, did_you_mean
+from netpath.spec.errors import SpecError, SpecErrors
 from netpath.spec.yamlload import gc_paused
 
 if TYPE_CHECKING:

@@ -96,7 +96,7 @@ class Score:
 def check_options(options: Options, scenarios: Sequence[str]) -> None:
     """Raise DrillError for options no session can honour (typer checks the ranges too; this
     is the same check for callers that build Options themselves)."""
-    from netpath.spec.errors import did_you_mean
+    from netpath.model.names import did_you_mean
 
     if options.scenario is not None and options.scenario not in scenarios:
         hint = did_you_mean(options.scenario, scenarios)

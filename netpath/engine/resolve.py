@@ -14,9 +14,9 @@ from netpath.engine.errors import QueryError
 from netpath.engine.network import Network
 from netpath.model.addr import Address, is_public
 from netpath.model.kubernetes import Pod
+from netpath.model.names import did_you_mean
 from netpath.model.record import record
 from netpath.model.resources import Eni, LoadBalancer
-from netpath.spec.errors import did_you_mean
 
 INTERNET_CLIENT = ipaddress.IPv4Address("203.0.113.10")
 INTERNET_SERVER = ipaddress.IPv4Address("203.0.113.250")

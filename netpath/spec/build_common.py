@@ -14,6 +14,7 @@ from ipaddress import IPv4Network
 from typing import Any
 
 from netpath.model.addr import ALL_PORTS, Address, PortRange, Prefix, parse_address, parse_prefix
+from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.record import record
 from netpath.model.resources import (
@@ -39,7 +40,7 @@ from netpath.model.resources import (
     Vpc,
     VpcEndpoint,
 )
-from netpath.spec.errors import SpecError, did_you_mean
+from netpath.spec.errors import SpecError
 
 # Kind -> the words used in messages ("is a security group, not a route target").
 KIND_WORDS = {

@@ -1,4 +1,4 @@
-"""Located spec errors and did-you-mean hints.
+"""Located spec errors.
 
 A SpecError names the place in the document (a spec path) and, once the source map has been
 consulted, the file, line and column. Errors are values collected into a list, never raised one
@@ -7,7 +7,6 @@ by one: the user sees all of them at once.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -48,13 +47,3 @@ class SpecErrors(Exception):
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
 
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """`did you mean 'nat-a'?` when a near name exists, else None."""
-    pool = sorted(set(candidates))
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in pool}
-        if name.lower() in lowered:
-            close = [lowered[name.lower()]]
-    return f"did you mean {close[0]!r}?" if close else None

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError, did_you_mean
+from netpath.spec.errors import SpecError
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
