@@ -242,7 +242,7 @@ def bench_load(estate_dir: Path, runs: int) -> tuple[Result, Any]:
     """Median load_spec time and, when the loader reports them, its stages. Returns the model."""
     try:
         load_module = importlib.import_module("netpath.spec.load")
-        from netpath.spec.errors import SpecErrors
+        from netpath.load.errors import SpecErrors
     except Exception as exc:  # noqa: BLE001 - a benchmark reports what it cannot run
         return {"skipped": f"netpath.spec.load unavailable: {type(exc).__name__}: {exc}"}, None
     totals: list[float] = []

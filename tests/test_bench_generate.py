@@ -356,7 +356,7 @@ def test_impossible_sizes_are_refused(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_loads_through_netpath(estate_dir: Path) -> None:
     load = pytest.importorskip("netpath.spec.load", reason="netpath.spec.load not written yet")
-    from netpath.spec.errors import SpecErrors
+    from netpath.load.errors import SpecErrors
 
     try:
         loaded = load.load_spec(estate_dir)

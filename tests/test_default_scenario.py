@@ -13,8 +13,8 @@ import yaml
 
 from netpath.engine import prepare, trace
 from netpath.engine.trace import Query, Trace
+from netpath.load.schema import validate
 from netpath.spec.load import load_spec, scenario_names
-from netpath.spec.schema import validate
 
 
 @pytest.fixture(scope="module")

@@ -20,17 +20,17 @@ from netpath.checks.expectations import Expectation, ExpectationSet, sorted_erro
 from netpath.checks.groups import GroupError, Groups
 from netpath.checks.judge import judge
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
+from netpath.load.errors import SpecError, SpecErrors
+from netpath.load.yaml_positions import gc_paused
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.render import Locator, no_locations
-from netpath.spec.errors import SpecError, SpecErrors
-from netpath.spec.yamlload import gc_paused
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network
     from netpath.engine.trace import Trace
+    from netpath.load.source import SourceMap
     from netpath.model.resources import Model
-    from netpath.spec.source import SourceMap
 
 TRACE_CACHE_SIZE = 4096  # traces kept for repeated queries (each holds its hops)
 # A query: source, destination, port, protocol.

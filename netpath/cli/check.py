@@ -20,8 +20,8 @@ from netpath.cli.env import SPEC_HELP, Environment, ExitCode, environment, open_
 
 if TYPE_CHECKING:
     from netpath.checks.report import Report
+    from netpath.load.source import SourceMap
     from netpath.spec.load import LoadedSpec
-    from netpath.spec.source import SourceMap
 
 
 class Format(StrEnum):
@@ -114,9 +114,9 @@ def _check(env: Environment, expectations: list[str], spec: str | None, output: 
 
     from netpath.checks.expectations import load_expectations
     from netpath.checks.runner import run_check
+    from netpath.load.errors import SpecErrors
+    from netpath.load.files import max_spec_bytes
     from netpath.render import make_locator
-    from netpath.spec.errors import SpecErrors
-    from netpath.spec.files import max_spec_bytes
 
     try:
         found, source_map, errors = load_expectations(files, loaded.expect,

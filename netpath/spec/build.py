@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
+from netpath.load.errors import SpecError
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.resources import Model
@@ -51,7 +52,6 @@ from netpath.spec.build_global import (
 )
 from netpath.spec.build_services import SERVICE_SECTIONS, collect_services
 from netpath.spec.build_vpc import build_route_tables, build_vpc_core
-from netpath.spec.errors import SpecError
 
 if TYPE_CHECKING:
     from netpath.spec.kube_manifests import Manifests

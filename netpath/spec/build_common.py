@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Any
 
+from netpath.load.errors import SpecError
 from netpath.model.addr import ALL_PORTS, Address, PortRange, Prefix, parse_address, parse_prefix
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath, format_path
@@ -40,7 +41,6 @@ from netpath.model.resources import (
     Vpc,
     VpcEndpoint,
 )
-from netpath.spec.errors import SpecError
 
 # Kind -> the words used in messages ("is a security group, not a route target").
 KIND_WORDS = {

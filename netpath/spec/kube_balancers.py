@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from netpath.load.errors import SpecError
 from netpath.model.kubernetes import Cluster, Ingress
 from netpath.model.resources import Model
-from netpath.spec.errors import SpecError
 from netpath.spec.kube_alb import ALB_CONTROLLER, A, alb_for_group
 from netpath.spec.kube_lb_infra import Synth, annotation_path
 from netpath.spec.kube_service_lbs import service_load_balancer

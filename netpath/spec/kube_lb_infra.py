@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from netpath.load.errors import SpecError
 from netpath.model.addr import ANY_PREFIX, Address, PortRange, Prefix
 from netpath.model.kubernetes import Cluster, Ingress, Node, Service, ServicePort
 from netpath.model.paths import SpecPath
@@ -29,7 +30,6 @@ from netpath.model.resources import (
     Target,
     TargetGroup,
 )
-from netpath.spec.errors import SpecError
 
 # What the controller writes on the rules it adds to node and pod groups; the engine's trace
 # recognises it (netpath.engine.balancers.CONTROLLER_RULE_DESCRIPTION, kept equal by a test).

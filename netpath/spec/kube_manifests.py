@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from netpath.load.errors import SpecError
+from netpath.load.files import LoadedDocuments, read_text_file
+from netpath.load.source import Position, RawPosition, SourceMap
+from netpath.load.yaml_positions import load_yaml_documents
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError
-from netpath.spec.files import LoadedDocuments, read_text_file
-from netpath.spec.source import Position, RawPosition, SourceMap
-from netpath.spec.yamlload import load_yaml_documents
 
 KUBE_ONLY_CLUSTER = "cluster"  # the one cluster of a spec made of plain manifests
 _SUFFIXES = (".yaml", ".yml")

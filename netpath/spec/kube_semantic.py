@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from netpath.load.errors import SpecError
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.names import did_you_mean
 from netpath.model.resources import Model, Subnet
-from netpath.spec.errors import SpecError
 
 Check = Callable[[Model], Iterator[SpecError]]
 NODE_PORT_RANGE = range(30000, 32768)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from netpath.load.errors import SpecError, SpecErrors
+from netpath.load.source import SourceMap
 from netpath.model.resources import Model
-from netpath.spec.errors import SpecError, SpecErrors
-from netpath.spec.source import SourceMap
 
 DEFAULT_SCENARIO = "three-tier"
 SPEC_FILE = "netpath.yaml"
@@ -55,7 +55,7 @@ def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None) ->
     """Load and check a spec; `None` loads the embedded default scenario. Raises SpecErrors.
 
     `environ` is where NETPATH_MAX_SPEC_BYTES is read (default: the process environment)."""
-    from netpath.spec.yamlload import gc_paused
+    from netpath.load.yaml_positions import gc_paused
 
     # Building the model allocates hundreds of thousands of objects that all stay alive: the
     # cyclic collector would scan them again and again for nothing (about 40% of a large load).
@@ -64,7 +64,7 @@ def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None) ->
 
 
 def _load_spec(path: Path | None, environ: Mapping[str, str] | None) -> LoadedSpec:
-    from netpath.spec.files import max_spec_bytes, read_spec, read_spec_text
+    from netpath.load.files import max_spec_bytes, read_spec, read_spec_text
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -117,7 +117,7 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
     from netpath.spec.semantic import check_model
 
     if not trusted:
-        from netpath.spec.schema import validate
+        from netpath.load.schema import validate
 
         started = time.perf_counter()
         errors = validate(data)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from netpath.load.errors import SpecError
 from netpath.model.addr import Address, is_public
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Eni, Model, Subnet
-from netpath.spec.errors import SpecError
 from netpath.spec.kube_semantic import KUBE_CHECKS
 from netpath.spec.semantic_refs import REFERENCE_CHECKS
 

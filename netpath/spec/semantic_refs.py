@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from netpath.load.errors import SpecError
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model, Route, RouteTable
-from netpath.spec.errors import SpecError
 
 Check = Callable[[Model], Iterator[SpecError]]
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from netpath.engine.trace import Query, Trace
+from netpath.load.errors import SpecError, SpecErrors
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model
-from netpath.spec.errors import SpecError, SpecErrors
 from tests.render import samples
 
 

@@ -25,8 +25,8 @@ from netpath.drill.questions_common import (
     who,
 )
 from netpath.engine.trace import Query, Trace
+from netpath.load.source import SourceMap
 from netpath.spec.load import scenario_names
-from netpath.spec.source import SourceMap
 
 SCENARIOS = scenario_names()
 MINE = ["next-hop", "order-hops", "source-seen", "deciding-rule", "reachable"]

@@ -37,8 +37,8 @@ def deep_merge(base: dict[Any, Any], patch: dict[Any, Any]) -> dict[Any, Any]:
 
 def build(data: dict[str, Any]) -> Model:
     """Schema, builder and semantic pass, as `netpath.spec.load` runs them; errors fail."""
+    from netpath.load.schema import validate
     from netpath.spec.build import build_model
-    from netpath.spec.schema import validate
     from netpath.spec.semantic import check_model
 
     errors = validate(data)

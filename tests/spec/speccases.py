@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
+from netpath.load.errors import SpecError
 from netpath.model.paths import format_path
 from netpath.spec.build import build_model
-from netpath.spec.errors import SpecError
 from netpath.spec.semantic import check_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "semantic"

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from netpath.engine import balancers as engine_balancers
+from netpath.load.errors import SpecError
 from netpath.model.addr import Address, PortRange, Prefix
 from netpath.model.kubernetes import (
     Cluster,
@@ -30,7 +31,6 @@ from netpath.model.kubernetes import (
 )
 from netpath.model.resources import Model
 from netpath.spec import kube_lb_infra
-from netpath.spec.errors import SpecError
 from netpath.spec.kube_balancers import load_balancer_subnets, synthesize_load_balancers
 from netpath.spec.kube_lb_infra import load_balancer_name
 from tests.engine.casekit import CASES, build, deep_merge

@@ -314,7 +314,7 @@ def test_builder_errors(docs: list[Any], cluster: dict[str, Any],
 
 def test_the_documented_cluster_entry_validates() -> None:
     """The `clusters:` example of docs/kubernetes.md passes the spec's JSON Schema."""
-    from netpath.spec.schema import validate
+    from netpath.load.schema import validate
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "kubernetes.md").read_text()
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
@@ -334,6 +334,6 @@ def test_the_documented_cluster_entry_validates() -> None:
      "clusters.eks.servce_cidr: unknown key 'servce_cidr' (did you mean 'service_cidr'?)"),
 ])
 def test_schema_of_a_cluster_entry(entry: dict[str, Any], message: str) -> None:
-    from netpath.spec.schema import validate
+    from netpath.load.schema import validate
 
     assert [str(e) for e in validate({"netpath": 1, "clusters": {"eks": entry}})] == [message]

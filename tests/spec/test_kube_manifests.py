@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpath.spec.errors import SpecErrors
+from netpath.load.errors import SpecErrors
+from netpath.load.source import Position
 from netpath.spec.kube_manifests import in_document, is_manifest_spec
 from netpath.spec.load import LoadedSpec, load_spec
-from netpath.spec.source import Position
 from tests.cli.helpers import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kube"
@@ -229,7 +229,7 @@ def test_kubectl_yaml_1_1_numbers_do_not_break_a_manifest(tmp_path: Path,
 
 
 def test_in_document_keeps_spec_paths_of_inline_manifests() -> None:
-    from netpath.spec.errors import SpecError
+    from netpath.load.errors import SpecError
 
     inline = SpecError("x", ("clusters", "eks", "manifests", 2, "spec", "ports", 0))
     in_file = SpecError("x", ("clusters", "eks", "manifests", 2, 5, "spec", "ports", 0))

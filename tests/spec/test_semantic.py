@@ -29,7 +29,7 @@ def test_case(case) -> None:
 @pytest.mark.parametrize("case", [c for c in CASES if not c.schema_invalid], ids=lambda c: c.id)
 def test_case_specs_pass_the_schema(case) -> None:
     """The builder only ever sees schema-valid data: the cases must be such data."""
-    schema = pytest.importorskip("netpath.spec.schema")
+    schema = pytest.importorskip("netpath.load.schema")
     assert [str(e) for e in schema.validate(case.spec)] == []
 
 

@@ -15,13 +15,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netpath.spec import yamlload
-from netpath.spec.errors import SpecError
-from netpath.spec.files import decode_spec_bytes, size_error
-from netpath.spec.source import Position, RawPosition, SourceMap
-from netpath.spec.yamlload import Document, Limits, load_yaml_documents
+from netpath.load import yaml_positions
+from netpath.load.errors import SpecError
+from netpath.load.files import decode_spec_bytes, size_error
+from netpath.load.source import Position, RawPosition, SourceMap
+from netpath.load.yaml_positions import Document, Limits, load_yaml_documents
 
-FIXTURES = Path(__file__).parent / "fixtures" / "loader"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def load(text: str, *, limits: Limits | None = None) -> tuple[Any, SourceMap, list[SpecError]]:
@@ -453,7 +453,7 @@ def test_scalar_document() -> None:
 def test_pure_python_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     text = (FIXTURES / "anchors.yaml").read_text() + "x: no\ny: 1\ny: 2\n"
     expected = load(text)
-    monkeypatch.setattr(yamlload, "_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(yaml_positions, "_LOADER", yaml.SafeLoader)
     got = load(text)
     assert got[0] == expected[0]
     assert [str(e) for e in got[2]] == [str(e) for e in expected[2]]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from netpath.spec import schema
+from netpath.load import schema
 from tests.engine.casekit import load_cases
 
 jsonschema_rs = pytest.importorskip("jsonschema_rs")

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from netpath.spec.errors import SpecError
-from netpath.spec.schema import load_schema, schema_text, validate
+from netpath.load.errors import SpecError
+from netpath.load.schema import load_schema, schema_text, validate
 
 VPC = ("vpcs", "prod")
 
@@ -71,7 +71,7 @@ def test_schema_text_is_the_packaged_json_pretty_printed() -> None:
     text = schema_text()
     assert json.loads(text) == load_schema()
     assert text.endswith("}\n") and "\n  " in text
-    packaged = resources.files("netpath.spec").joinpath("netpath.schema.json").read_text()
+    packaged = resources.files("netpath.load").joinpath("netpath.schema.json").read_text()
     assert json.loads(packaged) == json.loads(text)
 
 
@@ -613,7 +613,7 @@ def test_one_error_per_problem_without_branch_noise() -> None:
 
 def test_an_any_of_error_describes_the_branch_whose_type_matches() -> None:
     # The spec's schema uses type switches instead of anyOf; this keeps the fallback honest.
-    from netpath.spec import schema as module
+    from netpath.load import schema as module
 
     tiny = {
         "anyOf": [

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
+from netpath.load.errors import SpecError
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError
 
 
 class RawMark(Protocol):

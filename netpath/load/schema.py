@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from netpath.load.errors import SpecError
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -75,7 +75,7 @@ _VALUE_KEYWORDS = frozenset(
 @functools.cache
 def load_schema() -> dict[str, Any]:
     """The spec's JSON Schema (parsed once; do not mutate the result)."""
-    text = resources.files("netpath.spec").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    text = resources.files("netpath.load").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

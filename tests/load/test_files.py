@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from netpath.spec.errors import SpecErrors
-from netpath.spec.files import max_spec_bytes, read_spec, read_spec_text
-from netpath.spec.source import Position
+from netpath.load.errors import SpecErrors
+from netpath.load.files import max_spec_bytes, read_spec, read_spec_text
+from netpath.load.source import Position
 
-FIXTURES = Path(__file__).parent / "fixtures" / "loader"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def errors_of(path: Path, display: str | None = None) -> list[str]:

@@ -1,8 +1,8 @@
 """Reading a spec from disk: one file, or a directory whose YAML files are merged.
 
-This is the bytes side of loading (sizes, encodings, directories, merging); `yamlload` turns text
-into data. Every problem is collected (a missing file, bad bytes, bad YAML, a clash between two
-files) and raised once as SpecErrors, so the user fixes them all in one round.
+This is the bytes side of loading (sizes, encodings, directories, merging); `yaml_positions`
+turns text into data. Every problem is collected (a missing file, bad bytes, bad YAML, a clash
+between two files) and raised once as SpecErrors, so the user fixes them all in one round.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from netpath.load.errors import SpecError, SpecErrors
+from netpath.load.source import SourceMap, located, position
+from netpath.load.yaml_positions import Document, load_yaml_documents
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError, SpecErrors
-from netpath.spec.source import SourceMap, located, position
-from netpath.spec.yamlload import Document, load_yaml_documents
 
 DEFAULT_MAX_SPEC_BYTES = 64 * 1024 * 1024
 MAX_SPEC_BYTES_ENV = "NETPATH_MAX_SPEC_BYTES"

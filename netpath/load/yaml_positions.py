@@ -18,10 +18,10 @@ from typing import Any, cast
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from netpath.load.errors import SpecError
+from netpath.load.source import Position, RawMark, SourceMap, located, position
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError
-from netpath.spec.source import Position, RawMark, SourceMap, located, position
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
