@@ -214,7 +214,7 @@ def _split(estate_dir: Path, file: Path) -> Result:
     from netpath import engine
     from netpath.checks.expectations import load_expectations
     from netpath.checks.runner import registered_rules, run_expectations
-    from netpath.render import make_locator
+    from netpath.load.source import make_locator
     from netpath.render.check_json import render_check_json
     from netpath.render.check_junit import render_junit
     from netpath.render.check_sarif import render_sarif

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from netpath.checks.expectations import Expectation
 from netpath.checks.report import PairResult
 from netpath.engine.trace import Blocked, Hop, Trace
+from netpath.load.source import Locator
 from netpath.model.paths import format_path
-from netpath.render import Locator
 
 
 def judge(expectation: Expectation, source: str, destination: str, trace: Trace,

@@ -21,10 +21,10 @@ from netpath.checks.groups import GroupError, Groups
 from netpath.checks.judge import judge
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
 from netpath.load.errors import SpecError, SpecErrors
+from netpath.load.source import Locator, no_locations
 from netpath.load.yaml_positions import gc_paused
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
-from netpath.render import Locator, no_locations
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network

@@ -116,7 +116,7 @@ def _check(env: Environment, expectations: list[str], spec: str | None, output: 
     from netpath.checks.runner import run_check
     from netpath.load.errors import SpecErrors
     from netpath.load.files import max_spec_bytes
-    from netpath.render import make_locator
+    from netpath.load.source import make_locator
 
     try:
         found, source_map, errors = load_expectations(files, loaded.expect,

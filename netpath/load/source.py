@@ -12,6 +12,7 @@ one dict assignment and nothing else; a 10 MB spec has about a million of them. 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from netpath.load.errors import SpecError
@@ -137,3 +138,26 @@ class SourceMap:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{part[0]}: {len(part[2])}" for part in self._parts)
         return f"SourceMap({sizes})"
+
+
+# --- locators: spec paths as text, for whoever shows them ----------------------------------------
+
+# A spec path -> "file:line:col", or None when the source map does not know the path. Renderers
+# and `netpath check` take one instead of a SourceMap: the engine speaks in spec paths, and a
+# path becomes a place only when it is shown.
+Locator = Callable[[SpecPath], str | None]
+
+
+def no_locations(path: SpecPath) -> str | None:
+    """The Locator for traces built without a spec file (tests, generated models)."""
+    return None
+
+
+def make_locator(source_map: SourceMap) -> Locator:
+    def locate(path: SpecPath) -> str | None:
+        position = source_map.locate(path)
+        if position is None:
+            return None
+        return f"{position.file}:{position.line}:{position.column}"
+
+    return locate

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Protocol
 
 from netpath.checks.report import ExpectationResult, PairResult, Report
 from netpath.model.paths import SpecPath, format_path
-from netpath.render import SourceMapLike
 
 MAX_PAIRS_SHOWN = 10  # failed pairs of a group spelled out in text, JUnit and annotations
+
+
+class _Position(Protocol):
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+class SourceMapLike(Protocol):
+    """What a check renderer asks of the check's source map (`netpath.load.source.SourceMap`)."""
+
+    def locate(self, path: SpecPath) -> _Position | None: ...
 
 
 def location(source_map: SourceMapLike, path: SpecPath) -> str:

@@ -17,8 +17,14 @@ import re
 import xml.etree.ElementTree as ET
 
 from netpath.checks.report import ExpectationResult, Finding, Report
-from netpath.render import SourceMapLike
-from netpath.render.check_common import failure_text, location, outcome, route, summary
+from netpath.render.check_common import (
+    SourceMapLike,
+    failure_text,
+    location,
+    outcome,
+    route,
+    summary,
+)
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

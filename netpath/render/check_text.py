@@ -19,8 +19,14 @@ from rich.console import Console
 from rich.text import Text
 
 from netpath.checks.report import ExpectationResult, Finding, Report
-from netpath.render import SourceMapLike
-from netpath.render.check_common import failure_text, location, outcome, route, summary
+from netpath.render.check_common import (
+    SourceMapLike,
+    failure_text,
+    location,
+    outcome,
+    route,
+    summary,
+)
 
 NAME_CAP = 48
 ROUTE_CAP = 56

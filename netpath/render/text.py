@@ -26,9 +26,9 @@ from rich.text import Text
 
 from netpath.engine.codes import CODES
 from netpath.engine.trace import ACTIONS, Blocked, Hop, Packet, RuleRef, Trace
+from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
 from netpath.model.record import record
-from netpath.render import Locator, no_locations
 
 ACTION_STYLES = {
     "send": "cyan",

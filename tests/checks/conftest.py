@@ -15,7 +15,7 @@ from netpath.checks import runner
 from netpath.checks.expectations import load_expectations
 from netpath.checks.report import Finding, Report
 from netpath.engine import Network, prepare
-from netpath.render import make_locator
+from netpath.load.source import make_locator
 from netpath.spec.load import LoadedSpec, load_spec
 
 
