@@ -14,7 +14,7 @@ import yaml
 from netpath.engine import prepare, trace
 from netpath.engine.trace import Query, Trace
 from netpath.load.schema import validate
-from netpath.spec.load import load_spec, scenario_names
+from netpath.sources.loader import load_spec, scenario_names
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from netpath.cli.env import SPEC_HELP, Environment, ExitCode, environment, open_
 if TYPE_CHECKING:
     from netpath.checks.report import Report
     from netpath.load.source import SourceMap
-    from netpath.spec.load import LoadedSpec
+    from netpath.sources.loader import LoadedSpec
 
 
 class Format(StrEnum):
@@ -105,7 +105,7 @@ def collector_paused() -> Iterator[None]:
 
 def _check(env: Environment, expectations: list[str], spec: str | None, output: Format,
            ids: list[str], strict: bool) -> int:
-    from netpath.spec.load import resolve_spec_path
+    from netpath.sources.loader import resolve_spec_path
 
     spec_path, _ = resolve_spec_path(spec, env.environ, env.cwd)
     loaded = open_spec(env, spec)

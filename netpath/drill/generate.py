@@ -28,7 +28,7 @@ from netpath.engine.trace import Query, Trace
 if TYPE_CHECKING:
     from netpath.engine.network import Network
     from netpath.model.resources import Model
-    from netpath.spec.load import LoadedSpec
+    from netpath.sources.loader import LoadedSpec
 
 MIN_QUERIES = 8  # fewer expectations than this: add pairs of named things
 MAX_PAIRS = 24
@@ -144,7 +144,7 @@ def load(name: str) -> Scenario:
 
 def _load(name: str) -> Scenario:
     from netpath.engine import prepare
-    from netpath.spec.load import load_spec
+    from netpath.sources.loader import load_spec
 
     loaded = load_spec(Path(name))
     network = prepare(loaded.model)

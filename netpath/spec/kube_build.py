@@ -23,7 +23,7 @@ from netpath.model.kubernetes import (
 )
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.build_common import Ctx, Parts, items, parse_cidr
+from netpath.sources.building import Ctx, Parts, items, parse_cidr
 from netpath.spec.kube_drafts import NodeDraft, Objects
 from netpath.spec.kube_fields import Reader
 from netpath.spec.kube_manifests import Manifests, read_manifests

@@ -20,7 +20,7 @@ from netpath.model.kubernetes import (
 )
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.record import record
-from netpath.spec.build_common import Ctx
+from netpath.sources.building import Ctx
 from netpath.spec.kube_fields import Reader
 from netpath.spec.kube_manifests import ManifestDoc
 

@@ -18,7 +18,7 @@ from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import LabelSelector, Requirement
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
-from netpath.spec.build_common import Ctx, parse_cidr, parse_ip
+from netpath.sources.building import Ctx, parse_cidr, parse_ip
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 PROTOCOLS = ("TCP", "UDP", "SCTP")

@@ -19,7 +19,7 @@ from netpath.model.kubernetes import (
     ServicePort,
 )
 from netpath.model.paths import SpecPath
-from netpath.spec.build_common import Ctx, parse_ip
+from netpath.sources.building import Ctx, parse_ip
 from netpath.spec.kube_drafts import (
     EndpointsDraft,
     Meta,

@@ -25,7 +25,7 @@ from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import Node, Pod
 from netpath.model.names import did_you_mean
 from netpath.model.resources import Subnet
-from netpath.spec.build_common import Ctx, Parts
+from netpath.sources.building import Ctx, Parts
 from netpath.spec.kube_drafts import Objects, Workload
 from netpath.spec.kube_fields import natural
 

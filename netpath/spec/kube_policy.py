@@ -27,7 +27,7 @@ from netpath.model.kubernetes import (
     NetworkPolicy,
     SecurityGroupPolicy,
 )
-from netpath.spec.build_common import Ctx
+from netpath.sources.building import Ctx
 from netpath.spec.kube_drafts import Meta, Objects, Parser
 from netpath.spec.kube_fields import Reader, selector
 

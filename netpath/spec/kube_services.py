@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Ingress, Service, ServiceEndpoint, ServicePort
-from netpath.spec.build_common import Ctx
+from netpath.sources.building import Ctx
 from netpath.spec.kube_drafts import EndpointsDraft, Objects
 from netpath.spec.kube_fields import natural
 

@@ -16,7 +16,7 @@ from netpath.checks.expectations import load_expectations
 from netpath.checks.report import Finding, Report
 from netpath.engine import Network, prepare
 from netpath.load.source import make_locator
-from netpath.spec.load import LoadedSpec, load_spec
+from netpath.sources.loader import LoadedSpec, load_spec
 
 
 @pytest.fixture(scope="session")

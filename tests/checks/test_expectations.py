@@ -17,7 +17,7 @@ from netpath.checks.expectations import (
 )
 from netpath.load.errors import SpecError
 from netpath.load.source import SourceMap
-from netpath.spec.load import load_spec
+from netpath.sources.loader import load_spec
 from tests.checks.specs import SECTION, SMALL
 
 

@@ -25,7 +25,7 @@ from netpath.render.check_json import render_check_json
 from netpath.render.check_junit import render_junit
 from netpath.render.check_sarif import artifact_uri, render_sarif
 from netpath.render.check_text import render_check_text
-from netpath.spec.load import LoadedSpec
+from netpath.sources.loader import LoadedSpec
 from tests.checks.conftest import CheckFn, FakeLint, fake_finding
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())

@@ -108,7 +108,7 @@ def test_version_imports_only_typer_and_the_cli() -> None:
     modules = _imported_modules("--version")
     assert "typer" in modules
     heavy = {"rich", "rich.console", "yaml", "jsonschema", "json", "netpath.engine",
-             "netpath.spec.load", "netpath.render", "netpath.model.resources"}
+             "netpath.sources.loader", "netpath.render", "netpath.model.resources"}
     assert not heavy & modules, sorted(heavy & modules)
 
 

@@ -35,7 +35,7 @@ import pytest
 
 from netpath.drill.model import Question
 from netpath.drill.session import Generate, Options, plan_session
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 from tests.drill.fakes import FakeGenerator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,7 +30,7 @@ from netpath.engine.network_policy import first_match
 from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.trace import Hop, Trace
 from netpath.model.kubernetes import NetworkPolicy, Pod
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 SG_PROMPT = re.compile(r": (\S+) \(security groups: ([^)]*)\) (receives|sends) (\S+) "

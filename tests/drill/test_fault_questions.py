@@ -35,7 +35,7 @@ from netpath.engine.trace import Hop, Query, Trace
 from netpath.model.addr import PortRange
 from netpath.model.kubernetes import Pod
 from netpath.model.resources import Model
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SEEDS = range(3)
 Asked = tuple[Scenario, Trace, Fault, Trace, Network, Question]

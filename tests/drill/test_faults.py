@@ -22,7 +22,7 @@ from netpath.drill.questions_common import path_components
 from netpath.engine import prepare, trace
 from netpath.engine.network import Network
 from netpath.engine.trace import Query, Trace
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 # What each kind of fault may change in the model, and the codes it may cause.
 CHANGES = {

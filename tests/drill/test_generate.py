@@ -14,7 +14,7 @@ from netpath.drill import generate as generate_module
 from netpath.drill.generate import generate, load
 from netpath.drill.judge import judge
 from netpath.drill.model import KINDS, TOPICS, Question
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 DIFFICULTIES = (1, 2, 3)

@@ -25,7 +25,7 @@ from netpath.drill.model import Question
 from netpath.drill.questions_common import Builder, Scenario, endpoints, machine, runs, who
 from netpath.engine.capacity import pods_without_ip
 from netpath.engine.trace import Hop, Trace
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 

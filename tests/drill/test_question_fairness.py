@@ -26,7 +26,7 @@ from netpath.drill.questions_common import (
 )
 from netpath.engine.trace import Query, Trace
 from netpath.load.source import SourceMap
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 MINE = ["next-hop", "order-hops", "source-seen", "deciding-rule", "reachable"]

@@ -24,7 +24,7 @@ from netpath.drill.questions_common import Scenario, runs, who
 from netpath.drill.questions_fault import find_fault
 from netpath.engine.nacls import evaluate_nacl
 from netpath.engine.trace import Hop, Query, Trace
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 Builder = Callable[[Scenario, Trace | None, random.Random, int], Question | None]
@@ -113,7 +113,7 @@ def test_source_seen_is_the_delivered_source_and_agrees_with_the_expectations() 
 def _source_map(name: str) -> object:
     from pathlib import Path
 
-    from netpath.spec.load import load_spec
+    from netpath.sources.loader import load_spec
 
     return load_spec(Path(name)).source_map
 

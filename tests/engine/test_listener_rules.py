@@ -153,7 +153,7 @@ def _spec_errors(rules: object, lb_type: str = "application") -> list[tuple[str,
 
     from netpath.load.schema import validate
     from netpath.model.paths import format_path
-    from netpath.spec.build import build_model
+    from netpath.sources.netpath_spec.builder import build_model
     from tests.engine.casekit import CASES, deep_merge
 
     base = yaml.safe_load((CASES / "base.yaml").read_text())

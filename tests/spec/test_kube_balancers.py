@@ -451,7 +451,7 @@ def test_engine_and_builder_agree_on_the_controller_rule_mark() -> None:
 
 
 def test_the_synthesized_model_passes_the_semantic_checks(aws: Model) -> None:
-    from netpath.spec.semantic import check_model
+    from netpath.sources.netpath_spec.semantic import check_model
 
     model = ok(aws, cluster(SERVICES + [service("lb", API, kind="LoadBalancer", node_port=30090)],
                             [ingress("shop", SHOP, {A + "scheme": "internet-facing"})], PODS))

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from netpath.model.kubernetes import NAMESPACE_NAME_LABEL
-from netpath.spec.build import build_model
-from netpath.spec.semantic import check_model
-from tests.spec.speccases import base_spec, deep_merge, shown
+from netpath.sources.netpath_spec.builder import build_model
+from netpath.sources.netpath_spec.semantic import check_model
+from tests.sources.netpath_spec.speccases import base_spec, deep_merge, shown
 from tests.spec.test_kube_objects import kube, kube_errors, spec
 
 ip = IPv4Address

@@ -15,8 +15,8 @@ import yaml
 
 from netpath.load.errors import SpecErrors
 from netpath.load.source import Position
+from netpath.sources.loader import LoadedSpec, load_spec
 from netpath.spec.kube_manifests import in_document, is_manifest_spec
-from netpath.spec.load import LoadedSpec, load_spec
 from tests.cli.helpers import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kube"

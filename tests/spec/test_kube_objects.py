@@ -23,9 +23,9 @@ from netpath.model.kubernetes import (
     ServiceEndpoint,
 )
 from netpath.model.resources import Model
-from netpath.spec.build import build_model
-from netpath.spec.semantic import check_model
-from tests.spec.speccases import base_spec, deep_merge, shown
+from netpath.sources.netpath_spec.builder import build_model
+from netpath.sources.netpath_spec.semantic import check_model
+from tests.sources.netpath_spec.speccases import base_spec, deep_merge, shown
 
 ip = IPv4Address
 net = IPv4Network

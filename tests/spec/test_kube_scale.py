@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from netpath.spec.load import load_spec
+from netpath.sources.loader import load_spec
 
 NAMESPACES = 50
 NODES = 40  # 10 per subnet; VPC CNI pods take addresses of their node's /20

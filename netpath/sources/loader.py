@@ -1,5 +1,10 @@
 """Loading a spec, end to end: files -> YAML with positions -> schema -> model -> semantic pass.
 
+What `--spec` names picks the source: plain Kubernetes manifests become a Kubernetes-only spec
+(`sources.kubernetes`), anything else is a netpath spec (`sources.netpath_spec`, whose clusters
+bring their manifests through `sources.kubernetes`). This module sits above the sources, so that
+they depend on `netpath.load` and never the other way round.
+
 Every stage reports all of its errors; a later stage runs only when the earlier ones found none
 (a model built from data that failed the schema would only add noise). Errors leave here
 located (file:line:column) through the one source map.
@@ -113,8 +118,8 @@ class _Root:
 
 def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, float],
            root: _Root | None = None, *, trusted: bool = False) -> tuple[Model, list[str]]:
-    from netpath.spec.build import build_model
-    from netpath.spec.semantic import check_model
+    from netpath.sources.netpath_spec.builder import build_model
+    from netpath.sources.netpath_spec.semantic import check_model
 
     if not trusted:
         from netpath.load.schema import validate

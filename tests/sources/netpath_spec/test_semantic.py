@@ -1,4 +1,4 @@
-"""The builder's and the semantic pass's errors, case by case (fixtures/semantic/*.yaml).
+"""The builder's and the semantic pass's errors, case by case (fixtures/*.yaml).
 
 `build-*.yaml` hold what the builder reports (values, references, names), the other files what
 the semantic pass reports (addresses, overlaps, references across VPCs). Every rule has a failing
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from netpath.spec.semantic import CHECKS, check_model
-from tests.spec.speccases import base_spec, load_cases, run_stages, shown
+from netpath.sources.netpath_spec.semantic import CHECKS, check_model
+from tests.sources.netpath_spec.speccases import base_spec, load_cases, run_stages, shown
 
 CASES = load_cases("")
 
@@ -39,7 +39,7 @@ def test_the_base_spec_is_clean() -> None:
 
 def test_every_check_has_a_failing_case() -> None:
     """Each semantic check is exercised: it reports something in at least one case."""
-    from netpath.spec.build import build_model
+    from netpath.sources.netpath_spec.builder import build_model
 
     fired = set()
     for case in CASES:
@@ -55,7 +55,7 @@ def test_every_check_has_a_failing_case() -> None:
 def test_check_model_survives_a_model_built_with_errors() -> None:
     """load.py stops after builder errors, but a partial model must never crash the pass."""
     for case in CASES:
-        from netpath.spec.build import build_model
+        from netpath.sources.netpath_spec.builder import build_model
 
         model, _ = build_model(case.spec)
         check_model(model)

@@ -24,25 +24,17 @@ from netpath.load.errors import SpecError
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.resources import Model
-from netpath.spec.build_common import (
-    VPC_SECTIONS,
-    Ctx,
-    Entry,
-    Parts,
-    VpcPlan,
-    as_list,
-    items,
-    normalise_fqdn,
-    parse_cidr,
-)
-from netpath.spec.build_enis import (
+from netpath.sources.building import Ctx, Entry, Parts, items, parse_cidr
+from netpath.sources.netpath_spec.balancers import SERVICE_SECTIONS, collect_services
+from netpath.sources.netpath_spec.common import VPC_SECTIONS, VpcPlan, as_list, normalise_fqdn
+from netpath.sources.netpath_spec.enis import (
     COMPUTE_SECTIONS,
     Node,
     assign_addresses,
     build_nodes,
     collect_compute,
 )
-from netpath.spec.build_global import (
+from netpath.sources.netpath_spec.outside_vpcs import (
     build_dns,
     build_internet_hosts,
     build_peerings,
@@ -50,8 +42,7 @@ from netpath.spec.build_global import (
     build_transit_gateways,
     explicit_internet_ips,
 )
-from netpath.spec.build_services import SERVICE_SECTIONS, collect_services
-from netpath.spec.build_vpc import build_route_tables, build_vpc_core
+from netpath.sources.netpath_spec.vpc import build_route_tables, build_vpc_core
 
 if TYPE_CHECKING:
     from netpath.spec.kube_manifests import Manifests

@@ -8,7 +8,8 @@ from typing import Any
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.resources import Route, RouteTable
-from netpath.spec.build_common import Ctx, Parts, VpcPlan, items, parse_cidr
+from netpath.sources.building import Ctx, Parts, items, parse_cidr
+from netpath.sources.netpath_spec.common import VpcPlan
 
 # Names a route may target, and the target kind each becomes in the model.
 _TARGET_KIND = {

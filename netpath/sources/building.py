@@ -1,8 +1,11 @@
-"""Shared pieces of the model builder: the name registry, error collection and value parsers.
+"""What every source's model builder shares: the name registry and error collection (`Ctx`),
+the model under construction (`Parts`) and value parsers.
 
-The builder receives data that already passed the JSON Schema, so types are right; what it still
-checks is meaning (a CIDR with host bits, a name that does not exist). Parsers return None after
-recording an error, so that each builder can skip just the broken object and carry on.
+A builder receives data whose shape is already checked (by the JSON Schema, for a netpath spec),
+so types are right; what it still checks is meaning (a CIDR with host bits, a name that does not
+exist). Parsers return None after recording an error, so that each builder can skip just the
+broken object and carry on. The registry is shared across sources: a Kubernetes cluster of a
+netpath spec names the VPC, subnets and instances the AWS part registered.
 """
 
 from __future__ import annotations
@@ -65,25 +68,6 @@ KIND_WORDS = {
     "dns-record": "a DNS record",
     "internet-host": "an internet host",
 }
-
-# VPC section -> the kind of the things it names.
-VPC_SECTIONS = {
-    "subnets": "subnet",
-    "route_tables": "route-table",
-    "network_acls": "network-acl",
-    "security_groups": "security-group",
-    "nat_gateways": "nat-gateway",
-    "instances": "instance",
-    "databases": "database",
-    "network_interfaces": "network-interface",
-    "load_balancers": "load-balancer",
-    "target_groups": "target-group",
-    "endpoints": "vpc-endpoint",
-}
-
-# Protocol numbers AWS accepts in place of names (IANA numbers; -1 means every protocol).
-_PROTOCOL_NUMBERS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
-PORTED_PROTOCOLS = ("tcp", "udp")
 
 
 @record
@@ -180,28 +164,6 @@ def items(data: Mapping[str, Any], key: str) -> Iterator[tuple[Any, Any]]:
         yield from section.items()
 
 
-def owned(ctx: Ctx, plan: VpcPlan, section: str) -> list[tuple[str, Mapping[str, Any]]]:
-    """The entries of a VPC section, less the duplicates of a name defined earlier."""
-    out = []
-    for name, data in items(plan.data, section):
-        if ctx.owns(str(name), (*plan.path, section, name)):
-            out.append((str(name), data if isinstance(data, Mapping) else {}))
-    return out
-
-
-def as_list(value: Any) -> list[Any]:
-    """A value that may be written as one item or a list of items."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
-def normalise_fqdn(name: str) -> str:
-    return str(name).strip().lower().rstrip(".")
-
-
 # Large estates hold ~100,000 addresses and CIDRs, and `ipaddress` parses text slowly: plain
 # dotted quads take a fast path (same result), CIDRs and ports are parsed once per distinct text.
 _DOTTED_QUAD = re.compile(r"([0-9]{1,3})[.]([0-9]{1,3})[.]([0-9]{1,3})[.]([0-9]{1,3})")
@@ -285,44 +247,6 @@ def _ports_or_problem(value: int | str) -> PortRange | str:
     if not 0 <= ports.low <= ports.high <= ALL_PORTS.high:
         return f"{value!r} is not a port range within 0-65535, low to high"
     return ports
-
-
-def normalise_protocol(value: Any) -> str:
-    """`-1` -> all, `6` -> tcp, `17` -> udp, `1` -> icmp; other numbers stay as strings."""
-    text = str(value).strip().lower()
-    return _PROTOCOL_NUMBERS.get(text, text)
-
-
-@record
-class ProtoPorts:
-    protocol: str
-    ports: PortRange | None
-
-
-def rule_protocol(ctx: Ctx, rule: Mapping[str, Any], path: SpecPath) -> ProtoPorts | None:
-    """Protocol and ports of an SG or NACL rule; ports only mean something for tcp and udp."""
-    protocol = normalise_protocol(rule.get("protocol", "all"))
-    if protocol not in PORTED_PROTOCOLS:
-        return ProtoPorts(protocol, None)
-    if rule.get("port") is None:
-        ctx.error(path, f"protocol {protocol} needs a `port` (a number or a range like 1024-65535)")
-        return None
-    ports = parse_ports(ctx, rule["port"], (*path, "port"))
-    return None if ports is None else ProtoPorts(protocol, ports)
-
-
-@dataclass
-class VpcPlan:
-    """What the rest of the build needs to know about a VPC before its parts exist."""
-
-    name: str
-    path: SpecPath
-    data: Mapping[str, Any]
-    cidrs: list[tuple[Prefix, SpecPath]]  # the CIDRs that parsed, primary first
-    main_route_table: str
-    main_is_implicit: bool
-    default_network_acl: str
-    nacl_is_implicit: bool
 
 
 @dataclass

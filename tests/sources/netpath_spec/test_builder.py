@@ -1,6 +1,6 @@
 """What the builder puts in the model: parsed values, implicit things, names, assigned addresses.
 
-The builder's error messages are tested case by case in fixtures/semantic/build-*.yaml (see
+The builder's error messages are tested case by case in fixtures/build-*.yaml (see
 test_semantic.py); here the model itself is checked.
 """
 
@@ -15,9 +15,9 @@ import yaml
 
 from netpath.model.addr import PortRange
 from netpath.model.resources import Model, NaclRule, Route, SgRule, Target, TgwRoute
-from netpath.spec.build import build_model
-from netpath.spec.semantic import check_model
-from tests.spec.speccases import base_spec, deep_merge, shown
+from netpath.sources.netpath_spec.builder import build_model
+from netpath.sources.netpath_spec.semantic import check_model
+from tests.sources.netpath_spec.speccases import base_spec, deep_merge, shown
 
 ip = IPv4Address
 net = IPv4Network

@@ -16,7 +16,8 @@ from typing import Any
 from netpath.model.addr import Address, Prefix
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.resources import Database, Eni, Instance, NatGateway
-from netpath.spec.build_common import Ctx, Parts, VpcPlan, as_list, optional_ip, owned
+from netpath.sources.building import Ctx, Parts, optional_ip
+from netpath.sources.netpath_spec.common import VpcPlan, as_list, owned
 
 # Default ports of RDS engines (docs/spec.md).
 ENGINE_PORTS = {

@@ -16,16 +16,9 @@ from netpath.model.resources import (
     Subnet,
     Vpc,
 )
-from netpath.spec.build_common import (
-    Ctx,
-    Parts,
-    VpcPlan,
-    as_list,
-    owned,
-    parse_cidr,
-    rule_protocol,
-)
-from netpath.spec.build_routes import build_route_tables
+from netpath.sources.building import Ctx, Parts, parse_cidr
+from netpath.sources.netpath_spec.common import VpcPlan, as_list, owned, rule_protocol
+from netpath.sources.netpath_spec.routes import build_route_tables
 
 __all__ = ["build_route_tables", "build_vpc_core"]
 

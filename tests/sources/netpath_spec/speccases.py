@@ -1,9 +1,9 @@
 """Data-driven spec cases: a base spec, a patch per case, and the exact errors expected.
 
-Each file of `fixtures/semantic/` (but `base.yaml`) holds `cases`, each with a `description`, a
+Each file of `fixtures/` (but `base.yaml`) holds `cases`, each with a `description`, a
 `patch` deep-merged into the base (mappings merge, anything else replaces, `null` deletes) and
 `errors`: `{path, message, hint}` with the path written as `format_path` shows it. A case runs
-the stages as `netpath.spec.load` does: the schema must accept the spec (unless the case says
+the stages as `netpath.sources.loader` does: the schema must accept the spec (unless the case says
 `schema_invalid: true`, for checks the schema already makes but the model must not trust), then
 the builder, then the semantic pass if the builder found nothing.
 """
@@ -19,10 +19,10 @@ import yaml
 
 from netpath.load.errors import SpecError
 from netpath.model.paths import format_path
-from netpath.spec.build import build_model
-from netpath.spec.semantic import check_model
+from netpath.sources.netpath_spec.builder import build_model
+from netpath.sources.netpath_spec.semantic import check_model
 
-FIXTURES = Path(__file__).parent / "fixtures" / "semantic"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def deep_merge(base: dict[Any, Any], patch: dict[Any, Any]) -> dict[Any, Any]:

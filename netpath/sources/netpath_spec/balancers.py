@@ -19,19 +19,9 @@ from netpath.model.resources import (
     TargetGroup,
     VpcEndpoint,
 )
-from netpath.spec.build_common import (
-    Ctx,
-    Parts,
-    VpcPlan,
-    as_list,
-    items,
-    normalise_fqdn,
-    optional_ip,
-    owned,
-    parse_cidr,
-    parse_ip,
-)
-from netpath.spec.build_enis import Node, security_groups, subnet_ref
+from netpath.sources.building import Ctx, Parts, items, optional_ip, parse_cidr, parse_ip
+from netpath.sources.netpath_spec.common import VpcPlan, as_list, normalise_fqdn, owned
+from netpath.sources.netpath_spec.enis import Node, security_groups, subnet_ref
 
 SERVICE_SECTIONS = ("target_groups", "load_balancers", "endpoints")
 

@@ -17,17 +17,8 @@ from netpath.model.resources import (
     TgwRouteTable,
     TransitGateway,
 )
-from netpath.spec.build_common import (
-    Ctx,
-    Parts,
-    VpcPlan,
-    as_list,
-    items,
-    normalise_fqdn,
-    parse_cidr,
-    parse_ip,
-    parse_ports,
-)
+from netpath.sources.building import Ctx, Parts, items, parse_cidr, parse_ip, parse_ports
+from netpath.sources.netpath_spec.common import VpcPlan, as_list, normalise_fqdn
 
 
 def _owned_top(ctx: Ctx, data: Mapping[str, Any], section: str,
