@@ -83,7 +83,7 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None) -> LoadedSp
         # Manifest files of a scenario sit beside it (an installed package is plain files).
         root = _Root(Path(str(folder)), f"scenarios/{scenario}", limit)
     else:
-        from netpath.spec.kube_manifests import is_manifest_spec, manifest_spec
+        from netpath.sources.kubernetes.manifests import is_manifest_spec, manifest_spec
 
         if is_manifest_spec(path, limit):
             # Plain Kubernetes manifests: a Kubernetes-only spec (docs/kubernetes.md), whose
@@ -130,7 +130,7 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
         _raise_located(errors, source_map)
     manifests = None
     if data.get("clusters") and root is not None:
-        from netpath.spec.kube_manifests import read_manifests
+        from netpath.sources.kubernetes.manifests import read_manifests
 
         started = time.perf_counter()
         manifests, errors = read_manifests(data, base_dir=root.base_dir,
@@ -151,7 +151,7 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
 
 def _raise_located(errors: list[SpecError], source_map: SourceMap) -> None:
     if errors:
-        from netpath.spec.kube_manifests import in_document
+        from netpath.sources.kubernetes.manifests import in_document
 
         located = [in_document(source_map.locate_error(e)) for e in errors]
         located.sort(key=lambda e: (e.file or "", e.line or 0, e.column or 0))

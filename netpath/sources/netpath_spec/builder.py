@@ -45,7 +45,7 @@ from netpath.sources.netpath_spec.outside_vpcs import (
 from netpath.sources.netpath_spec.vpc import build_route_tables, build_vpc_core
 
 if TYPE_CHECKING:
-    from netpath.spec.kube_manifests import Manifests
+    from netpath.sources.kubernetes.manifests import Manifests
 
 __all__ = ["build_model"]
 
@@ -85,7 +85,9 @@ def build_model(data: Mapping[str, Any],
     build_internet_hosts(ctx, data, parts)
     clusters = {}
     if data.get("clusters"):
-        from netpath.spec.kube_build import build_clusters  # only specs with clusters pay for it
+        from netpath.sources.kubernetes.clusters import (
+            build_clusters,  # only specs with clusters pay for it
+        )
 
         clusters = build_clusters(ctx, parts, data, manifests)
     model = _assemble(data, parts, clusters, ctx)
@@ -104,7 +106,10 @@ def _assemble(data: Mapping[str, Any], parts: Parts, clusters: dict[str, Any],
 
 
 def _add_cluster_load_balancers(ctx: Ctx, data: Mapping[str, Any], model: Model) -> Model:
-    from netpath.spec.kube_balancers import load_balancer_subnets, synthesize_load_balancers
+    from netpath.sources.kubernetes.lb_controller.synthesize import (
+        load_balancer_subnets,
+        synthesize_load_balancers,
+    )
 
     model, errors = synthesize_load_balancers(model, load_balancer_subnets(data))
     ctx.errors += errors

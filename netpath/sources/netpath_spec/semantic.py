@@ -14,8 +14,8 @@ from netpath.load.errors import SpecError
 from netpath.model.addr import Address, is_public
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Eni, Model, Subnet
+from netpath.sources.kubernetes.semantic import KUBE_CHECKS
 from netpath.sources.netpath_spec.semantic_refs import REFERENCE_CHECKS
-from netpath.spec.kube_semantic import KUBE_CHECKS
 
 __all__ = ["CHECKS", "check_model"]
 

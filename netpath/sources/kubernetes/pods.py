@@ -19,18 +19,15 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import Node, Pod
 from netpath.model.names import did_you_mean
 from netpath.model.resources import Subnet
 from netpath.sources.building import Ctx, Parts
-from netpath.spec.kube_drafts import Objects, Workload
-from netpath.spec.kube_fields import natural
-
-if TYPE_CHECKING:
-    from netpath.spec.kube_build import Settings
+from netpath.sources.kubernetes.drafts import Objects, Workload
+from netpath.sources.kubernetes.fields import natural
+from netpath.sources.kubernetes.settings import Settings
 
 
 @dataclass(slots=True)

@@ -15,16 +15,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Ingress, Service, ServiceEndpoint, ServicePort
 from netpath.sources.building import Ctx
-from netpath.spec.kube_drafts import EndpointsDraft, Objects
-from netpath.spec.kube_fields import natural
-
-if TYPE_CHECKING:
-    from netpath.spec.kube_build import Settings
+from netpath.sources.kubernetes.drafts import EndpointsDraft, Objects
+from netpath.sources.kubernetes.fields import natural
+from netpath.sources.kubernetes.settings import Settings
 
 NODE_PORTS = range(30000, 32768)
 ALB_CLASS, ALB_CONTROLLER = "alb", "ingress.k8s.aws/alb"

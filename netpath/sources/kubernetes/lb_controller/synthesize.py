@@ -24,9 +24,9 @@ from typing import Any
 from netpath.load.errors import SpecError
 from netpath.model.kubernetes import Cluster, Ingress
 from netpath.model.resources import Model
-from netpath.spec.kube_alb import ALB_CONTROLLER, A, alb_for_group
-from netpath.spec.kube_lb_infra import Synth, annotation_path
-from netpath.spec.kube_service_lbs import service_load_balancer
+from netpath.sources.kubernetes.lb_controller.alb import ALB_CONTROLLER, A, alb_for_group
+from netpath.sources.kubernetes.lb_controller.infra import Synth, annotation_path
+from netpath.sources.kubernetes.lb_controller.service_lbs import service_load_balancer
 
 __all__ = ["synthesize_load_balancers", "load_balancer_subnets", "is_alb_ingress"]
 

@@ -20,7 +20,7 @@ from netpath.model.kubernetes import (
 )
 from netpath.model.paths import SpecPath
 from netpath.sources.building import Ctx, parse_ip
-from netpath.spec.kube_drafts import (
+from netpath.sources.kubernetes.drafts import (
     EndpointsDraft,
     Meta,
     NodeDraft,
@@ -30,9 +30,9 @@ from netpath.spec.kube_drafts import (
     ServiceDraft,
     Workload,
 )
-from netpath.spec.kube_fields import Reader, selector, show
-from netpath.spec.kube_manifests import ManifestDoc, objects
-from netpath.spec.kube_policy import POLICY_PARSERS
+from netpath.sources.kubernetes.fields import Reader, selector, show
+from netpath.sources.kubernetes.manifests import ManifestDoc, objects
+from netpath.sources.kubernetes.policies import POLICY_PARSERS
 
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 TRAFFIC_POLICIES = ("Cluster", "Local")

@@ -22,7 +22,7 @@ from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, IngressPa
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
 from netpath.model.resources import Listener, ListenerRule, LoadBalancer, TargetGroup
-from netpath.spec.kube_lb_infra import (
+from netpath.sources.kubernetes.lb_controller.infra import (
     CONTROLLER_RULE_DESCRIPTION,
     Synth,
     annotation_path,

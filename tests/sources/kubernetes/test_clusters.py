@@ -1,6 +1,6 @@
-"""Assembling clusters (netpath/spec/kube_build.py, kube_place.py, kube_services.py): workloads
-expanded into pods, deterministic placement and addresses, namespaces, ClusterIPs and NodePorts,
-and the notes that say what netpath chose.
+"""Assembling clusters (netpath/sources/kubernetes/clusters.py, settings.py, pods.py,
+services.py): workloads expanded into pods, deterministic placement and addresses, namespaces,
+ClusterIPs and NodePorts, and the notes that say what netpath chose.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import yaml
 from netpath.model.kubernetes import NAMESPACE_NAME_LABEL
 from netpath.sources.netpath_spec.builder import build_model
 from netpath.sources.netpath_spec.semantic import check_model
+from tests.sources.kubernetes.test_objects import kube, kube_errors, spec
 from tests.sources.netpath_spec.speccases import base_spec, deep_merge, shown
-from tests.spec.test_kube_objects import kube, kube_errors, spec
 
 ip = IPv4Address
 net = IPv4Network
@@ -316,7 +316,7 @@ def test_the_documented_cluster_entry_validates() -> None:
     """The `clusters:` example of docs/kubernetes.md passes the spec's JSON Schema."""
     from netpath.load.schema import validate
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "kubernetes.md").read_text()
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "kubernetes.md").read_text()
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     clusters = yaml.safe_load(example)["clusters"]
     assert validate({"netpath": 1, "clusters": clusters}) == []

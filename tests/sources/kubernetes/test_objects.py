@@ -1,6 +1,6 @@
-"""Every kind netpath reads, parsed from a manifest into the model (netpath/spec/kube_objects.py
-and kube_policy.py). Manifests are inline in a spec built from data; file reading, positions and
-located errors are tested in test_kube_manifests.py.
+"""Every kind netpath reads, parsed from a manifest into the model
+(netpath/sources/kubernetes/objects.py and policies.py). Manifests are inline in a spec built
+from data; file reading, positions and located errors are tested in test_manifests.py.
 """
 
 from __future__ import annotations

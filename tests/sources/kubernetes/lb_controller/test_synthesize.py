@@ -1,4 +1,4 @@
-"""Load balancers synthesized from Kubernetes objects (netpath.spec.kube_balancers).
+"""Load balancers synthesized from Kubernetes objects (netpath.sources.kubernetes.lb_controller).
 
 Clusters are built by hand here, over the engine cases' base network, so these tests do not
 depend on the manifest reader: what they pin is what the AWS Load Balancer Controller would
@@ -30,9 +30,12 @@ from netpath.model.kubernetes import (
     ServicePort,
 )
 from netpath.model.resources import Model
-from netpath.spec import kube_lb_infra
-from netpath.spec.kube_balancers import load_balancer_subnets, synthesize_load_balancers
-from netpath.spec.kube_lb_infra import load_balancer_name
+from netpath.sources.kubernetes.lb_controller import infra
+from netpath.sources.kubernetes.lb_controller.infra import load_balancer_name
+from netpath.sources.kubernetes.lb_controller.synthesize import (
+    load_balancer_subnets,
+    synthesize_load_balancers,
+)
 from tests.engine.casekit import CASES, build, deep_merge
 
 A = "alb.ingress.kubernetes.io/"
@@ -197,7 +200,7 @@ def test_ip_targets_are_the_ready_pods_on_the_resolved_target_port(aws: Model) -
 def test_the_controller_opens_node_groups_to_its_backend_group(aws: Model) -> None:
     model = ok(aws, cluster(SERVICES, [ingress("shop", SHOP)], PODS))
     added = [r for r in model.security_groups["sg-node"].ingress
-             if r.description == kube_lb_infra.CONTROLLER_RULE_DESCRIPTION]
+             if r.description == infra.CONTROLLER_RULE_DESCRIPTION]
     assert [(r.protocol, r.ports, r.security_group) for r in added] == [
         ("tcp", PortRange(30081, 30081), "k8s-traffic-eks"),
         ("tcp", PortRange(30080, 30080), "k8s-traffic-eks")]
@@ -447,7 +450,7 @@ def test_long_names_are_cut_to_aws_limit_and_stay_distinct() -> None:
 
 def test_engine_and_builder_agree_on_the_controller_rule_mark() -> None:
     assert engine_balancers.CONTROLLER_RULE_DESCRIPTION == \
-        kube_lb_infra.CONTROLLER_RULE_DESCRIPTION
+        infra.CONTROLLER_RULE_DESCRIPTION
 
 
 def test_the_synthesized_model_passes_the_semantic_checks(aws: Model) -> None:

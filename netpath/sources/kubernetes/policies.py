@@ -28,8 +28,8 @@ from netpath.model.kubernetes import (
     SecurityGroupPolicy,
 )
 from netpath.sources.building import Ctx
-from netpath.spec.kube_drafts import Meta, Objects, Parser
-from netpath.spec.kube_fields import Reader, selector
+from netpath.sources.kubernetes.drafts import Meta, Objects, Parser
+from netpath.sources.kubernetes.fields import Reader, selector
 
 POLICY_TYPES = ("Ingress", "Egress")
 PATH_TYPES = ("Exact", "Prefix", "ImplementationSpecific")

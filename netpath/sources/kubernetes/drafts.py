@@ -21,8 +21,8 @@ from netpath.model.kubernetes import (
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.record import record
 from netpath.sources.building import Ctx
-from netpath.spec.kube_fields import Reader
-from netpath.spec.kube_manifests import ManifestDoc
+from netpath.sources.kubernetes.fields import Reader
+from netpath.sources.kubernetes.manifests import ManifestDoc
 
 
 @record

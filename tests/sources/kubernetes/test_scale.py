@@ -1,8 +1,8 @@
 """A large cluster loads fast: 1,000 Deployments (5,000 pods), 1,000 Services and 500
 NetworkPolicies written as manifests, read through the whole pipeline (`load_spec`).
 
-`write_cluster` is also a handy generator: `python -m tests.spec.test_kube_scale DIR` writes the
-spec and its manifests to DIR and prints the load time.
+`write_cluster` is also a handy generator: `python -m tests.sources.kubernetes.test_scale DIR`
+writes the spec and its manifests to DIR and prints the load time.
 """
 
 from __future__ import annotations

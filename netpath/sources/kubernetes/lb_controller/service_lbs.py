@@ -25,7 +25,7 @@ from netpath.model.addr import ANY_PREFIX, Prefix
 from netpath.model.kubernetes import Cluster, Service, ServicePort
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Listener, LoadBalancer, SgRule
-from netpath.spec.kube_lb_infra import (
+from netpath.sources.kubernetes.lb_controller.infra import (
     CONTROLLER_RULE_DESCRIPTION,
     Synth,
     annotation_path,

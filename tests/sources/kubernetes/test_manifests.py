@@ -15,16 +15,16 @@ import yaml
 
 from netpath.load.errors import SpecErrors
 from netpath.load.source import Position
+from netpath.sources.kubernetes.manifests import in_document, is_manifest_spec
 from netpath.sources.loader import LoadedSpec, load_spec
-from netpath.spec.kube_manifests import in_document, is_manifest_spec
 from tests.cli.helpers import run_cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "kube"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of fixtures/kube as the working directory (paths are shown as written)."""
+    """A copy of fixtures/ as the working directory (paths are shown as written)."""
     shutil.copytree(FIXTURES, tmp_path / "kube")
     monkeypatch.chdir(tmp_path / "kube")
     return tmp_path / "kube"
