@@ -215,10 +215,10 @@ def _split(estate_dir: Path, file: Path) -> Result:
     from netpath.checks.expectations import load_expectations
     from netpath.checks.runner import registered_rules, run_expectations
     from netpath.load.source import make_locator
-    from netpath.render.check_json import render_check_json
-    from netpath.render.check_junit import render_junit
-    from netpath.render.check_sarif import render_sarif
-    from netpath.render.check_text import render_check_text
+    from netpath.render.check.json_doc import render_check_json
+    from netpath.render.check.junit import render_junit
+    from netpath.render.check.sarif import render_sarif
+    from netpath.render.check.text import render_check_text
     from netpath.sources.loader import load_spec
 
     times: Result = {}

@@ -164,22 +164,22 @@ def default_files(spec_path: Path | None, loaded: LoadedSpec) -> list[tuple[Path
 def _render(env: Environment, output: Format, report: Report, source_map: SourceMap,
             strict: bool) -> None:
     if output is Format.json:
-        from netpath.render.check_json import render_check_json
+        from netpath.render.check.json_doc import render_check_json
 
         env.stdout.write(render_check_json(report, source_map, strict=strict))
     elif output is Format.junit:
-        from netpath.render.check_junit import render_junit
+        from netpath.render.check.junit import render_junit
 
         env.stdout.write(render_junit(report, source_map, strict=strict))
     elif output is Format.sarif:
-        from netpath.render.check_sarif import render_sarif
+        from netpath.render.check.sarif import render_sarif
 
         env.stdout.write(render_sarif(report, source_map, cwd=env.cwd))
     elif output is Format.github:
-        from netpath.render.check_github import render_github
+        from netpath.render.check.github import render_github
 
         env.stdout.write(render_github(report, source_map, strict=strict))
     else:
-        from netpath.render.check_text import render_check_text
+        from netpath.render.check.text import render_check_text
 
         render_check_text(report, env.console(), source_map, strict=strict)

@@ -20,11 +20,11 @@ from rich.console import Console
 from netpath.checks.expectations import check_source_map
 from netpath.checks.report import Report
 from netpath.load.source import SourceMap
-from netpath.render.check_github import render_github
-from netpath.render.check_json import render_check_json
-from netpath.render.check_junit import render_junit
-from netpath.render.check_sarif import artifact_uri, render_sarif
-from netpath.render.check_text import render_check_text
+from netpath.render.check.github import render_github
+from netpath.render.check.json_doc import render_check_json
+from netpath.render.check.junit import render_junit
+from netpath.render.check.sarif import artifact_uri, render_sarif
+from netpath.render.check.text import render_check_text
 from netpath.sources.loader import LoadedSpec
 from tests.checks.conftest import CheckFn, FakeLint, fake_finding
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from netpath.checks.report import ExpectationResult, Finding, Report
-from netpath.render.check_common import (
+from netpath.render.check.common import (
     SourceMapLike,
     failure_text,
     location,

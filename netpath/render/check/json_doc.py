@@ -12,7 +12,7 @@ from typing import Any
 from netpath import __version__
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report
 from netpath.model.paths import format_path
-from netpath.render.check_common import SourceMapLike, severity_counts, shown_path
+from netpath.render.check.common import SourceMapLike, severity_counts, shown_path
 
 JsonObject = dict[str, Any]
 FORMAT_VERSION = 1

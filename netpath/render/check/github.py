@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from netpath.checks.report import Report
 from netpath.model.paths import SpecPath
-from netpath.render.check_common import SourceMapLike, failure_text, outcome, route, summary
+from netpath.render.check.common import SourceMapLike, failure_text, outcome, route, summary
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from netpath import __version__
 from netpath.checks.report import ExpectationResult, Finding, Report, RuleInfo
 from netpath.model.paths import SpecPath
-from netpath.render.check_common import MAX_PAIRS_SHOWN, SourceMapLike, outcome, pair_route, route
+from netpath.render.check.common import MAX_PAIRS_SHOWN, SourceMapLike, outcome, pair_route, route
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/netpath-dev/netpath"

@@ -17,7 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from netpath.checks.report import ExpectationResult, Finding, Report
-from netpath.render.check_common import (
+from netpath.render.check.common import (
     SourceMapLike,
     failure_text,
     location,
