@@ -4,7 +4,7 @@
 `metadata`, reports duplicates (naming both places), records kinds netpath does not model as
 ignored, and hands each object to its kind's parser. Parsers turn what can be built at once
 into model objects and the rest (pods before placement, Services before their ClusterIP) into
-drafts that `kube_build` finishes. NetworkPolicy, Ingress and friends live in `kube_policy`.
+drafts that `clusters` finishes. NetworkPolicy, Ingress and friends live in `policies`.
 """
 
 from __future__ import annotations

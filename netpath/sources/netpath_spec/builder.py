@@ -9,7 +9,8 @@ The build runs in stages, because later things refer to earlier ones by name:
    balancer and interface endpoint nodes), assign the addresses the spec left out, build them;
 5. build route tables (gateway endpoints add their prefix-list routes in step 4);
 6. build peerings, transit gateways, DNS records and internet hosts;
-7. build the Kubernetes clusters (`kube_build`): nodes are instances, pods take subnet addresses.
+7. build the Kubernetes clusters (`sources.kubernetes`): nodes are instances, pods take subnet
+   addresses.
 
 Every error is collected and the build goes on, skipping only the broken object.
 """

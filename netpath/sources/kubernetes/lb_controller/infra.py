@@ -1,5 +1,5 @@
 """The AWS side of load balancers made from Kubernetes objects: names, node addresses, subnets,
-security groups and target groups. `kube_balancers` decides *which* load balancers exist; this
+security groups and target groups. `synthesize` decides *which* load balancers exist; this
 module builds their parts the way the AWS Load Balancer Controller (and, for Classic Load
 Balancers, Kubernetes' in-tree AWS cloud provider) would.
 

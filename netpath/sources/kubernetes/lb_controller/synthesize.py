@@ -9,10 +9,10 @@
   stay as written); otherwise netpath adds the ALB: a node in each subnet, a frontend security
   group for the listen ports, the cluster's shared backend group, and the inbound rules the
   controller adds to node (or pod) groups so that the ALB reaches its targets;
-- a Service of type LoadBalancer becomes an NLB or a Classic Load Balancer (`kube_service_lbs`).
+- a Service of type LoadBalancer becomes an NLB or a Classic Load Balancer (`service_lbs`).
 
-The ALB side is `kube_alb`, the shared parts (names, addresses, subnets, security groups,
-target groups) `kube_lb_infra`. Every name and address netpath chose is in `Model.notes`.
+The ALB side is `alb`, the shared parts (names, addresses, subnets, security groups,
+target groups) `infra`. Every name and address netpath chose is in `Model.notes`.
 """
 
 from __future__ import annotations
