@@ -126,7 +126,7 @@ def drill_command(
 def load_machinery() -> tuple[Generate, Judge]:
     """The question generator and the judge (tests replace this function with fakes)."""
     from netpath.drill.generate import generate
-    from netpath.drill.judge import judge
+    from netpath.drill.grading import judge
 
     return generate, judge
 

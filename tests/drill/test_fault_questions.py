@@ -20,14 +20,14 @@ from dataclasses import replace
 
 import pytest
 
-from netpath.drill.fault_record import Fault
-from netpath.drill.fault_symptoms import CODE, REASON, Hidden, hide, symptom
-from netpath.drill.faults import candidates, inject, stops_as_stated
+from netpath.drill.faults.inject import candidates, inject, stops_as_stated
+from netpath.drill.faults.record import Fault
+from netpath.drill.faults.symptoms import CODE, REASON, Hidden, hide, symptom
 from netpath.drill.generate import load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Scenario, path_components
-from netpath.drill.questions_fault import find_fault
+from netpath.drill.questions.common import Scenario, path_components
+from netpath.drill.questions.fault import find_fault
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
 from netpath.engine.network import Network

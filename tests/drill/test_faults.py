@@ -8,7 +8,7 @@ from dataclasses import fields
 
 import pytest
 
-from netpath.drill.faults import (
+from netpath.drill.faults.inject import (
     FAULT_KINDS,
     Fault,
     NoFault,
@@ -18,7 +18,7 @@ from netpath.drill.faults import (
     stops_as_stated,
 )
 from netpath.drill.generate import load
-from netpath.drill.questions_common import path_components
+from netpath.drill.questions.common import path_components
 from netpath.engine import prepare, trace
 from netpath.engine.network import Network
 from netpath.engine.trace import Query, Trace

@@ -12,7 +12,7 @@ import pytest
 
 from netpath.drill import generate as generate_module
 from netpath.drill.generate import generate, load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import KINDS, TOPICS, Question
 from netpath.sources.loader import scenario_names
 

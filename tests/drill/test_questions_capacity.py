@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from netpath.drill import questions_capacity as qc
 from netpath.drill.generate import load
+from netpath.drill.questions import capacity as qc
 
 
 def _ask(maker: qc.Maker, scenario: str, seed: int = 1, difficulty: int = 1):

@@ -1,6 +1,6 @@
 """Find the fault: netpath breaks one thing on a reachable path and shows only the symptom.
 
-How much of the symptom (see `fault_symptoms`): difficulty 1 shows the trace's reason with the
+How much of the symptom (see `faults.symptoms`): difficulty 1 shows the trace's reason with the
 suspects' names hidden (never the broken component's); difficulty 2 the code, or the code and
 the dropped packet; difficulty 3 asks for the fix as well (free text: the component, what the
 fix is about and what it does) and shows the least of code, packet, reason and (for a
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from random import Random
 
-from netpath.drill.fault_record import Fault
-from netpath.drill.fault_symptoms import (
+from netpath.drill.faults.inject import NoFault, inject
+from netpath.drill.faults.record import Fault
+from netpath.drill.faults.symptoms import (
     CODE,
     PACKET,
     POLICIES,
@@ -28,9 +29,8 @@ from netpath.drill.fault_symptoms import (
     reproductions,
     symptom,
 )
-from netpath.drill.faults import NoFault, inject
 from netpath.drill.model import Question
-from netpath.drill.questions_common import (
+from netpath.drill.questions.common import (
     Scenario,
     endpoints,
     excerpt,

@@ -21,7 +21,7 @@ import re
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.drill.questions_common import (
+from netpath.drill.questions.common import (
     Scenario,
     endpoints,
     excerpt,

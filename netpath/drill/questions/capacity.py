@@ -16,7 +16,7 @@ from collections.abc import Callable
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Scenario, options, question
+from netpath.drill.questions.common import Scenario, options, question
 from netpath.engine.capacity import CapacityReport, NodeCapacity, PodProblem, capacity
 from netpath.engine.instance_types import instance_type
 from netpath.engine.subnet_space import RESERVED_AT_END, RESERVED_AT_START

@@ -16,7 +16,7 @@ then, by level:
    give the same reason; they never look the same there.
 
 The faults a learner may have in mind are the ones netpath itself would inject on the query
-(`faults.candidates` that stop as stated): `reproductions` lists them with their broken traces,
+(`inject.candidates` that stop as stated): `reproductions` lists them with their broken traces,
 and `fitting` keeps those whose symptom reads the same as the one shown.
 """
 
@@ -26,9 +26,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from netpath.drill.fault_record import Fault
-from netpath.drill.faults import candidates, stops_as_stated
-from netpath.drill.faults_kube import rule_words
+from netpath.drill.faults.inject import candidates, stops_as_stated
+from netpath.drill.faults.kubernetes import rule_words
+from netpath.drill.faults.record import Fault
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
 from netpath.engine.network import Network

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Scenario, excerpt, options, query_words, question
+from netpath.drill.questions.common import Scenario, excerpt, options, query_words, question
 from netpath.engine import trace
 from netpath.engine.errors import QueryError
 from netpath.engine.trace import Hop, Query, Trace
@@ -33,11 +33,11 @@ GRPC_ANNOTATION = "alb.ingress.kubernetes.io/backend-protocol-version"
 
 def design(s: Scenario, trace_: Trace | None, rng: Random, difficulty: int) -> Question | None:
     del trace_  # design questions trace what they need
-    from netpath.drill import questions_capacity
+    from netpath.drill.questions import capacity
 
     makers: list[Callable[[Scenario, Random, int], Question | None]] = [
         _nodes, _database, _client_ip, _grpc, _grpc_balancer, _service_type,
-        *questions_capacity.makers()]
+        *capacity.makers()]
     rng.shuffle(makers)
     for make in makers:
         made = make(s, rng, difficulty)

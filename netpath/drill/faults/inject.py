@@ -19,8 +19,8 @@ The faults (FAULT_KINDS):
 - policy-rule-removed: the NetworkPolicy rule that admitted the flow is deleted;
 - dns-egress-removed: the egress rule that let a pod reach the cluster DNS is removed.
 
-The VPC faults are made here, the Kubernetes ones in `faults_kube`; what a fault is, in
-`fault_record`; what a question shows of the broken trace, in `fault_symptoms`.
+The VPC faults are made here, the Kubernetes ones in `kubernetes`; what a fault is, in
+`record`; what a question shows of the broken trace, in `symptoms`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from collections.abc import Collection
 from dataclasses import replace
 from random import Random
 
-from netpath.drill.fault_record import RESTORE, UNDO, Change, Fault, NoFault
-from netpath.drill.faults_kube import kube_faults
+from netpath.drill.faults.kubernetes import kube_faults
+from netpath.drill.faults.record import RESTORE, UNDO, Change, Fault, NoFault
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
 from netpath.engine.network import Network

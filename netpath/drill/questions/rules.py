@@ -1,5 +1,5 @@
 """Which rule decides: the route, the NACL rule, the security group rule, the NetworkPolicy
-rule. (Whether a query is reachable at all is `questions_reachable`.)
+rule. (Whether a query is reachable at all is `reachable`.)
 
 Exactly one correct answer: a security group or NetworkPolicy question is asked only when one
 rule alone admits the flow (both are unions: a second matching rule would be right too), and a
@@ -23,7 +23,7 @@ from dataclasses import replace
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.drill.questions_common import (
+from netpath.drill.questions.common import (
     Scenario,
     excerpt,
     lessons,
@@ -33,7 +33,7 @@ from netpath.drill.questions_common import (
     setup_text,
     subject_topic,
 )
-from netpath.drill.questions_setup import (
+from netpath.drill.questions.setup import (
     IMPLICIT_DENY,
     nacl_line,
     policy_lines,

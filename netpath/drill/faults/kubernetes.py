@@ -2,14 +2,14 @@
 ready; for a NetworkPolicy rule that admitted the flow, the pod at its other end relabelled out
 of its podSelector, the pod it protects relabelled out of the policy (while a default deny still
 isolates it), or the rule deleted; a pod's DNS egress removed.
-(`faults` lists them with the VPC ones, and injects them.)"""
+(`inject` lists them with the VPC ones, and injects them.)"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from netpath.drill.fault_record import (
+from netpath.drill.faults.record import (
     RELABEL,
     RESTORE,
     UNDO,
@@ -27,7 +27,7 @@ from netpath.model.resources import Model
 
 
 def kube_faults(network: Network, before: Trace) -> list[Fault]:
-    """The Kubernetes faults the trace suggests, in the order `faults.candidates` lists them."""
+    """The Kubernetes faults the trace suggests, in the order `inject.candidates` lists them."""
     return [*_labels(network, before), *_policy_labels(network, before),
             *_policy_selects(network, before), *_endpoints(network, before),
             *_policy_rules(network, before), *_dns(network, before)]

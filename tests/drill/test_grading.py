@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
 
 

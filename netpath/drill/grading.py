@@ -9,7 +9,7 @@
   action's clause), what it does ("+add", not negated, and another word than the topic: "wrong
   label" is no "label it"), a whole fix in one word ("*restart"), and what it must not say
   ("!inbound" for an outbound rule; "!deny" as a command, "denying" too: "it was removed: add
-  it back" is a fix). See `fault_record`.
+  it back" is a fix). See `faults.record`.
 - A multiple-choice question takes a choice by its number (1-based) or its text; text that is
   no choice is judged as free text against the answer and its accepted spellings (so the code
   alone or the component alone can stand for a "blocked by" choice where the generator says so).
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from netpath.drill.model import Judgement, Question
-from netpath.drill.questions_common import norm
+from netpath.drill.questions.common import norm
 
 _NUMBER = re.compile(r"\s*#?(\d+)[.)]?\s*")
 _SEPARATORS = re.compile(r"\s*(?:->|=>|→|>|,|;|\||\n)\s*")

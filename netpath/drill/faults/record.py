@@ -1,9 +1,9 @@
 """A fault of `netpath drill`'s find-the-fault: one change to a working model, and its fix.
 
-`faults` finds them on a trace and injects them; this module only says what one is, so that the
-makers of each family of faults (`faults`, `faults_kube`) share it without importing each other.
+`inject` finds them on a trace and injects them; this module only says what one is, so that the
+makers of each family of faults (`inject`, `kubernetes`) share it without importing each other.
 
-A fault's `keywords` say what a free-text fix must hold besides the component's name (`judge`
+A fault's `keywords` say what a free-text fix must hold besides the component's name (`grading`
 reads them; words match whole, the way they are written in the fix):
 - plain words: what the fix is about ("route", "ephemeral", "label"), one of them, anywhere
   ("it has no outbound rules, add one" is about outbound rules);

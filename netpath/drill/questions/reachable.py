@@ -12,7 +12,7 @@ from __future__ import annotations
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.drill.questions_common import (
+from netpath.drill.questions.common import (
     INTERNET_PSEUDO,
     Intent,
     Scenario,
