@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from netpath.checks.expectations import Expectation, ExpectationSet, sorted_errors
 from netpath.checks.groups import GroupError, Groups
-from netpath.checks.judge import judge
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
+from netpath.checks.verdicts import judge
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import Locator, no_locations
 from netpath.load.yaml_positions import gc_paused
