@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-# The schema's `$id` (its published URL) still names netpath/spec/, where the file used to be:
-# `netpath schema` prints it and specs link it (README, the scenarios), so it changes on its own.
 SCHEMA_RESOURCE = "netpath.schema.json"
 SPEC_VERSION = 1
 

@@ -53,7 +53,7 @@ def test_every_check_has_a_failing_case() -> None:
 
 
 def test_check_model_survives_a_model_built_with_errors() -> None:
-    """load.py stops after builder errors, but a partial model must never crash the pass."""
+    """The loader stops after builder errors, but a partial model must never crash the pass."""
     for case in CASES:
         from netpath.sources.netpath_spec.builder import build_model
 
