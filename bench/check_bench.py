@@ -38,7 +38,7 @@ COUNT = 10_000
 GROUPS = 8
 PORTS = (22, 443, 8080, 5432, 6379, 3389)
 TARGET_S = 10.0
-LOAD_ONLY = ("import sys; from pathlib import Path; from netpath.spec.load import load_spec; "
+LOAD_ONLY = ("import sys; from pathlib import Path; from netpath.sources.loader import load_spec; "
              "load_spec(Path(sys.argv[1]))")
 # The same with the garbage collector paused, as `netpath check` runs: the fair baseline.
 LOAD_ONLY_PAUSED = "import gc; gc.disable(); " + LOAD_ONLY
@@ -214,12 +214,12 @@ def _split(estate_dir: Path, file: Path) -> Result:
     from netpath import engine
     from netpath.checks.expectations import load_expectations
     from netpath.checks.runner import registered_rules, run_expectations
-    from netpath.render import make_locator
-    from netpath.render.check_json import render_check_json
-    from netpath.render.check_junit import render_junit
-    from netpath.render.check_sarif import render_sarif
-    from netpath.render.check_text import render_check_text
-    from netpath.spec.load import load_spec
+    from netpath.load.source import make_locator
+    from netpath.render.check.json_doc import render_check_json
+    from netpath.render.check.junit import render_junit
+    from netpath.render.check.sarif import render_sarif
+    from netpath.render.check.text import render_check_text
+    from netpath.sources.loader import load_spec
 
     times: Result = {}
     started = time.perf_counter()

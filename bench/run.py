@@ -241,10 +241,10 @@ def bench_compose(files: list[Path], runs: int, multi: bool = False) -> Result:
 def bench_load(estate_dir: Path, runs: int) -> tuple[Result, Any]:
     """Median load_spec time and, when the loader reports them, its stages. Returns the model."""
     try:
-        load_module = importlib.import_module("netpath.spec.load")
-        from netpath.spec.errors import SpecErrors
+        load_module = importlib.import_module("netpath.sources.loader")
+        from netpath.load.errors import SpecErrors
     except Exception as exc:  # noqa: BLE001 - a benchmark reports what it cannot run
-        return {"skipped": f"netpath.spec.load unavailable: {type(exc).__name__}: {exc}"}, None
+        return {"skipped": f"netpath.sources.loader unavailable: {type(exc).__name__}: {exc}"}, None
     totals: list[float] = []
     stages: dict[str, list[float]] = {}
     model = None
@@ -519,7 +519,7 @@ def bench_check(args: argparse.Namespace) -> Result:
     queries = read_queries(estate_dir / "queries.txt")
 
     def model_of() -> Any:
-        from netpath.spec.load import load_spec
+        from netpath.sources.loader import load_spec
 
         return load_spec(estate_dir).model
 

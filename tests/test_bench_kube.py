@@ -19,7 +19,7 @@ import yaml
 
 from netpath.engine import prepare, trace
 from netpath.engine.hops import Query
-from netpath.spec.load import load_spec
+from netpath.sources.loader import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 

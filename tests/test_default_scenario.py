@@ -13,8 +13,8 @@ import yaml
 
 from netpath.engine import prepare, trace
 from netpath.engine.hops import Query, Trace
-from netpath.spec.load import load_spec, scenario_names
-from netpath.spec.schema import validate
+from netpath.load.schema import validate
+from netpath.sources.loader import load_spec, scenario_names
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from netpath.load.errors import SpecError
+from netpath.load.source import SourceMap, located
+from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.spec.errors import SpecError, did_you_mean
-from netpath.spec.source import SourceMap, located
 
 VERSION = 1
 VERSION_KEY = "netpath-expect"
@@ -127,7 +128,7 @@ def schema_errors(data: Any, *, section: bool = False) -> list[SpecError]:
     document goes through jsonschema and the spec's converter for the located, worded errors.
     """
     # The spec's converter is reused as it is: its wording, did-you-mean and document order.
-    from netpath.spec.schema import _convert, _finish, _string_keys
+    from netpath.load.schema import _convert, _finish, _string_keys
 
     copy = _string_keys(data)
     fast = _fast_validator(section)
@@ -251,8 +252,8 @@ def _side(value: Any, path: SpecPath, errors: list[SpecError]) -> Side | None:
 def read_document(path: Path, display: str, limit: int | None = None
                   ) -> tuple[Any, SourceMap | None, list[SpecError]]:
     """The one YAML document of an expectations file, its positions and its errors (located)."""
-    from netpath.spec.files import read_text_file
-    from netpath.spec.yamlload import load_yaml_documents
+    from netpath.load.files import read_text_file
+    from netpath.load.yaml_positions import load_yaml_documents
 
     text, errors = read_text_file(path, display, limit)
     if text is None:

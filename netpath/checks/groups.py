@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from netpath.checks.expectations import Group, Side
 from netpath.engine.network import Network
 from netpath.model.kubernetes import Cluster, Pod
-from netpath.spec.errors import did_you_mean
+from netpath.model.names import did_you_mean
 
 
 class GroupError(Exception):

@@ -18,18 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from netpath.checks.expectations import Expectation, ExpectationSet, sorted_errors
 from netpath.checks.groups import GroupError, Groups
-from netpath.checks.judge import judge
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
+from netpath.checks.verdicts import judge
+from netpath.load.errors import SpecError, SpecErrors
+from netpath.load.source import Locator, no_locations
+from netpath.load.yaml_positions import gc_paused
+from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
-from netpath.render import Locator, no_locations
-from netpath.spec.errors import SpecError, SpecErrors, did_you_mean
-from netpath.spec.yamlload import gc_paused
 
 if TYPE_CHECKING:
     from netpath.engine.hops import Trace
     from netpath.engine.network import Network
+    from netpath.load.source import SourceMap
     from netpath.model.resources import Model
-    from netpath.spec.source import SourceMap
 
 TRACE_CACHE_SIZE = 4096  # traces kept for repeated queries (each holds its hops)
 # A query: source, destination, port, protocol.

@@ -26,7 +26,7 @@ from netpath.cli.env import Environment, ExitCode, environment
 
 if TYPE_CHECKING:
     from netpath.engine.errors import QueryError
-    from netpath.spec.errors import SpecErrors
+    from netpath.load.errors import SpecErrors
 
 try:  # typer >= 0.20 vendors click; older releases depend on click itself
     from typer._click import exceptions as click_exceptions
@@ -145,7 +145,7 @@ def _loaded_class(module: str, name: str) -> type | None:
 
 
 def _report_failure(exc: Exception, env: Environment) -> int:
-    spec_errors = _loaded_class("netpath.spec.errors", "SpecErrors")
+    spec_errors = _loaded_class("netpath.load.errors", "SpecErrors")
     query_error = _loaded_class("netpath.engine.errors", "QueryError")
     if spec_errors is not None and isinstance(exc, spec_errors):
         from netpath.render.errors import spec_error_lines

@@ -20,8 +20,8 @@ from netpath.cli.env import SPEC_HELP, Environment, ExitCode, environment, open_
 
 if TYPE_CHECKING:
     from netpath.checks.report import Report
-    from netpath.spec.load import LoadedSpec
-    from netpath.spec.source import SourceMap
+    from netpath.load.source import SourceMap
+    from netpath.sources.loader import LoadedSpec
 
 
 class Format(StrEnum):
@@ -105,7 +105,7 @@ def collector_paused() -> Iterator[None]:
 
 def _check(env: Environment, expectations: list[str], spec: str | None, output: Format,
            ids: list[str], strict: bool) -> int:
-    from netpath.spec.load import resolve_spec_path
+    from netpath.sources.loader import resolve_spec_path
 
     spec_path, _ = resolve_spec_path(spec, env.environ, env.cwd)
     loaded = open_spec(env, spec)
@@ -114,9 +114,9 @@ def _check(env: Environment, expectations: list[str], spec: str | None, output: 
 
     from netpath.checks.expectations import load_expectations
     from netpath.checks.runner import run_check
-    from netpath.render import make_locator
-    from netpath.spec.errors import SpecErrors
-    from netpath.spec.files import max_spec_bytes
+    from netpath.load.errors import SpecErrors
+    from netpath.load.files import max_spec_bytes
+    from netpath.load.source import make_locator
 
     try:
         found, source_map, errors = load_expectations(files, loaded.expect,
@@ -164,22 +164,22 @@ def default_files(spec_path: Path | None, loaded: LoadedSpec) -> list[tuple[Path
 def _render(env: Environment, output: Format, report: Report, source_map: SourceMap,
             strict: bool) -> None:
     if output is Format.json:
-        from netpath.render.check_json import render_check_json
+        from netpath.render.check.json_doc import render_check_json
 
         env.stdout.write(render_check_json(report, source_map, strict=strict))
     elif output is Format.junit:
-        from netpath.render.check_junit import render_junit
+        from netpath.render.check.junit import render_junit
 
         env.stdout.write(render_junit(report, source_map, strict=strict))
     elif output is Format.sarif:
-        from netpath.render.check_sarif import render_sarif
+        from netpath.render.check.sarif import render_sarif
 
         env.stdout.write(render_sarif(report, source_map, cwd=env.cwd))
     elif output is Format.github:
-        from netpath.render.check_github import render_github
+        from netpath.render.check.github import render_github
 
         env.stdout.write(render_github(report, source_map, strict=strict))
     else:
-        from netpath.render.check_text import render_check_text
+        from netpath.render.check.text import render_check_text
 
         render_check_text(report, env.console(), source_map, strict=strict)

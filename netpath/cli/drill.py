@@ -126,7 +126,7 @@ def drill_command(
 def load_machinery() -> tuple[Generate, Judge]:
     """The question generator and the judge (tests replace this function with fakes)."""
     from netpath.drill.generate import generate
-    from netpath.drill.judge import judge
+    from netpath.drill.grading import judge
 
     return generate, judge
 
@@ -135,7 +135,7 @@ def _drill(env: Environment, options: Options, seed: int | None, answers: str | 
            output: Format) -> int:
     from netpath.drill import session, stats
     from netpath.render.errors import query_error_line
-    from netpath.spec.load import scenario_names
+    from netpath.sources.loader import scenario_names
 
     names = scenario_names()
     lines: Iterator[str] | None = None

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import typer
     from rich.console import Console
 
-    from netpath.spec.load import LoadedSpec
+    from netpath.sources.loader import LoadedSpec
 
 SPEC_HELP = (
     "The spec: a YAML file or a directory of them. Default: $NETPATH_SPEC, else ./netpath.yaml, "
@@ -136,7 +136,7 @@ def open_spec(env: Environment, option: str | None) -> LoadedSpec:
     Lives here because the lookup depends on the environment (variables and directory).
     Raises SpecErrors; the CLI edge reports them.
     """
-    from netpath.spec.load import load_spec, resolve_spec_path
+    from netpath.sources.loader import load_spec, resolve_spec_path
 
     path, origin = resolve_spec_path(option, env.environ, env.cwd)
     if path is None:

@@ -44,7 +44,7 @@ def scenario_summaries() -> list[tuple[str, str]]:
 
     import yaml
 
-    from netpath.spec.load import SPEC_FILE, scenario_names
+    from netpath.sources.loader import SPEC_FILE, scenario_names
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     root = resources.files("netpath") / "scenarios"
@@ -67,7 +67,7 @@ def scenarios_command(
     """`netpath scenarios` (help text: HELP)."""
     import textwrap
 
-    from netpath.spec.load import DEFAULT_SCENARIO
+    from netpath.sources.loader import DEFAULT_SCENARIO
 
     env = environment(ctx)
     summaries = scenario_summaries()

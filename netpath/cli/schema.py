@@ -36,7 +36,7 @@ def schema_command(
 
         env.out(expectations_schema())
         return ExitCode.OK
-    from netpath.spec.schema import schema_text
+    from netpath.load.schema import schema_text
 
     env.out(schema_text())  # plain: no rich, so the output is exactly the schema
     return ExitCode.OK

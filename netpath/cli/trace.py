@@ -108,7 +108,7 @@ def trace_command(
 
     from netpath import engine
     from netpath.engine.hops import Query
-    from netpath.render import make_locator
+    from netpath.load.source import make_locator
 
     network = engine.prepare(loaded.model)
     query = Query(source, destination, port, protocol.value, host=host, url_path=url_path,

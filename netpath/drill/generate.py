@@ -2,7 +2,7 @@
 
 `generate(scenario, rng=..., count=...)` loads the scenario once per process (the model, the
 prepared network and the traces of its queries are cached), then asks the builders of the
-kinds in turn (`questions_path`, `questions_rules`, `questions_fault`, `questions_design`),
+kinds in turn (`questions.path`, `.rules`, `.fault`, `.design`),
 each on traces in a random order, until it has `count` distinct questions or every builder
 has declined every trace. Deterministic for a given rng state: nothing else is random, and the
 cache holds only what does not depend on the rng.
@@ -22,13 +22,13 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from netpath.drill.model import KINDS, TOPICS, Question
-from netpath.drill.questions_common import Builder, Intent, Scenario, norm
+from netpath.drill.questions.common import Builder, Intent, Scenario, norm
 from netpath.engine.hops import Query, Trace
 
 if TYPE_CHECKING:
     from netpath.engine.network import Network
     from netpath.model.resources import Model
-    from netpath.spec.load import LoadedSpec
+    from netpath.sources.loader import LoadedSpec
 
 MIN_QUERIES = 8  # fewer expectations than this: add pairs of named things
 MAX_PAIRS = 24
@@ -41,22 +41,16 @@ _cache: dict[str, Scenario] = {}
 
 
 def builders() -> dict[str, Builder]:
-    from netpath.drill import (
-        questions_design,
-        questions_fault,
-        questions_path,
-        questions_reachable,
-        questions_rules,
-    )
+    from netpath.drill.questions import design, fault, path, reachable, rules
 
     return {
-        "next-hop": questions_path.next_hop,
-        "order-hops": questions_path.order_hops,
-        "source-seen": questions_path.source_seen,
-        "deciding-rule": questions_rules.deciding_rule,
-        "reachable": questions_reachable.reachable,
-        "find-fault": questions_fault.find_fault,
-        "design": questions_design.design,
+        "next-hop": path.next_hop,
+        "order-hops": path.order_hops,
+        "source-seen": path.source_seen,
+        "deciding-rule": rules.deciding_rule,
+        "reachable": reachable.reachable,
+        "find-fault": fault.find_fault,
+        "design": design.design,
     }
 
 
@@ -144,7 +138,7 @@ def load(name: str) -> Scenario:
 
 def _load(name: str) -> Scenario:
     from netpath.engine import prepare
-    from netpath.spec.load import load_spec
+    from netpath.sources.loader import load_spec
 
     loaded = load_spec(Path(name))
     network = prepare(loaded.model)
@@ -155,7 +149,7 @@ def _load(name: str) -> Scenario:
     traces = [t for t in _traces(network, queries) if not _to_itself(t)]
     lookups = _traces(network, [q for q in _lookups(loaded.model) if q not in queries])
     traces += [t for t in lookups if t.reachable][:MAX_LOOKUPS]
-    from netpath.drill.questions_setup import summary
+    from netpath.drill.questions.setup import summary
 
     return Scenario(name=name, model=loaded.model, network=network, traces=tuple(traces),
                     summary=summary(name, loaded.model), intents=intents)

@@ -1,7 +1,7 @@
 """What a drill is made of: questions with one correct answer under the engine, and answers.
 
 Questions are generated from real traces of a library scenario (never hand-written answers);
-the session layer asks them, judges the answers with `judge`, and scores by topic.
+the session layer asks them, judges the answers with `grading.judge`, and scores by topic.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Nothing here reads a file, a stream or the clock: the question generator, the judge and the
 source of answers are passed in (the CLI passes `netpath.drill.generate.generate`,
-`netpath.drill.judge.judge` and a prompt or the lines of a file; tests pass small fakes).
+`netpath.drill.grading.judge` and a prompt or the lines of a file; tests pass small fakes).
 
 Reproducibility: a session is a pure function of its seed and options (`plan_session`). The
 seed picks the order in which library scenarios are tried, and each scenario's questions come
@@ -96,7 +96,7 @@ class Score:
 def check_options(options: Options, scenarios: Sequence[str]) -> None:
     """Raise DrillError for options no session can honour (typer checks the ranges too; this
     is the same check for callers that build Options themselves)."""
-    from netpath.spec.errors import did_you_mean
+    from netpath.model.names import did_you_mean
 
     if options.scenario is not None and options.scenario not in scenarios:
         hint = did_you_mean(options.scenario, scenarios)
@@ -180,7 +180,7 @@ def chosen(question: Question, given: str) -> str | None:
     """The choice an answer stands for: a choice's own text (compared as the judge compares),
     else its number (`2`, `#2`, `2.`, `2)`); None for free text and answers that are neither.
     The judge reads answers the same way; this is for showing what a number meant."""
-    from netpath.drill.questions_common import norm
+    from netpath.drill.questions.common import norm
 
     key = norm(given)
     for choice in question.choices:

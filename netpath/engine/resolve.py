@@ -27,7 +27,7 @@ from netpath.engine.resolve_kube import (
     pod_endpoint,
     service_endpoint,
 )
-from netpath.spec.errors import did_you_mean
+from netpath.model.names import did_you_mean
 
 __all__ = ["DnsAnswer", "Endpoint", "resolve_destination", "resolve_source"]
 

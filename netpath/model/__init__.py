@@ -1,1 +1,1 @@
-"""The immutable network model (frozen dataclasses); built by netpath.spec, read by the engine."""
+"""The immutable network model (frozen dataclasses): the sources build it, the engine reads it."""

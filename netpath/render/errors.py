@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netpath.spec.errors import SpecError
+from netpath.load.errors import SpecError
 
 ISSUES_URL = "https://github.com/netpath-dev/netpath/issues"
 

@@ -13,8 +13,8 @@ from typing import Any
 from netpath import __version__
 from netpath.engine.codes import CODES
 from netpath.engine.hops import Blocked, Hop, Packet, Query, RuleRef, Trace
+from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
-from netpath.render import Locator, no_locations
 
 JsonObject = dict[str, Any]
 

@@ -26,10 +26,10 @@ from rich.text import Text
 
 from netpath.engine.codes import CODES
 from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace
+from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
 from netpath.model.record import record
 from netpath.model.vocabulary import Action
-from netpath.render import Locator, no_locations
 
 ACTION_STYLES = {
     "send": "cyan",

@@ -15,8 +15,8 @@ from netpath.checks import runner
 from netpath.checks.expectations import load_expectations
 from netpath.checks.report import Finding, Report
 from netpath.engine import Network, prepare
-from netpath.render import make_locator
-from netpath.spec.load import LoadedSpec, load_spec
+from netpath.load.source import make_locator
+from netpath.sources.loader import LoadedSpec, load_spec
 
 
 @pytest.fixture(scope="session")

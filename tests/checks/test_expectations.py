@@ -15,9 +15,9 @@ from netpath.checks.expectations import (
     load_schema,
     schema_text,
 )
-from netpath.spec.errors import SpecError
-from netpath.spec.load import load_spec
-from netpath.spec.source import SourceMap
+from netpath.load.errors import SpecError
+from netpath.load.source import SourceMap
+from netpath.sources.loader import load_spec
 from tests.checks.specs import SECTION, SMALL
 
 

@@ -9,7 +9,7 @@ import pytest
 from netpath.checks.expectations import Group
 from netpath.checks.groups import GroupError, Groups
 from netpath.engine import Network, prepare
-from netpath.spec.load import load_spec
+from netpath.sources.loader import load_spec
 from tests.checks.specs import SMALL
 
 DEFAULT_PODS = ("default/backend-0", "default/backend-1", "default/backend-2", "default/echo-0",

@@ -27,7 +27,7 @@ from netpath.checks.lint import (
 )
 from netpath.engine import prepare
 from netpath.model.paths import format_path
-from netpath.spec.load import LoadedSpec, load_spec
+from netpath.sources.loader import LoadedSpec, load_spec
 from tests.engine.casekit import deep_merge
 
 CASES = Path(__file__).parent / "rules"

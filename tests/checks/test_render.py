@@ -19,13 +19,13 @@ from rich.console import Console
 
 from netpath.checks.expectations import check_source_map
 from netpath.checks.report import Report
-from netpath.render.check_github import render_github
-from netpath.render.check_json import render_check_json
-from netpath.render.check_junit import render_junit
-from netpath.render.check_sarif import artifact_uri, render_sarif
-from netpath.render.check_text import render_check_text
-from netpath.spec.load import LoadedSpec
-from netpath.spec.source import SourceMap
+from netpath.load.source import SourceMap
+from netpath.render.check.github import render_github
+from netpath.render.check.json_doc import render_check_json
+from netpath.render.check.junit import render_junit
+from netpath.render.check.sarif import artifact_uri, render_sarif
+from netpath.render.check.text import render_check_text
+from netpath.sources.loader import LoadedSpec
 from tests.checks.conftest import CheckFn, FakeLint, fake_finding
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
@@ -52,7 +52,7 @@ def report(check: CheckFn, fake_lint: FakeLint) -> Report:
 @pytest.fixture
 def source_map(default_spec: LoadedSpec, tmp_path: Path) -> SourceMap:
     """The check's source map as the fixture `check` built it: the spec, and the file."""
-    from netpath.spec.yamlload import load_yaml_documents
+    from netpath.load.yaml_positions import load_yaml_documents
 
     combined = check_source_map(default_spec.source_map)
     text = (tmp_path / "netpath-expect.yaml").read_text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from netpath.checks.report import Report
-from netpath.spec.errors import SpecErrors
+from netpath.load.errors import SpecErrors
 from tests.checks.conftest import CheckFn, FakeLint, fake_finding
 
 

@@ -1,6 +1,6 @@
 """A fake loader and engine for CLI tests, so that they test the CLI edge and nothing else.
 
-The real `netpath.spec.load` and `netpath.engine` are patched where they import; where one does
+The real `netpath.sources.loader` and `netpath.engine` are patched where they import; where one does
 not import (work in progress elsewhere), a stand-in module is installed for the test only.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from netpath.engine.hops import Query, Trace
+from netpath.load.errors import SpecError, SpecErrors
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model
-from netpath.spec.errors import SpecError, SpecErrors
 from tests.render import samples
 
 
@@ -101,7 +101,7 @@ def _module(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> FakeStack:
     fake = FakeStack()
-    load = _module(monkeypatch, "netpath.spec.load")
+    load = _module(monkeypatch, "netpath.sources.loader")
     monkeypatch.setattr(load, "load_spec", fake.load_spec, raising=False)
     if not hasattr(load, "resolve_spec_path"):
         monkeypatch.setattr(load, "resolve_spec_path", _resolve_spec_path, raising=False)

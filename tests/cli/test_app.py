@@ -81,7 +81,7 @@ def test_show(stack: FakeStack, tmp_path: Path) -> None:
 
 
 def test_schema_prints_plain_json() -> None:
-    pytest.importorskip("netpath.spec.schema")
+    pytest.importorskip("netpath.load.schema")
     result = run_cli("schema")
     assert result.exit_code == 0
     assert isinstance(result.json, dict)
@@ -108,7 +108,7 @@ def test_version_imports_only_typer_and_the_cli() -> None:
     modules = _imported_modules("--version")
     assert "typer" in modules
     heavy = {"rich", "rich.console", "yaml", "jsonschema", "json", "netpath.engine",
-             "netpath.spec.load", "netpath.render", "netpath.model.resources"}
+             "netpath.sources.loader", "netpath.render", "netpath.model.resources"}
     assert not heavy & modules, sorted(heavy & modules)
 
 
@@ -121,7 +121,7 @@ def test_python_dash_m_entry_point_exits_with_the_code() -> None:
 
 
 def test_schema_output_is_valid_json_for_a_pipe() -> None:
-    pytest.importorskip("netpath.spec.schema")
+    pytest.importorskip("netpath.load.schema")
     text = run_cli("schema").stdout
     assert text.endswith("\n") and not text.endswith("\n\n")
     json.loads(text)

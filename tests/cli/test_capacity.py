@@ -101,7 +101,7 @@ def test_real_spec_reads_instance_type_and_counts_subnets(tmp_path: Path) -> Non
     assert (subnets["private-a"]["interfaces"], subnets["private-a"]["free"]) == (1, 250)
     assert (subnets["tiny"]["size"], subnets["tiny"]["free"]) == (16, 11)
 
-    from netpath.spec.load import load_spec
+    from netpath.sources.loader import load_spec
 
     loaded = load_spec(tmp_path / "netpath.yaml")
     assert loaded.model.instances["node-1"].instance_type == "m5.large"

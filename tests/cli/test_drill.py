@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import netpath.cli.drill
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 from tests.cli.helpers import Result, run_cli
 from tests.drill.fakes import FakeGenerator, fake_judge
 from tests.render.streams import ANSI, TerminalIO

@@ -21,7 +21,7 @@ SESSION = ("drill", "--seed", "1", "--count", "3", "--scenario", "three-tier")
 def real_generator() -> None:
     try:
         from netpath.drill.generate import generate
-        from netpath.drill.judge import judge  # noqa: F401
+        from netpath.drill.grading import judge  # noqa: F401
         generate("three-tier", rng=random.Random(1), count=1)
     except ImportError as exc:
         pytest.skip(f"the question generator is not there yet: {exc}")

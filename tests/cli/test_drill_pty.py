@@ -35,7 +35,7 @@ import pytest
 
 from netpath.drill.model import Question
 from netpath.drill.session import Generate, Options, plan_session
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 from tests.drill.fakes import FakeGenerator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,7 +268,7 @@ def test_drill_in_a_terminal_with_the_fake_generator(kind: str, columns: int,
 def test_netpath_drill_in_a_terminal(kind: str, tmp_path: Path) -> None:
     try:
         from netpath.drill.generate import generate
-        from netpath.drill.judge import judge  # noqa: F401
+        from netpath.drill.grading import judge  # noqa: F401
         generate("three-tier", rng=random.Random(1), count=1)
     except ImportError as exc:
         pytest.skip(f"the question generator is not there yet: {exc}")

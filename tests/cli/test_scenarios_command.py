@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 import yaml
 
-from netpath.spec.load import DEFAULT_SCENARIO, scenario_names
+from netpath.sources.loader import DEFAULT_SCENARIO, scenario_names
 from tests.cli.helpers import run_cli
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from netpath.cli.env import DEFAULT_NOTE
-from netpath.spec.errors import SpecError
+from netpath.load.errors import SpecError
 from tests.cli.conftest import FakeStack
 from tests.cli.helpers import run_cli
 

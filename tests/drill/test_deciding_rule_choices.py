@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from netpath.drill import questions_rules
 from netpath.drill.generate import generate, load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Scenario
+from netpath.drill.questions import rules as questions_rules
+from netpath.drill.questions.common import Scenario
 from netpath.engine.hops import Hop, Trace
 from netpath.engine.network_policy import first_match
 from netpath.engine.security_groups import evaluate_security_groups
 from netpath.model.kubernetes import NetworkPolicy, Pod
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 SG_PROMPT = re.compile(r": (\S+) \(security groups: ([^)]*)\) (receives|sends) (\S+) "
@@ -291,7 +291,7 @@ spec:
 def more_rules(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """flow-pod-to-pod-same-node with more rules around default/pod-b's ingress."""
     folder = tmp_path_factory.mktemp("spec") / "same-node-more-rules"
-    shutil.copytree(Path(questions_rules.__file__).parents[1] / "scenarios" /
+    shutil.copytree(Path(questions_rules.__file__).parents[2] / "scenarios" /
                     "flow-pod-to-pod-same-node", folder)
     with (folder / "k8s" / "policy.yaml").open("a") as out:
         out.write(POLICIES)

@@ -14,12 +14,12 @@ import re
 
 import pytest
 
-from netpath.drill.fault_record import Fault
-from netpath.drill.faults import NoFault, inject
+from netpath.drill.faults.inject import NoFault, inject
+from netpath.drill.faults.record import Fault
 from netpath.drill.generate import load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
-from netpath.drill.questions_fault import find_fault
+from netpath.drill.questions.fault import find_fault
 
 # kind of fault -> (a scenario that has it at difficulty 3, words of its description)
 WHERE = {

@@ -20,14 +20,14 @@ from dataclasses import replace
 
 import pytest
 
-from netpath.drill.fault_record import Fault
-from netpath.drill.fault_symptoms import CODE, REASON, Hidden, hide, symptom
-from netpath.drill.faults import candidates, inject, stops_as_stated
+from netpath.drill.faults.inject import candidates, inject, stops_as_stated
+from netpath.drill.faults.record import Fault
+from netpath.drill.faults.symptoms import CODE, REASON, Hidden, hide, symptom
 from netpath.drill.generate import load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Scenario, path_components
-from netpath.drill.questions_fault import find_fault
+from netpath.drill.questions.common import Scenario, path_components
+from netpath.drill.questions.fault import find_fault
 from netpath.engine import prepare, trace
 from netpath.engine.errors import QueryError
 from netpath.engine.hops import Hop, Query, Trace
@@ -35,7 +35,7 @@ from netpath.engine.network import Network
 from netpath.model.addr import PortRange
 from netpath.model.kubernetes import Pod
 from netpath.model.resources import Model
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SEEDS = range(3)
 Asked = tuple[Scenario, Trace, Fault, Trace, Network, Question]

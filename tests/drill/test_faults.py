@@ -8,7 +8,7 @@ from dataclasses import fields
 
 import pytest
 
-from netpath.drill.faults import (
+from netpath.drill.faults.inject import (
     FAULT_KINDS,
     Fault,
     NoFault,
@@ -18,11 +18,11 @@ from netpath.drill.faults import (
     stops_as_stated,
 )
 from netpath.drill.generate import load
-from netpath.drill.questions_common import path_components
+from netpath.drill.questions.common import path_components
 from netpath.engine import prepare, trace
 from netpath.engine.hops import Query, Trace
 from netpath.engine.network import Network
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 # What each kind of fault may change in the model, and the codes it may cause.
 CHANGES = {

@@ -12,9 +12,9 @@ import pytest
 
 from netpath.drill import generate as generate_module
 from netpath.drill.generate import generate, load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import KINDS, TOPICS, Question
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 DIFFICULTIES = (1, 2, 3)
@@ -182,7 +182,7 @@ def test_a_kubernetes_only_spec_yields_kubernetes_questions() -> None:
     """Not only library scenarios: any spec path works, here plain manifests (no VPC)."""
     from pathlib import Path
 
-    spec = Path(__file__).parents[1] / "spec" / "fixtures" / "kube" / "plain"
+    spec = Path(__file__).parents[1] / "sources" / "kubernetes" / "fixtures" / "plain"
     for difficulty in DIFFICULTIES:
         questions = generate(str(spec), rng=random.Random(2), count=10, difficulty=difficulty)
         assert len(questions) == 10

@@ -18,14 +18,14 @@ import re
 
 import pytest
 
-from netpath.drill import questions_path
 from netpath.drill.generate import generate, load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Builder, Scenario, endpoints, machine, runs, who
+from netpath.drill.questions import path as questions_path
+from netpath.drill.questions.common import Builder, Scenario, endpoints, machine, runs, who
 from netpath.engine.capacity import pods_without_ip
 from netpath.engine.hops import Hop, Trace
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 

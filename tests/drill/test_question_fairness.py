@@ -13,11 +13,13 @@ import pytest
 
 from netpath.checks.expectations import DEFAULT_FILE, load_expectations
 from netpath.checks.groups import GroupError, Groups
-from netpath.drill import questions_path, questions_reachable, questions_rules
 from netpath.drill.generate import generate, load
-from netpath.drill.judge import judge
+from netpath.drill.grading import judge
 from netpath.drill.model import Question
-from netpath.drill.questions_common import (
+from netpath.drill.questions import path as questions_path
+from netpath.drill.questions import reachable as questions_reachable
+from netpath.drill.questions import rules as questions_rules
+from netpath.drill.questions.common import (
     Builder,
     machine,
     path_components,
@@ -25,8 +27,8 @@ from netpath.drill.questions_common import (
     who,
 )
 from netpath.engine.hops import Query, Trace
-from netpath.spec.load import scenario_names
-from netpath.spec.source import SourceMap
+from netpath.load.source import SourceMap
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 MINE = ["next-hop", "order-hops", "source-seen", "deciding-rule", "reachable"]
@@ -249,7 +251,7 @@ def _intended(name: str) -> dict[Query, tuple[str | None, str, str]]:
     """Queries the scenario's expectations say stay blocked: (the code they name, if any, the
     expectation's name, its description), read here independently of the builder."""
     s = load(name)
-    path = Path(questions_reachable.__file__).parents[1] / "scenarios" / name / DEFAULT_FILE
+    path = Path(questions_reachable.__file__).parents[2] / "scenarios" / name / DEFAULT_FILE
     found, _, errors = load_expectations([(path, "x")], None, SourceMap())
     assert not errors
     groups = Groups(s.network)

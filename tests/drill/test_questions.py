@@ -10,21 +10,19 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from netpath.checks.expectations import load_expectations
-from netpath.drill import (
-    questions_capacity,
-    questions_design,
-    questions_path,
-    questions_reachable,
-    questions_rules,
-)
-from netpath.drill.faults import inject
+from netpath.drill.faults.inject import inject
 from netpath.drill.generate import generate, load
 from netpath.drill.model import Question
-from netpath.drill.questions_common import Scenario, runs, who
-from netpath.drill.questions_fault import find_fault
+from netpath.drill.questions import capacity as questions_capacity
+from netpath.drill.questions import design as questions_design
+from netpath.drill.questions import path as questions_path
+from netpath.drill.questions import reachable as questions_reachable
+from netpath.drill.questions import rules as questions_rules
+from netpath.drill.questions.common import Scenario, runs, who
+from netpath.drill.questions.fault import find_fault
 from netpath.engine.hops import Hop, Query, Trace
 from netpath.engine.nacls import evaluate_nacl
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 
 SCENARIOS = scenario_names()
 Builder = Callable[[Scenario, Trace | None, random.Random, int], Question | None]
@@ -113,7 +111,7 @@ def test_source_seen_is_the_delivered_source_and_agrees_with_the_expectations() 
 def _source_map(name: str) -> object:
     from pathlib import Path
 
-    from netpath.spec.load import load_spec
+    from netpath.sources.loader import load_spec
 
     return load_spec(Path(name)).source_map
 

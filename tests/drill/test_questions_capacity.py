@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from netpath.drill import questions_capacity as qc
 from netpath.drill.generate import load
+from netpath.drill.questions import capacity as qc
 
 
 def _ask(maker: qc.Maker, scenario: str, seed: int = 1, difficulty: int = 1):
@@ -57,7 +57,7 @@ def test_no_stuck_pod_question_where_every_pod_has_an_ip() -> None:
 
 
 def test_a_cluster_without_vpc_addresses_asks_none() -> None:
-    plain = Path(__file__).parents[1] / "spec" / "fixtures" / "kube" / "plain"
+    plain = Path(__file__).parents[1] / "sources" / "kubernetes" / "fixtures" / "plain"
     s = load(str(plain))  # plain manifests: no VPC, so no VPC CNI limits
     assert all(m(s, random.Random(seed), 1) is None for m in qc.makers() for seed in range(3))
 

@@ -27,7 +27,7 @@ from netpath.drill.session import (
     score,
     to_practise,
 )
-from netpath.spec.load import scenario_names
+from netpath.sources.loader import scenario_names
 from tests.drill.fakes import NO_QUESTIONS, FakeGenerator, fake_judge
 
 NAMES = scenario_names()

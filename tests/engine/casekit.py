@@ -36,10 +36,10 @@ def deep_merge(base: dict[Any, Any], patch: dict[Any, Any]) -> dict[Any, Any]:
 
 
 def build(data: dict[str, Any]) -> Model:
-    """Schema, builder and semantic pass, as `netpath.spec.load` runs them; errors fail."""
-    from netpath.spec.build import build_model
-    from netpath.spec.schema import validate
-    from netpath.spec.semantic import check_model
+    """Schema, builder and semantic pass, as `netpath.sources.loader` runs them; errors fail."""
+    from netpath.load.schema import validate
+    from netpath.sources.netpath_spec.builder import build_model
+    from netpath.sources.netpath_spec.semantic import check_model
 
     errors = validate(data)
     assert not errors, "\n".join(str(e) for e in errors)

@@ -151,9 +151,9 @@ def test_a_source_ip_condition_judges_the_address_the_alb_receives() -> None:
 def _spec_errors(rules: object, lb_type: str = "application") -> list[tuple[str, str]]:
     import yaml
 
+    from netpath.load.schema import validate
     from netpath.model.paths import format_path
-    from netpath.spec.build import build_model
-    from netpath.spec.schema import validate
+    from netpath.sources.netpath_spec.builder import build_model
     from tests.engine.casekit import CASES, deep_merge
 
     base = yaml.safe_load((CASES / "base.yaml").read_text())

@@ -33,7 +33,7 @@ from netpath.engine.matrix_paths import (
     without_network_policies,
 )
 from netpath.engine.network_policy import admits
-from netpath.spec.load import load_spec
+from netpath.sources.loader import load_spec
 from tests.engine.casekit import build
 from tests.engine.test_network_policy_property import NAMED, NAMESPACES, NS_LABELS, POD_LABELS
 from tests.engine.test_network_policy_property import labels as label_sets

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from netpath.load.errors import SpecError
 from netpath.render.errors import internal_error_lines, query_error_line, spec_error_lines
-from netpath.spec.errors import SpecError
 
 
 def test_spec_errors_one_per_line_then_a_count() -> None:

@@ -107,7 +107,7 @@ def problems(item: dict[str, Any], result: Trace) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    from netpath.spec.load import load_spec
+    from netpath.sources.loader import load_spec
 
     failed = 0
     for scenario in argv:

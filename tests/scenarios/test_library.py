@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from netpath.engine import Network, prepare
-from netpath.spec.load import DEFAULT_SCENARIO, load_spec, scenario_names
+from netpath.sources.loader import DEFAULT_SCENARIO, load_spec, scenario_names
 from tests.cli.helpers import run_cli
 from tests.scenarios import expectations as local
 

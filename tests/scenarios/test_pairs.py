@@ -32,7 +32,7 @@ import yaml
 
 from netpath.engine import Network, prepare, trace
 from netpath.engine.hops import Query, Trace
-from netpath.spec.load import load_spec
+from netpath.sources.loader import load_spec
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "netpath" / "scenarios"
 SPEC_FILE = "netpath.yaml"

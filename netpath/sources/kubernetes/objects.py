@@ -1,0 +1,317 @@
+"""Manifest objects to drafts: one small parser per kind (workloads, Services, endpoints, nodes).
+
+`collect` reads every object of a cluster's documents: it checks `apiVersion`, `kind` and
+`metadata`, reports duplicates (naming both places), records kinds netpath does not model as
+ignored, and hands each object to its kind's parser. Parsers turn what can be built at once
+into model objects and the rest (pods before placement, Services before their ClusterIP) into
+drafts that `clusters` finishes. NetworkPolicy, Ingress and friends live in `policies`.
+"""
+
+from __future__ import annotations
+
+from netpath.model.kubernetes import (
+    NAMESPACE_NAME_LABEL,
+    ContainerPort,
+    EndpointPort,
+    Namespace,
+    Service,
+    ServiceEndpoint,
+    ServicePort,
+)
+from netpath.model.paths import SpecPath
+from netpath.sources.building import Ctx, parse_ip
+from netpath.sources.kubernetes.drafts import (
+    EndpointsDraft,
+    Meta,
+    NodeDraft,
+    Objects,
+    Parser,
+    PodTemplate,
+    ServiceDraft,
+    Workload,
+)
+from netpath.sources.kubernetes.fields import Reader, selector, show
+from netpath.sources.kubernetes.manifests import ManifestDoc, objects
+from netpath.sources.kubernetes.policies import POLICY_PARSERS
+
+SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
+TRAFFIC_POLICIES = ("Cluster", "Local")
+WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"  # ties an EndpointSlice to its Service
+_SERVICE_PORT_KEYS = ("name", "protocol", "port", "targetPort", "nodePort", "appProtocol")
+# Kinds without a namespace, so that the list of ignored objects does not invent one for them;
+# any other kind is listed in its namespace (default when left out).
+_CLUSTER_SCOPED = frozenset({
+    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume",
+    "StorageClass", "PriorityClass", "RuntimeClass", "APIService", "CSIDriver", "CSINode",
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ClusterIssuer",
+    "VolumeSnapshotClass", "IngressClass", "Namespace", "Node", "GatewayClass",
+    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ENIConfig",
+})
+
+
+
+
+def collect(ctx: Ctx, docs: list[ManifestDoc]) -> Objects:
+    parsers: dict[str, tuple[tuple[str, ...], bool, Parser]] = {**_PARSERS, **POLICY_PARSERS}
+    out = Objects()
+    for doc in docs:
+        for data, inner in objects(doc):
+            path = (*doc.path, *inner)
+            if not isinstance(data, dict):
+                ctx.error(path, "expected a Kubernetes object (a mapping with apiVersion, kind "
+                          f"and metadata), got {show(data)}")
+                continue
+            _collect_one(ctx, Reader(ctx, data, path), doc, inner, parsers, out)
+    return out
+
+
+def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
+                 parsers: dict[str, tuple[tuple[str, ...], bool, Parser]], out: Objects) -> None:
+    kind = r.string("kind", required=True)
+    api_version = r.string("apiVersion", required=True)
+    if kind is None or api_version is None:
+        return
+    group = api_version.rpartition("/")[0] if "/" in api_version else ""
+    known = parsers.get(kind)
+    meta_r = r.sub("metadata")
+    if known is None or group not in known[0]:
+        # Not modelled: listed, never an error (its name is only for the listing).
+        name = meta_r.data.get("name") or meta_r.data.get("generateName") or "(unnamed)"
+        namespace = meta_r.data.get("namespace") or "default"
+        meta = Meta(kind, "", str(name), {}, {}, r.path, doc, inner)
+        shown = str(name) if kind in _CLUSTER_SCOPED else f"{namespace}/{name}"
+        version = f" ({api_version})" if known is not None else ""
+        out.ignored.append(f"{kind}{version} {shown} ({meta.where(line_only=True)})")
+        return
+    groups, namespaced, parse = known
+    name = meta_r.string("name", required=True)
+    if name is None:
+        if meta_r.has("generateName"):
+            meta_r.error("generateName", "netpath needs a fixed `name`, not a generateName")
+        return
+    namespace = (meta_r.string("namespace") or "default") if namespaced else ""
+    meta = Meta(kind, namespace, name, meta_r.string_map("labels"),
+                meta_r.string_map("annotations"), r.path, doc, inner)
+    first = out.seen.setdefault((kind, namespace, name), meta)
+    if first is not meta:
+        ctx.error((*r.path, "metadata", "name"),
+                  f"{kind} {meta.key} is defined twice: {first.where()} and {meta.where()}")
+        return
+    if namespaced:
+        out.used_namespaces.setdefault(namespace, r.path)
+    parse(ctx, r, meta, out)
+
+
+# --- namespaces and nodes --------------------------------------------------------------------
+
+
+def _namespace(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    # Kubernetes 1.21+ sets this label on every namespace, whatever the manifest says.
+    labels = {**meta.labels, NAMESPACE_NAME_LABEL: meta.name}
+    out.namespaces[meta.name] = Namespace(meta.name, labels, meta.path)
+
+
+def _node(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    ip = None
+    for address in r.sub("status").maps("addresses"):
+        if address.string("type") == "InternalIP" and ip is None:
+            ip = address.ip("address")
+    pod_cidr = r.sub("spec").cidr("podCIDR")
+    out.nodes[meta.name] = NodeDraft(meta.name, ip, pod_cidr, meta.labels, meta.path)
+
+
+# --- pods and workloads ------------------------------------------------------------------------
+
+
+def pod_template(spec: Reader, labels: dict[str, str]) -> PodTemplate:
+    ports: list[ContainerPort] = []
+    for container in spec.maps("containers"):
+        for port in container.maps("ports"):
+            number = port.port("containerPort", required=True)
+            name = port.string("name")
+            protocol = port.protocol()
+            if number is not None and protocol is not None:
+                ports.append(ContainerPort(name, number, protocol))
+    return PodTemplate(
+        labels=labels,
+        node_name=spec.string("nodeName"),
+        host_network=spec.boolean("hostNetwork") is True,
+        ports=tuple(ports),
+        node_selector=spec.string_map("nodeSelector"),
+        spec_path=spec.path,
+    )
+
+
+def _pod(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    status = r.sub("status")
+    template = pod_template(r.sub("spec"), meta.labels)
+    out.workloads.append(Workload(meta, 1, template, status.ip("podIP"), _ready(status)))
+
+
+def _ready(status: Reader) -> bool:
+    """Ready unless the status says otherwise: a finished pod (Succeeded, Failed) or a Ready
+    condition that is not "True"."""
+    phase = status.string("phase")
+    if phase is not None and phase not in ("Running", "Pending"):
+        return False
+    for condition in status.maps("conditions"):
+        if condition.string("type") == "Ready":
+            return condition.data.get("status") == "True"
+    return True
+
+
+def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    spec = r.sub("spec")
+    replicas = 1
+    if meta.kind != "DaemonSet":  # a DaemonSet runs one pod per node, whatever it says
+        written = spec.integer("replicas", low=0, what="a replica count, 0 or more")
+        replicas = 1 if written is None else written
+    template = spec.sub("template", required=True)
+    labels = template.sub("metadata").string_map("labels")
+    wanted = selector(spec, "selector")
+    if wanted is not None and not wanted.is_empty and not wanted.matches(labels):
+        spec.error("selector", f"selector {wanted} does not match the template's labels "
+                   f"({_labels(labels)}); Kubernetes refuses such a {meta.kind}")
+    pod = pod_template(template.sub("spec"), labels)
+    out.workloads.append(Workload(meta, replicas, pod, None, True))
+
+
+def _labels(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in labels.items()) or "none"
+
+
+# --- Services and their endpoints -------------------------------------------------------------
+
+
+def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    spec = r.sub("spec")
+    written_type = spec.word("type", SERVICE_TYPES, "ClusterIP")
+    kind = written_type or "ClusterIP"  # a misspelt type was reported
+    written, where = spec.string("clusterIP"), spec.at("clusterIP")
+    if written is None and spec.has("clusterIPs"):  # dual-stack form: the first is the primary
+        written, where = next(iter(spec.strings("clusterIPs")), None), spec.at("clusterIPs", 0)
+    headless = written == "None"
+    cluster_ip = None
+    if written not in (None, "", "None") and kind != "ExternalName":
+        cluster_ip = parse_ip(spec.ctx, written, where)
+    if headless and kind in ("NodePort", "LoadBalancer"):
+        spec.error("clusterIP", f"a {kind} Service cannot be headless (clusterIP: None)")
+    external_name = spec.string("externalName", required=kind == "ExternalName")
+    ports = _service_ports(spec, written_type)
+    selector_labels = spec.string_map("selector")
+    service = Service(
+        namespace=meta.namespace,
+        name=meta.name,
+        type=kind,
+        cluster_ip=cluster_ip,
+        ports=ports,
+        # `selector: {}` is no selector: the API server drops an empty map, and the endpoint
+        # controllers then leave the Service alone.
+        selector=selector_labels or None,
+        endpoints=(),
+        external_name=external_name if kind == "ExternalName" else None,
+        external_traffic_policy=spec.word("externalTrafficPolicy", TRAFFIC_POLICIES,
+                                          "Cluster") or "Cluster",
+        internal_traffic_policy=spec.word("internalTrafficPolicy", TRAFFIC_POLICIES,
+                                          "Cluster") or "Cluster",
+        annotations=meta.annotations,
+        load_balancer=None,
+        assigned=(),
+        path=meta.path,
+    )
+    assign = not headless and kind != "ExternalName" and written in (None, "")
+    node_ports = kind == "NodePort" or (
+        kind == "LoadBalancer" and spec.boolean("allocateLoadBalancerNodePorts") is not False)
+    out.services.append(ServiceDraft(service, assign, node_ports, meta))
+
+
+def _service_ports(spec: Reader, kind: str | None) -> tuple[ServicePort, ...]:
+    ports: list[ServicePort] = []
+    readers = list(spec.maps("ports"))
+    names: dict[str, int] = {}
+    for index, port in enumerate(readers):
+        port.known_keys(_SERVICE_PORT_KEYS, "a Service port")
+        name = port.string("name")
+        if name is None and len(readers) > 1:
+            port.missing("name")  # Kubernetes names every port of a multi-port Service
+        elif name is not None and names.setdefault(name, index) != index:
+            port.error("name", f"port name {name!r} is used twice (ports[{names[name]}] too)")
+        number = port.port("port", required=True)
+        protocol = port.protocol()
+        target = port.port_or_name("targetPort")
+        node_port = port.integer("nodePort", low=1, high=65535, what="a port number 1-65535")
+        if node_port is not None and kind not in ("NodePort", "LoadBalancer", None):
+            port.error("nodePort", f"a {kind} Service has no node ports (type NodePort or "
+                       "LoadBalancer has)")
+            node_port = None
+        if number is None or protocol is None:
+            continue
+        ports.append(ServicePort(name, protocol, number, number if target is None else target,
+                                 node_port, port.path))
+    return tuple(ports)
+
+
+def _endpoint_ports(r: Reader) -> tuple[EndpointPort, ...]:
+    out = []
+    for port in r.maps("ports"):
+        number = port.port("port")
+        protocol = port.protocol()
+        if number is not None and protocol is not None:
+            out.append(EndpointPort(port.string("name"), number, protocol))
+    return tuple(out)
+
+
+def _endpoint_slice(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    service = meta.labels.get(SERVICE_NAME_LABEL)
+    if service is None:
+        ctx.notes.append(f"EndpointSlice {meta.key} has no {SERVICE_NAME_LABEL} label: it "
+                         "belongs to no Service")
+        return
+    address_type = r.word("addressType", ("IPv4", "IPv6", "FQDN"), "IPv4")
+    if address_type != "IPv4":
+        ctx.notes.append(f"EndpointSlice {meta.key} is {address_type}: netpath models IPv4")
+        return
+    ports = _endpoint_ports(r)
+    endpoints = []
+    for endpoint in r.maps("endpoints"):
+        addresses = endpoint.strings("addresses")
+        if not addresses:
+            endpoint.missing("addresses")
+            continue
+        # kube-proxy uses an endpoint's first address (the others are fungible).
+        ip = parse_ip(endpoint.ctx, addresses[0], endpoint.at("addresses", 0))
+        ready = endpoint.sub("conditions").boolean("ready")
+        if ip is not None:
+            # `ready` unset means unknown, which consumers must read as ready (API reference).
+            endpoints.append(ServiceEndpoint(ip, ready is not False, endpoint.string("nodeName"),
+                                             ports, endpoint.path))
+    out.slices.append(EndpointsDraft(service, tuple(endpoints), meta))
+
+
+def _endpoints(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    endpoints = []
+    for subset in r.maps("subsets"):
+        ports = _endpoint_ports(subset)
+        for key, ready in (("addresses", True), ("notReadyAddresses", False)):
+            for address in subset.maps(key):
+                ip = address.ip("ip")
+                if ip is None and not address.has("ip"):
+                    address.missing("ip")
+                if ip is not None:
+                    endpoints.append(ServiceEndpoint(ip, ready, address.string("nodeName"),
+                                                     ports, address.path))
+    out.endpoints.append(EndpointsDraft(meta.name, tuple(endpoints), meta))
+
+
+# kind -> (API groups it is read from, namespaced, parser). A kind from another group (a Knative
+# `Service`, serving.knative.dev) is someone else's object: ignored, not misread.
+_PARSERS: dict[str, tuple[tuple[str, ...], bool, Parser]] = {
+    "Namespace": (("",), False, _namespace),
+    "Node": (("",), False, _node),
+    "Pod": (("",), True, _pod),
+    "Service": (("",), True, _service),
+    "Endpoints": (("",), True, _endpoints),
+    "EndpointSlice": (("discovery.k8s.io",), True, _endpoint_slice),
+    **{kind: (("apps", "extensions"), True, _workload) for kind in WORKLOAD_KINDS},
+}

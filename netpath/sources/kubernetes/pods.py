@@ -1,0 +1,295 @@
+"""Pods: workloads expanded into pods, placed on nodes, given addresses, given security groups.
+
+Everything netpath chooses is deterministic (same spec, same result) and recorded in the pod's
+`assigned` and in the model's notes:
+
+- placement: `spec.nodeName` when written; else pod i of a workload runs on node
+  `(crc32("namespace/workload") + i) mod N` of the eligible nodes (nodeSelector; for a pod whose
+  IP is written, the nodes whose subnet or pod CIDR holds it) sorted by name;
+  a DaemonSet runs one pod per eligible node, named `<daemonset>-<node>`;
+- addresses: `status.podIP` when written; hostNetwork pods have their node's IP; else, with the
+  VPC CNI, the lowest free address of the node's subnet (after AWS's four reserved low
+  addresses, skipping every address the spec uses in the VPC); with an overlay CNI the lowest
+  free address of the node's pod CIDR from .2 up (.1 is the node's bridge). Pods are served in
+  order of namespace/name (web-2 before web-10).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from netpath.model.addr import Address, Prefix
+from netpath.model.kubernetes import Node, Pod
+from netpath.model.names import did_you_mean
+from netpath.model.resources import Subnet
+from netpath.sources.building import Ctx, Parts
+from netpath.sources.kubernetes.drafts import Objects, Workload
+from netpath.sources.kubernetes.fields import natural
+from netpath.sources.kubernetes.settings import Settings
+
+
+@dataclass(slots=True)
+class PodDraft:
+    namespace: str
+    name: str
+    node: str
+    ip: Address | None  # None until assigned (or when no address was left)
+    workload: Workload
+    assigned: list[str] = field(default_factory=list)
+
+    @property
+    def owner(self) -> str | None:
+        meta = self.workload.meta
+        return None if meta.kind == "Pod" else f"{meta.kind}/{meta.name}"
+
+
+class VpcAddresses:
+    """Addresses in use, as ints: per VPC (ENIs, nodes, written pod IPs of every cluster in it)
+    and per overlay cluster (written pod IPs, node IPs). Built once; assignment adds to them."""
+
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+        self.vpcs: dict[str, set[int]] = {}
+        self.overlay: dict[str, set[int]] = defaultdict(set)
+
+    def in_vpc(self, vpc: str) -> set[int]:
+        found = self.vpcs.get(vpc)
+        if found is None:
+            found = self.vpcs[vpc] = {int(e.private_ip) for e in self.parts.enis.values()
+                                      if e.vpc == vpc}
+        return found
+
+    def reserve(self, st: Settings, nodes: dict[str, Node], pods: list[PodDraft]) -> None:
+        used = self.in_vpc(st.vpc) if st.cni == "aws-vpc-cni" and st.vpc else self.overlay[st.name]
+        used.update(int(n.ip) for n in nodes.values())
+        used.update(int(p.ip) for p in pods if p.ip is not None)
+
+
+# --- expansion and placement ------------------------------------------------------------------
+
+
+def expand_pods(ctx: Ctx, parts: Parts, st: Settings, nodes: dict[str, Node],
+                declared: set[str], workloads: list[Workload]) -> list[PodDraft]:
+    ordered = sorted(nodes)
+    homes = _homes(parts, st, nodes)
+    if workloads and not declared:
+        ctx.error(st.path, f"cluster {st.name!r} has no nodes to run its pods on",
+                  "list them under `nodes:` or as Node manifests")
+        return []
+    pods: list[PodDraft] = []
+    seen: dict[tuple[str, str], PodDraft] = {}
+    for workload in workloads:
+        for draft in _place(ctx, st, nodes, declared, ordered, homes, workload):
+            first = seen.setdefault((draft.namespace, draft.name), draft)
+            if first is draft:
+                pods.append(draft)
+                continue
+            meta, other = workload.meta, first.workload.meta
+            ctx.error(meta.path, f"pod {draft.namespace}/{draft.name} of {meta.kind} "
+                      f"{meta.key} has the name of the pod of {other.kind} {other.key} "
+                      f"({other.where()})")
+    return pods
+
+
+def _homes(parts: Parts, st: Settings, nodes: dict[str, Node]) -> dict[str, Prefix]:
+    """Per node, the network its pods' addresses come from: its subnet (VPC CNI) or its pod
+    CIDR (overlay)."""
+    if st.cni != "aws-vpc-cni":
+        return {n: node.pod_cidr for n, node in nodes.items() if node.pod_cidr is not None}
+    subnets = {n: _node_subnet(parts, st, node) for n, node in nodes.items()}
+    return {n: subnet.cidr for n, subnet in subnets.items() if subnet is not None}
+
+
+def _node_subnet(parts: Parts, st: Settings, node: Node) -> Subnet | None:
+    instance = parts.instances.get(node.instance or "")
+    if instance is not None:
+        return parts.subnets.get(parts.enis[instance.enis[0]].subnet)
+    return next((s for s in parts.subnets.values() if s.vpc == st.vpc and node.ip in s.cidr),
+                None)
+
+
+def _place(ctx: Ctx, st: Settings, nodes: dict[str, Node], declared: set[str],
+           ordered: list[str], homes: dict[str, Prefix], workload: Workload) -> list[PodDraft]:
+    meta, template = workload.meta, workload.template
+    fixed = template.node_name
+    if fixed is not None and fixed not in nodes:
+        if fixed not in declared:  # a declared but broken node was reported already
+            ctx.error((*template.spec_path, "nodeName"), f"node {fixed!r} is not a node of "
+                      f"cluster {st.name!r}", did_you_mean(fixed, ordered))
+        return []
+    eligible = ordered
+    if template.node_selector:
+        wanted = template.node_selector.items()
+        eligible = [n for n in ordered if all(nodes[n].labels.get(k) == v for k, v in wanted)]
+    if workload.ip is not None:
+        # A written pod IP says where the pod runs: on a node whose network holds it.
+        ip = workload.ip
+        eligible = [n for n in eligible if n in homes and ip in homes[n]] or eligible
+    if meta.kind == "DaemonSet":
+        targets = [fixed] if fixed is not None else eligible
+        return [_draft(f"{meta.name}-{node}", node, False, nodes, workload) for node in targets]
+    names = [meta.name] if meta.kind == "Pod" else [
+        f"{meta.name}-{i}" for i in range(workload.replicas)]
+    if fixed is not None:
+        return [_draft(name, fixed, False, nodes, workload) for name in names]
+    if not eligible:
+        if names and ordered:
+            shown = ", ".join(f"{k}={v}" for k, v in template.node_selector.items())
+            ctx.error((*template.spec_path, "nodeSelector"), f"nodeSelector {shown} matches "
+                      f"no node of cluster {st.name!r}")
+        return []
+    start = zlib.crc32(f"{meta.namespace}/{meta.name}".encode())
+    return [_draft(name, eligible[(start + i) % len(eligible)], True, nodes, workload)
+            for i, name in enumerate(names)]
+
+
+def _draft(name: str, node: str, chosen: bool, nodes: dict[str, Node],
+           workload: Workload) -> PodDraft:
+    ip = nodes[node].ip if workload.template.host_network else workload.ip
+    return PodDraft(workload.meta.namespace, name, node, ip, workload,
+                    ["node"] if chosen else [])
+
+
+# --- addresses ---------------------------------------------------------------------------------
+
+
+def assign_pod_ips(ctx: Ctx, parts: Parts, st: Settings, nodes: dict[str, Node],
+                   pods: list[PodDraft], addresses: VpcAddresses, many: bool) -> None:
+    vpc_cni = st.cni == "aws-vpc-cni" and st.vpc is not None
+    used = addresses.in_vpc(st.vpc) if vpc_cni and st.vpc else addresses.overlay[st.name]
+    waiting = sorted((p for p in pods if p.ip is None), key=lambda p: (p.namespace,
+                                                                         natural(p.name)))
+    # Only nodes that run pods needing an address must have somewhere to take it from.
+    needed = {name: nodes[name] for name in sorted({p.node for p in waiting})}
+    pools = _node_pools(ctx, parts, st, needed, vpc_cni)
+    cursor: dict[str, int] = {}  # per pool, the lowest address that may still be free
+    full: set[tuple[str, str]] = set()  # (workload, pool) told that the pool is exhausted
+    for pod in waiting:
+        pool = pools.get(pod.node)
+        if pool is None:
+            continue  # reported once for the node
+        label, _, low, high = pool
+        value = cursor.get(label, low)
+        while value <= high and value in used:
+            value += 1
+        cursor[label] = value + 1
+        if value > high:
+            if (pod.workload.meta.key, label) in full:
+                continue
+            full.add((pod.workload.meta.key, label))
+            ctx.error(pod.workload.meta.path, f"no free address left in {label} for pod "
+                      f"{pod.namespace}/{pod.name}", "write status.podIP, or give the node a "
+                      "larger subnet or pod CIDR")
+            continue
+        used.add(value)
+        pod.ip = Address(value)
+        pod.assigned.append("ip")
+    _notes(ctx, st, pods, pools, many)
+
+
+def _node_pools(ctx: Ctx, parts: Parts, st: Settings, nodes: dict[str, Node],
+                vpc_cni: bool) -> dict[str, tuple[str, str, int, int]]:
+    """Per node: where its pods' addresses come from (words for messages, the CIDR, lowest and
+    highest address)."""
+    pools = {}
+    for node in nodes.values():
+        if not vpc_cni:
+            if node.pod_cidr is not None:
+                cidr = node.pod_cidr
+                pools[node.name] = (f"pod CIDR {cidr} of node {node.name!r}", str(cidr),
+                                    int(cidr.network_address) + 2,
+                                    int(cidr.broadcast_address) - 1)
+            continue
+        subnet = _node_subnet(parts, st, node)
+        if subnet is None:
+            ctx.error(node.path, f"node {node.name!r} ({node.ip}) is in no subnet of VPC "
+                      f"{st.vpc!r}: the VPC CNI cannot give its pods addresses")
+            continue
+        cidr = subnet.cidr
+        # AWS reserves the network address, +1, +2, +3 and the broadcast address.
+        pools[node.name] = (f"subnet {subnet.name!r} ({cidr})", str(cidr),
+                            int(cidr.network_address) + 4, int(cidr.broadcast_address) - 1)
+    return pools
+
+
+def _notes(ctx: Ctx, st: Settings, pods: list[PodDraft],
+           pools: dict[str, tuple[str, str, int, int]], many: bool) -> None:
+    """One line per workload (or bare pod) of what netpath chose for it."""
+    chosen: dict[tuple[str, str, str], list[PodDraft]] = {}
+    for pod in pods:
+        if pod.assigned:
+            meta = pod.workload.meta
+            chosen.setdefault((meta.kind, meta.namespace, meta.name), []).append(pod)
+    prefix = f"cluster {st.name}: " if many else ""
+    for (kind, namespace, name), group in chosen.items():
+        with_ip = [p for p in group if "ip" in p.assigned]
+        placed = sorted({p.node for p in group if "node" in p.assigned})
+        what = f"{namespace}/{name}" + ("" if kind == "Pod" else f" ({kind})")
+        parts = []
+        if with_ip:
+            ranges = sorted({pools[p.node][1] for p in with_ip})
+            count = len(with_ip)
+            parts.append(f"assigned {count} pod IP{'s' if count > 1 else ''} to {what} in "
+                         f"{', '.join(ranges)}")
+        if placed:
+            parts.append(("placed on" if parts else f"placed {what} on") + f" {', '.join(placed)}")
+        ctx.notes.append(prefix + "; ".join(parts))
+
+
+# --- the pods, finished ------------------------------------------------------------------------
+
+
+def finish_pods(ctx: Ctx, st: Settings, pods: list[PodDraft], objects: Objects
+                ) -> dict[str, Pod]:
+    groups = _security_groups(ctx, st, pods, objects)
+    out: dict[str, Pod] = {}
+    for pod in sorted(pods, key=lambda p: (p.namespace, natural(p.name))):
+        if pod.ip is None:
+            continue  # no address could be given: reported
+        template = pod.workload.template
+        key = f"{pod.namespace}/{pod.name}"
+        out[key] = Pod(
+            namespace=pod.namespace,
+            name=pod.name,
+            labels=template.labels,
+            node=pod.node,
+            ip=pod.ip,
+            host_network=template.host_network,
+            ports=template.ports,
+            ready=pod.workload.ready,
+            owner=pod.owner,
+            security_groups=groups.get(key, ()),
+            assigned=tuple(pod.assigned),
+            path=pod.workload.meta.path,
+        )
+    return out
+
+
+def _security_groups(ctx: Ctx, st: Settings, pods: list[PodDraft], objects: Objects
+                     ) -> dict[str, tuple[str, ...]]:
+    """Security groups for pods: every SecurityGroupPolicy selecting a pod adds its groups
+    (hostNetwork pods use the node's interface and get none). Needs the VPC CNI."""
+    for meta in objects.sgps_without_pod_selector:
+        ctx.notes.append(f"SecurityGroupPolicy {meta.key} selects by service account, which "
+                         "netpath does not model: it applies to no pod")
+    if not objects.sgps:
+        return {}
+    if st.cni != "aws-vpc-cni":
+        ctx.notes.append(f"cluster {st.name}: SecurityGroupPolicies need the VPC CNI (security "
+                         f"groups for pods); with {st.cni} they have no effect")
+        return {}
+    by_namespace: dict[str, list[PodDraft]] = defaultdict(list)
+    for pod in pods:
+        if not pod.workload.template.host_network:
+            by_namespace[pod.namespace].append(pod)
+    out: dict[str, dict[str, None]] = {}
+    for key in sorted(objects.sgps):
+        policy = objects.sgps[key]
+        for pod in by_namespace.get(policy.namespace, ()):
+            if policy.pod_selector.matches(pod.workload.template.labels):
+                groups = out.setdefault(f"{pod.namespace}/{pod.name}", {})
+                groups.update(dict.fromkeys(policy.security_groups))
+    return {key: tuple(groups) for key, groups in out.items()}
+

@@ -1,1 +1,0 @@
-"""Reading specs: YAML with positions, the JSON Schema, the semantic pass, and the model builder."""
