@@ -7,16 +7,19 @@ more to say), or when the packet comes back to a position it already held: a for
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from netpath.engine import fixes
-from netpath.engine.walk.position import COMPONENT_AT, At, Stop, Walk
-from netpath.engine.walk.table import HANDLERS
+from netpath.engine.walk.position import COMPONENT_AT, At, Stop, Walk, Where
+from netpath.engine.walk.table import HANDLERS, Handler
 from netpath.model.vocabulary import Code
 
 MAX_STEPS = 512  # far beyond any real path (the longest traces take about 40 positions)
 
 
-def walk(w: Walk, start: At[object]) -> Walk:
-    """Walk the packet from `start` until it stops; the hops and the outcome are on `w`."""
+def walk(w: Walk, start: At[object], handlers: Mapping[Where, Handler] = HANDLERS) -> Walk:
+    """Walk the packet from `start` until it stops; the hops and the outcome are on `w`.
+    `handlers` is the table of `table.py` (a test may give another)."""
     at: At[object] = start
     seen: set[At[object]] = set()
     for _ in range(MAX_STEPS):
@@ -24,7 +27,7 @@ def walk(w: Walk, start: At[object]) -> Walk:
             _loop(w, at)
             return w
         seen.add(at)
-        following = HANDLERS[at.where](w, at)
+        following = handlers[at.where](w, at)
         if isinstance(following, Stop):
             return w
         at = following
