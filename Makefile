@@ -29,10 +29,10 @@ bench: $(STAMP)  ## run the benchmarks (figures, not pass/fail)
 golden: $(STAMP)  ## regenerate golden files (review the diff!)
 	$(PY) -m tests.golden.regenerate
 
-lint: $(STAMP)  ## ruff and mypy (needs the dev extras)
+lint: $(STAMP)  ## ruff on the code, tests and benches; mypy --strict on netpath/ (installs the dev extras)
 	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m ruff check netpath tests bench
-	$(PY) -m mypy netpath
+	$(PY) -m ruff check netpath tests bench tools
+	$(PY) -m mypy --strict netpath
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis build *.egg-info
