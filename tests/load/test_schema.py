@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import textwrap
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,11 +44,20 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
     schema = load_schema()
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    # The published URL still names netpath/spec/, where the file used to be: `netpath schema`
-    # prints it and specs link it (README, the scenarios), so it changes on its own.
+    # The published URL names netpath/spec/, where the file used to be: `netpath schema` prints
+    # it and users' specs link it (`# yaml-language-server: $schema=...`), so it stays.
     assert schema["$id"] == (
         "https://raw.githubusercontent.com/netpath-dev/netpath/main/netpath/spec/netpath.schema.json"
     )
+
+
+def test_the_published_schema_is_the_packaged_one() -> None:
+    """netpath/spec/netpath.schema.json is not code: it is the file behind the schema's
+    published URL (its `$id`), which editors fetch for specs that link it. The loader reads the
+    packaged copy in netpath/load/; the two stay byte-identical."""
+    root = Path(__file__).resolve().parents[2] / "netpath"
+    published = (root / "spec" / "netpath.schema.json").read_bytes()
+    assert published == (root / "load" / "netpath.schema.json").read_bytes()
 
 
 def _property_schemas(node: Any, where: str = "#") -> list[tuple[str, Any]]:
