@@ -8,6 +8,7 @@ Kubernetes components are all just component kinds (`netpath.model.vocabulary.Co
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 
 from netpath.model.addr import Address
 from netpath.model.paths import SpecPath
@@ -57,10 +58,58 @@ def _endpoint(ip: Address, port: int | None) -> str:
 @record
 class RuleRef:
     """The rule or route that decided a hop; `path` is None for implicit ones (a local route,
-    the default NACL, an implicit deny)."""
+    the default NACL, an implicit deny). `id` is how the rule is known where it lives: a NACL
+    rule's number, a route's destination, a NetworkPolicy's `ns/name` and rule index."""
 
     text: str
     path: SpecPath | None = None
+    id: str | None = None
+
+
+# --- facts: what decided a hop, as data (the renderers, checks and drills read these; nothing
+# parses a hop's sentence) ------------------------------------------------------------------
+
+
+class ChoiceRule(StrEnum):
+    """How the real network picks among equal options; the trace follows one of them."""
+
+    AT_RANDOM = "at-random"  # equal routes (AWS keeps one), kube-proxy in iptables mode
+    ROUND_ROBIN = "round-robin"  # kube-proxy in IPVS mode (rr), ingress-nginx (round_robin)
+    SPREAD = "spread"  # a load balancer spreads requests over its healthy targets
+    FIRST_ADDRESS = "first-address"  # a DNS answer of several addresses: clients take one
+
+
+@record
+class Choice:
+    """A choice among several: the one the trace followed, the others it could have been,
+    and how the network picks (`--endpoint` follows another for Services and targets)."""
+
+    chosen: str
+    others: tuple[str, ...]
+    how: ChoiceRule
+
+
+@record
+class OpenShare:
+    """How much of a port range gets through: a NACL that lets only part of the client's
+    ephemeral range back fails that share of connections, intermittently."""
+
+    open: int  # ports that pass
+    total: int  # ports in the range
+
+    @property
+    def fraction(self) -> float:
+        return self.open / self.total if self.total else 0.0
+
+
+@record
+class Crossing:
+    """A filter a packet crosses, and which way: a NACL `inbound`/`outbound` at a subnet, a
+    security group `ingress`/`egress` at an interface, a NetworkPolicy at a pod."""
+
+    direction: str  # inbound | outbound (NACLs); ingress | egress (groups, policies)
+    at: str  # the subnet, the interface's owner, or the pod
+    rules_of: tuple[str, ...] = ()  # the groups or policies that judged, when several may
 
 
 @record
@@ -75,6 +124,10 @@ class Hop:
     note: str | None = None  # where AWS differs from the common mental model
     connection: int = 1  # a load balancer starts connection 2, and so on
     step: int = 0  # set when the trace is assembled
+    before: Packet | None = None  # the packet as it arrived, when this hop rewrote it
+    choice: Choice | None = None  # one of several was followed (endpoints, targets, routes)
+    crossing: Crossing | None = None  # a filter's side and place
+    open_share: OpenShare | None = None  # a range that passes only in part
 
 
 @record
@@ -88,6 +141,7 @@ class Blocked:
     direction: Direction = Direction.FORWARD
     partial: bool = False  # part of a port range passes: intermittent failures
     aws_code: str | None = None  # the closest AWS code for this case (the registry's by default)
+    open_share: OpenShare | None = None  # with `partial`: how much of the range passes
 
 
 @record

@@ -35,6 +35,17 @@ class RouteMatch(Generic[R]):
     def route(self) -> R:
         return self.best.route
 
+    @property
+    def tied(self) -> tuple[Candidate[R], ...]:
+        """With `ambiguous`: the other routes as specific and as preferred as the best, to
+        other targets (AWS picks one of them at random and keeps it)."""
+        if not self.ambiguous:
+            return ()
+        best = self.best
+        return tuple(c for c in self.others if c.prefix.prefixlen == best.prefix.prefixlen
+                     and _rank(c.route) == _rank(best.route)
+                     and c.route.target != best.route.target)
+
 
 class PrefixIndex(Generic[R]):
     """Routes bucketed by prefix length: {length: {network as int: [candidates]}}."""

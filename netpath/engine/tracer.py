@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from netpath.engine.balancers import request_for
 from netpath.engine.codes import CODES
-from netpath.engine.hops import Packet, Query, Trace
+from netpath.engine.hops import Choice, ChoiceRule, Packet, Query, Trace
 from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, Ephemeral, ephemeral_for, pick_port
@@ -136,8 +136,11 @@ def _dns_hop(w: Walk, answer: DnsAnswer, packet: Packet, source: Endpoint) -> No
     addresses = ", ".join(str(a) for a in answer.addresses)
     following = f" (following {answer.addresses[0]})" if len(answer.addresses) > 1 else ""
     asker = f"{source.label} asks" if source.eni else "the client asks"
+    others = tuple(str(a) for a in answer.addresses[1:])
     w.hop(Component.DNS, answer.source, Action.RESOLVE,
-          f"{asker} {answer.source}: {chain} -> {addresses}{following}", packet)
+          f"{asker} {answer.source}: {chain} -> {addresses}{following}", packet,
+          choice=Choice(str(answer.addresses[0]), others, ChoiceRule.FIRST_ADDRESS)
+          if others else None)
 
 
 def _nxdomain(w: Walk, name: str, source: Endpoint, packet: Packet) -> None:

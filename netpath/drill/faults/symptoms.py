@@ -159,22 +159,12 @@ def situation(before: Trace, ends: tuple[str, str], *, partial: bool) -> str:
     return sentence[0].upper() + sentence[1:] if source.startswith("a ") else sentence
 
 
-_OPEN_SHARE = re.compile(r"only (\d+) of its (\d+) ports gets? a reply"
-                         r"|about (\d+)% of connections fail")
-
-
 def intermittent(blocked: Blocked) -> bool:
     """Whether users see intermittent failures: part of the client's ephemeral range passes,
-    and at least INTERMITTENT_SHARE of it (the engine's reason states the share: "only 1 of its
-    28232 ports gets a reply", "about 75% of connections fail")."""
-    if not blocked.partial:
-        return False
-    stated = _OPEN_SHARE.search(blocked.reason)
-    if stated is None:
-        return True
-    if stated.group(3) is not None:
-        return (100 - int(stated.group(3))) / 100 >= INTERMITTENT_SHARE
-    return int(stated.group(1)) / int(stated.group(2)) >= INTERMITTENT_SHARE
+    and at least INTERMITTENT_SHARE of it."""
+    if blocked.open_share is None:
+        return blocked.partial
+    return blocked.open_share.fraction >= INTERMITTENT_SHARE
 
 
 _FIX_CLAUSE = re.compile(r";\s+(?:allow|add|keep)\b.*$", re.DOTALL)

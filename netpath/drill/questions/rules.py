@@ -97,7 +97,7 @@ def _ask(s: Scenario, trace: Trace, hop: Hop, prompt: str, difficulty: int,
 
 def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> Question | None:
     table = s.model.route_tables.get(hop.name)
-    if table is None or hop.rule is None or (hop.note and "at random" in hop.note):
+    if table is None or hop.rule is None or hop.choice is not None:  # a tie: AWS picks one
         return None
     if len(table.routes) < 2:
         return None  # the only route shown decides: nothing to ask
@@ -157,7 +157,7 @@ def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> 
                       difficulty)
     if choices is None:
         return None
-    number = answer.split(" ", 1)[0].lstrip("#")
+    number = hop.rule.id or ""
     shared = any(_nacl_number(c) == number for c in choices if c != answer)
     accepted = [] if shared else [number, f"#{number}", f"rule {number}"]
     service = packet.protocol if packet.dst_port is None else \
@@ -166,8 +166,9 @@ def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> 
     why = (f"NACL rules are checked from the lowest number up and the first match decides: "
            f"{answer} is the first {direction} rule of {acl.name} that matches {service} "
            f"{word} {peer}.")
-    where = re.search(r"\b(entering|leaving) ([\w.-]+)", hop.detail)
-    subnet = f" {where.group(1)} {where.group(2)}" if where else ""
+    crossing = hop.crossing
+    subnet = "" if crossing is None else \
+        f" {'entering' if crossing.direction == 'inbound' else 'leaving'} {crossing.at}"
     return _ask(s, trace, hop, f"{acl.name} judges {direction} {service} {word} {peer}"
                 f"{subnet}. Which rule decides?", difficulty, choices, answer, accepted, why,
                 shown=(nacl_line(acl, inbound),))

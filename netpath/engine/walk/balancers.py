@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netpath.engine.balancers import CONTROLLER_RULE_DESCRIPTION, find_listener
-from netpath.engine.hops import Packet, RuleRef
+from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
 from netpath.engine.listener_rules import HttpRequest, RuleMatch, describe_rule, match_listener
 from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
 from netpath.engine.security_groups import evaluate_security_groups
@@ -148,7 +148,9 @@ def target_group(w: Walk, at: At[LbConnection]) -> Next:
     w.hop(Component.TARGET_GROUP, choice.group.name, Action.FORWARD,
           f"{choice.group.name} sends to {choice.target.target} ({choice.address}:"
           f"{choice.target.port}, {choice.group.target_type} target){health}{others}"
-          f"{skipped}: {seen}", packet, rule=None, note=_join(notes))
+          f"{skipped}: {seen}", packet, rule=None, note=_join(notes), before=client,
+          choice=Choice(choice.target.target, choice.others, ChoiceRule.SPREAD)
+          if choice.others else None)
     if not preserve and not egress_allowed(w, node, packet, flow):
         return STOP
     return At(Where.ROUTE_TABLE, Leaving(node.subnet), packet, flow)

@@ -56,7 +56,8 @@ def nat_gateway(w: Walk, at: At[RouteTo]) -> Next:
                        "it never accepts connections initiated from outside")
     w.hop(Component.NAT_GATEWAY, nat.name, Action.TRANSLATE,
           f"source {packet.src_ip}:{packet.src_port} -> {nat.private_ip}:{port} "
-          f"(port from the NAT gateway's range {ephemeral.ports})", translated, note=note)
+          f"(port from the NAT gateway's range {ephemeral.ports})", translated, note=note,
+          before=packet)
     return at.to(Where.ROUTE_TABLE, Leaving(nat_subnet.name), translated,
                  replace(at.flow, ephemeral=ephemeral))
 
@@ -115,7 +116,7 @@ def nat_gateway_inbound(w: Walk, at: At[str]) -> Next:
     restored = packet.with_destination(original.src_ip, original.src_port)
     w.hop(Component.NAT_GATEWAY, nat.name, Action.TRANSLATE,
           f"destination {packet.dst_ip}:{packet.dst_port} -> {original.src_ip}:"
-          f"{original.src_port} (connection tracking)", restored)
+          f"{original.src_port} (connection tracking)", restored, before=packet)
     return at.to(Where.ROUTE_TABLE, Leaving(nat.subnet), restored,
                  replace(at.flow, ephemeral=session.client))
 

@@ -9,7 +9,7 @@ serves a request is `netpath.engine.ingress_nginx.match`.
 from __future__ import annotations
 
 from netpath.engine import services
-from netpath.engine.hops import Packet, RuleRef
+from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
 from netpath.engine.ingress_nginx import match, service_port
 from netpath.engine.ports import EPHEMERAL, pick_port
 from netpath.engine.walk.position import At, ControllerConnection, Next, PodAt, Walk, Where
@@ -44,6 +44,8 @@ def ingress_controller(w: Walk, at: At[ControllerConnection]) -> Next:
         return w.block(Code(problem.code), Component.INGRESS, route.ingress.key,
                        problem.reason, problem.fix, client)
     backend = choice.backend
+    # ingress-nginx balances over the endpoints (its default load-balance is round_robin)
+    others = tuple(b.label for b in choice.pool if b != backend)
     source_port = pick_port(EPHEMERAL["linux"].ports, controller.key, client) \
         if client.src_port is not None else None
     packet = Packet("tcp", controller.ip, source_port, backend.ip, backend.port)
@@ -51,5 +53,6 @@ def ingress_controller(w: Walk, at: At[ControllerConnection]) -> Next:
           f"{route.why} -> Service {service.key}: ingress-nginx opens a new connection from "
           f"{controller.key} straight to the endpoint {backend} (no ClusterIP, no kube-proxy); "
           "the backend sees the controller's IP, the client's travels in X-Forwarded-For",
-          packet, rule=RuleRef(route.why, route.backend.path))
+          packet, rule=RuleRef(route.why, route.backend.path), before=client,
+          choice=Choice(backend.label, others, ChoiceRule.ROUND_ROBIN) if others else None)
     return at.to(Where.POD_SENDS, PodAt(cluster.name, controller.key), packet)

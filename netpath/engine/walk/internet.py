@@ -136,7 +136,7 @@ def internet_gateway(w: Walk, at: At[RouteTo]) -> Next:
                        "IP and its public or Elastic IP; it does not hand out addresses")
     w.hop(Component.INTERNET_GATEWAY, igw, Action.TRANSLATE,
           f"source {packet.src_ip} -> {public} ({owner}'s public address)", translated,
-          note=note)
+          note=note, before=packet)
     return at.to(Where.INTERNET, None, translated)
 
 
@@ -162,7 +162,8 @@ def internet_gateway_inbound(w: Walk, at: At[str]) -> Next:
                        "internet gateway", f"attach an internet gateway to {vpc.name}", packet)
     translated = packet.with_destination(eni.private_ip, packet.dst_port)
     w.hop(Component.INTERNET_GATEWAY, vpc.internet_gateway, Action.TRANSLATE,
-          f"destination {packet.dst_ip} -> {eni.private_ip} ({owner})", translated)
+          f"destination {packet.dst_ip} -> {eni.private_ip} ({owner})", translated,
+          before=packet)
     if not nacl_allows(w, w.model.subnets[eni.subnet], "inbound", translated, at.flow):
         return STOP
     return at.to(Where.INTERFACE, eni.name, translated)
@@ -177,7 +178,7 @@ def nat_from_internet(w: Walk, at: At[str]) -> Next:
     w.hop(Component.INTERNET_GATEWAY, vpc.internet_gateway or "internet-gateway",
           Action.TRANSLATE,
           f"destination {packet.dst_ip} -> {nat.private_ip} ({nat.name}'s private IP)",
-          translated)
+          translated, before=packet)
     if not nacl_allows(w, w.model.subnets[nat.subnet], "inbound", translated, at.flow):
         return STOP
     return at.to(Where.NAT_GATEWAY_INBOUND, nat.name, translated)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from netpath.engine import services
-from netpath.engine.hops import Packet, RuleRef
+from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
 from netpath.engine.ports import EPHEMERAL, pick_port
 from netpath.engine.walk.node_paths import across_nodes, deliver_to_node
 from netpath.engine.walk.position import (
@@ -45,7 +45,7 @@ def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
     choice = _choose(w, cluster, service, packet, node, external=False)
     if choice is None:
         return None
-    backend, port_words = choice
+    backend, port_words, picked = choice
     translated = packet.with_destination(backend.ip, backend.port)
     key = ("dnat", int(backend.ip), backend.port, int(packet.src_ip), packet.src_port)
     w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, flow.ephemeral)
@@ -54,7 +54,7 @@ def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
           f"({backend.label}); {port_words}", translated,
           note=w.note_once("clusterip", "a ClusterIP is virtual: kube-proxy on the client's "
                            "node DNATs to an endpoint, and conntrack there turns the reply "
-                           "back into the ClusterIP"))
+                           "back into the ClusterIP"), before=packet, choice=picked)
     return translated
 
 
@@ -69,7 +69,8 @@ def undo_dnat(w: Walk, client: str, packet: Packet) -> Packet | None:
     restored = packet.with_source(original.dst_ip, original.dst_port)
     w.hop(Component.KUBE_PROXY, session.translator.split(":", 1)[1], Action.TRANSLATE,
           f"source {packet.src_ip}:{packet.src_port} -> {original.dst_ip}:{original.dst_port} "
-          f"(conntrack): {client} sees the reply come from the ClusterIP", restored)
+          f"(conntrack): {client} sees the reply come from the ClusterIP", restored,
+          before=packet)
     return restored
 
 
@@ -85,7 +86,7 @@ def node_port(w: Walk, at: At[object], cluster: Cluster, node: Node,
     choice = _choose(w, cluster, service, packet, node, external=True)
     if choice is None:
         return STOP
-    backend, port_words = choice
+    backend, port_words, picked = choice
     local = service.external_traffic_policy == "Local"
     translated = packet.with_destination(backend.ip, backend.port)
     words = f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port}"
@@ -106,7 +107,8 @@ def node_port(w: Walk, at: At[object], cluster: Cluster, node: Node,
               "sees the client IP) and may forward to a pod on another node")
     w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
           f"NodePort {packet.dst_port} of {service.key}: {words} ({backend.label}); "
-          f"{port_words}", translated, note=w.note_once(f"etp-{local}", lesson))
+          f"{port_words}", translated, note=w.note_once(f"etp-{local}", lesson), before=packet,
+          choice=picked)
     return _forward_from_node(w, at.to(at.where, at.subject, translated, flow), cluster, node,
                               translated)
 
@@ -146,7 +148,7 @@ def undo_node_port(w: Walk, at: At[object], cluster: Cluster, node: Node,
                       original.src_port)
     w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
           f"the reply becomes {original.dst_ip}:{original.dst_port} -> {original.src_ip}:"
-          f"{original.src_port} again (conntrack)", restored)
+          f"{original.src_port} again (conntrack)", restored, before=packet)
     back = at.to(at.where, at.subject, restored, replace(at.flow, ephemeral=session.client))
     if restored.dst_ip == node.ip:  # the node called its own NodePort: the reply is home
         return deliver_to_node(w, back, cluster, node, restored)
@@ -188,7 +190,10 @@ def _as_the_client_sees(w: Walk, packet: Packet, reason: str) -> str:
 
 
 def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: Node, *,
-            external: bool) -> tuple[services.Backend, str] | None:
+            external: bool) -> tuple[services.Backend, str, Choice | None] | None:
+    """The endpoint kube-proxy on `node` sends the packet to, the words for how it picked,
+    and the choice among several (None with one endpoint); None when the Service cannot
+    take the packet (the walk was blocked)."""
     found = services.backends_for(cluster, service, packet.protocol, packet.dst_port,
                                   node_port=external)
     choice = services.choose_backend(found, node.name, w.ctx.endpoint_preference,
@@ -211,4 +216,7 @@ def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: N
           f"({choice.policy}); endpoints: {listing}", packet,
           rule=RuleRef(f"port {sport.port} -> {sport.target_port}", sport.path), note=notes)
     words = services.kube_proxy_words(cluster.kube_proxy_mode, choice.pool, choice.backend)
-    return choice.backend, words
+    others = tuple(b.label for b in choice.pool if b != choice.backend)
+    how = ChoiceRule.ROUND_ROBIN if cluster.kube_proxy_mode == "ipvs" else ChoiceRule.AT_RANDOM
+    picked = Choice(choice.backend.label, others, how) if others else None
+    return choice.backend, words, picked

@@ -7,7 +7,7 @@ are stateful). A cluster without any NetworkPolicy gets no hop at all: there is 
 
 from __future__ import annotations
 
-from netpath.engine.hops import Packet, RuleRef
+from netpath.engine.hops import Crossing, Packet, RuleRef
 from netpath.engine.network_policy import PolicyIndex
 from netpath.engine.network_policy_decision import NetpolDecision, evaluate
 from netpath.engine.walk.position import Walk
@@ -63,18 +63,20 @@ def reply_passes(w: Walk, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
     note = w.note_once("netpol-stateful", "NetworkPolicy is stateful: the reply to an allowed "
                        "connection passes whatever the policies say")
     w.hop(Component.NETWORK_POLICY, pod.key, Action.ALLOW,
-          f"the reply leaves {pod.key} (connection tracking)", packet, note=note)
+          f"the reply leaves {pod.key} (connection tracking)", packet, note=note,
+          crossing=Crossing("egress", pod.key))
     return True
 
 
 def _record(w: Walk, decision: NetpolDecision, packet: Packet,
             lesson: str | None = None) -> bool:
     name = ", ".join(decision.policies) or decision.pod
+    crossing = Crossing(decision.direction, decision.pod, decision.policies)
     rule = None
     if decision.allowed_by is not None:
         match = decision.allowed_by
         rule = RuleRef(f"{match.policy.key} {decision.direction} rule {match.rule + 1}",
-                       match.path)
+                       match.path, f"{match.policy.key}#{match.rule + 1}")
     notes = list(decision.notes)
     if lesson is not None:
         notes.append(lesson)
@@ -84,11 +86,12 @@ def _record(w: Walk, decision: NetpolDecision, packet: Packet,
     note = "; ".join(notes) or None
     if decision.allowed:
         w.hop(Component.NETWORK_POLICY, name, Action.ALLOW, decision.line, packet, rule=rule,
-              note=note)
+              note=note, crossing=crossing)
         return True
     code = Code(decision.code or Code.NETPOL_INGRESS_DENIED)
     reason = decision.reason or decision.line
     if decision.direction == "egress" and packet.dst_port == 53:
         reason += ": name resolution breaks"
-    w.block(code, Component.NETWORK_POLICY, name, reason, decision.fix or "", packet, note=note)
+    w.block(code, Component.NETWORK_POLICY, name, reason, decision.fix or "", packet, note=note,
+            crossing=crossing)
     return False

@@ -70,7 +70,7 @@ def snat_to_node(w: Walk, at: At[object], cluster: Cluster, node: Node, packet: 
         f"node:{node.name}", packet, translated, at.flow.ephemeral)
     w.hop(Component.NODE, node.name, Action.TRANSLATE,
           f"source {packet.src_ip}:{packet.src_port} -> {node.ip}:{port} (SNAT to the node)",
-          translated, note=w.note_once("node-snat", why))
+          translated, note=w.note_once("node-snat", why), before=packet)
     return at.to(Where.NODE_SENDS, NodeAt(cluster.name, node.name), translated,
                  replace(at.flow, ephemeral=VPC_CNI_SNAT))
 
@@ -108,7 +108,8 @@ def encapsulate(w: Walk, at: At[object], cluster: Cluster, node: Node,
     w.hop(Component.NODE, node.name, Action.TRANSLATE,
           f"{node.name} encapsulates the packet ({word}) to {other.name} ({other.ip})", outer,
           note=w.note_once("overlay", f"with {cluster.cni} the VPC only sees node addresses: "
-                           f"security groups and NACLs must allow {word} between the nodes"))
+                           f"security groups and NACLs must allow {word} between the nodes"),
+          before=packet)
     return at.to(Where.NODE_SENDS, NodeAt(cluster.name, node.name), outer, flow)
 
 

@@ -95,11 +95,12 @@ def node_receives(w: Walk, at: At[str]) -> Next:
         opened = replace(at.flow, reply=tunnel.reply, tunnel=None)
         if isinstance(tunnel.to, NodeAt):
             w.hop(Component.NODE, node.name, Action.TRANSLATE,
-                  f"{node.name} decapsulates the packet", tunnel.inner)
+                  f"{node.name} decapsulates the packet", tunnel.inner, before=at.packet)
             return at.to(Where.NODE_LOCAL, NodeAt(cluster.name, node.name), tunnel.inner,
                          opened)
         w.hop(Component.NODE, node.name, Action.TRANSLATE,
-              f"{node.name} decapsulates the packet for {tunnel.to.pod}", tunnel.inner)
+              f"{node.name} decapsulates the packet for {tunnel.to.pod}", tunnel.inner,
+              before=at.packet)
         return at.to(Where.POD_RECEIVES, tunnel.to, tunnel.inner, opened)
     if at.reply:
         back = _undo_node_snat(w, at, cluster, node, at.packet)
@@ -148,7 +149,7 @@ def _undo_node_snat(w: Walk, at: At[object], cluster: Cluster, node: Node,
     restored = packet.with_destination(original.src_ip, original.src_port)
     w.hop(Component.NODE, node.name, Action.TRANSLATE,
           f"destination {packet.dst_ip}:{packet.dst_port} -> {original.src_ip}:"
-          f"{original.src_port} (the node undoes its SNAT)", restored)
+          f"{original.src_port} (the node undoes its SNAT)", restored, before=packet)
     pod = w.net.kube.pods_by_ip.get((cluster.name, int(original.src_ip)))
     if pod is None:
         return STOP

@@ -40,7 +40,7 @@ def from_tunnel_device(w: Walk, cluster: Cluster, node: Node, packet: Packet,
           "nodes leaves by the overlay device, so the kernel picks its address", moved,
           note=w.note_once("tunnel-source", f"pods on other nodes see {node.name}'s own "
                            f"traffic from {tunnel}, not {node.ip}: a NetworkPolicy ipBlock "
-                           "must cover the pod CIDR to admit it"))
+                           "must cover the pod CIDR to admit it"), before=packet)
     return moved
 
 
@@ -54,5 +54,5 @@ def back_from_tunnel_device(w: Walk, cluster: Cluster, node: Node, packet: Packe
     restored = packet.with_destination(original.src_ip, original.src_port)
     w.hop(Component.NODE, node.name, Action.FORWARD,
           f"{packet.dst_ip} is {node.name}'s {TUNNEL_DEVICES.get(cluster.cni, 'overlay')} "
-          "address: the reply is the node's own", restored)
+          "address: the reply is the node's own", restored, before=packet)
     return restored

@@ -10,7 +10,7 @@ https://kubernetes.io/docs/concepts/services-networking/network-policies/
 from __future__ import annotations
 
 from netpath.engine.coredns import ClusterDnsAnswer
-from netpath.engine.hops import Packet
+from netpath.engine.hops import Crossing, Packet
 from netpath.engine.network_policy import admits
 from netpath.engine.network_policy_fix import dns_note, dns_server
 from netpath.engine.resolve import Endpoint
@@ -34,7 +34,8 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
             w.block(Code.NETPOL_EGRESS_DENIED, Component.NETWORK_POLICY, pod.key,
                     f"{pod.key} cannot resolve {answer.asked}: {warning or 'udp/53 is denied'}",
                     f"allow udp/53 and tcp/53 to the cluster DNS pods in {pod.key}'s egress "
-                    "policies", packet)
+                    "policies", packet, crossing=Crossing("egress", pod.key, tuple(
+                        p.key for p in index.selecting(pod, "egress"))))
             return
         if server is not None and not admits(index, "ingress", server, pod.ip, pod, "udp",
                                              _DNS_PORT):
@@ -43,7 +44,9 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
                     f"cluster DNS pod {server.key} do not admit udp/53 from {pod.key}: name "
                     "resolution breaks (every lookup times out)",
                     f"allow udp/53 and tcp/53 from every pod to {server.key} in its "
-                    f"namespace's ingress policies", packet)
+                    f"namespace's ingress policies", packet, crossing=Crossing(
+                        "ingress", server.key, tuple(
+                            p.key for p in index.selecting(server, "ingress"))))
             return
         if warning is not None:
             notes.insert(0, warning)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, Generic, TypeVar
 
-from netpath.engine.hops import Blocked, Hop, Packet, RuleRef
+from netpath.engine.hops import Blocked, Choice, Crossing, Hop, OpenShare, Packet, RuleRef
 from netpath.engine.listener_rules import HttpRequest
 from netpath.engine.network import Network
 from netpath.engine.ports import Ephemeral
@@ -315,9 +315,12 @@ class Walk:
     def hop(self, component: Component, name: str, action: Action, detail: str,
             packet: Packet, *, rule: RuleRef | None = None,
             candidates: tuple[RuleRef, ...] = (), note: str | None = None,
-            connection: int | None = None) -> None:
+            connection: int | None = None, before: Packet | None = None,
+            choice: Choice | None = None, crossing: Crossing | None = None,
+            open_share: OpenShare | None = None) -> None:
         self.hops.append(Hop(component, name, action, detail, packet, rule, candidates, note,
-                             self.connection if connection is None else connection))
+                             self.connection if connection is None else connection, 0,
+                             before, choice, crossing, open_share))
 
     def note_once(self, key: str, text: str) -> str | None:
         """Each lesson is told once per trace, where it first matters."""
@@ -328,11 +331,14 @@ class Walk:
 
     def block(self, code: Code, component: Component, name: str, reason: str, fix: str,
               packet: Packet, *, rule: RuleRef | None = None, aws_code: str | None = None,
-              partial: bool = False, note: str | None = None) -> Stop:
+              note: str | None = None, crossing: Crossing | None = None,
+              open_share: OpenShare | None = None) -> Stop:
+        """Stop the packet here. `open_share`: part of a port range passes (intermittent)."""
         action = Action.DENY if component in FILTERS else Action.DROP
-        self.hop(component, name, action, reason, packet, rule=rule, note=note)
-        self.blocked = Blocked(0, component, name, code, reason, fix, self.direction, partial,
-                               aws_code)
+        self.hop(component, name, action, reason, packet, rule=rule, note=note,
+                 crossing=crossing, open_share=open_share)
+        self.blocked = Blocked(0, component, name, code, reason, fix, self.direction,
+                               open_share is not None, aws_code, open_share)
         return STOP
 
     def arrive(self, kind: str, name: str, at: At[object], packet: Packet | None = None, *,

@@ -6,7 +6,7 @@ forwards what a route sends through it.
 from __future__ import annotations
 
 from netpath.engine import fixes
-from netpath.engine.hops import Packet, RuleRef
+from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
 from netpath.engine.walk.filters import (
     cross_subnets,
     egress_allowed,
@@ -80,12 +80,15 @@ def route_table(w: Walk, at: At[Leaving]) -> Next:
                        Component.ROUTE_TABLE, table.name, reason,
                        fixes.no_route(w.net, table, packet), packet)
     route = match.route
+    tied = tuple(str(c.route) for c in match.tied)
     w.hop(Component.ROUTE_TABLE, table.name, Action.FORWARD,
           _route_detail(packet, match.best.prefix, route, table.name, subnet,
                         is_main=subnet.route_table_is_main), packet,
-          rule=RuleRef(str(route), route.path),
-          candidates=tuple(RuleRef(str(c.route), c.route.path) for c in match.others),
-          note=_route_note(w, bool(match.others), match.ambiguous))
+          rule=RuleRef(str(route), route.path, route.destination_text),
+          candidates=tuple(RuleRef(str(c.route), c.route.path, c.route.destination_text)
+                           for c in match.others),
+          note=_route_note(w, bool(match.others), match.ambiguous),
+          choice=Choice(str(route), tied, ChoiceRule.AT_RANDOM) if tied else None)
     if route.target_kind == "local":
         return at.to(Where.LOCAL_ROUTE, at.subject)
     where = _TARGETS.get(route.target_kind)
