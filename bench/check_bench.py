@@ -201,10 +201,10 @@ def bench_check_cli(estate_dir: Path, file: Path, runs: int) -> Result:
 def bench_check_split(estate_dir: Path, file: Path) -> Result:
     """One run in process, stage by stage, through the functions `netpath check` calls (with
     the garbage collector paused, as the command pauses it)."""
-    from netpath.cli.check import collector_paused
+    from netpath.load import collector
 
     gc.collect()
-    with collector_paused():
+    with collector.paused():
         return _split(estate_dir, file)
 
 

@@ -20,9 +20,9 @@ from netpath.checks.expectations import Expectation, ExpectationSet, sorted_erro
 from netpath.checks.groups import GroupError, Groups
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
 from netpath.checks.verdicts import judge
+from netpath.load import collector
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import Locator, no_locations
-from netpath.load.yaml_positions import gc_paused
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 
@@ -187,7 +187,7 @@ def run_expectations(network: Network, expectations: Sequence[Expectation],
     runner = _Runner(network, locate)
     results: list[ExpectationResult] = []
     errors: list[SpecError] = []
-    with gc_paused():  # ten thousand traces allocate a lot, none of it cyclic garbage
+    with collector.paused():  # ten thousand traces allocate a lot, none of it cyclic garbage
         for exp in expectations:
             result = runner.run(exp, errors)
             if result is not None:

@@ -9,15 +9,13 @@ size is computed first and an alias bomb is refused before any of it is built.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from netpath.load import collector
 from netpath.load.errors import SpecError
 from netpath.load.source import Position, RawMark, SourceMap, located, position
 from netpath.model.paths import SpecPath
@@ -381,7 +379,7 @@ def load_yaml_documents(
         return [], [bad]
     documents: list[Document] = []
     errors: list[SpecError] = []
-    with gc_paused():
+    with collector.paused():
         try:
             _compose_and_build(text, file, limits, documents, errors)
         except yaml.YAMLError as exc:
@@ -423,21 +421,3 @@ def _compose_and_build(
         source_map = SourceMap(file, builder.values, builder.keys)
         documents.append(Document(data, source_map, index, position(file, mark.line, mark.column)))
         errors.extend(builder.errors)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a spec is composed and built.
-
-    Parsing allocates a million small objects that all stay alive; on Python 3.11 that sets off
-    repeated full collections which scan all of them, and measured on a 10 MB spec they took three
-    quarters of the load time. Nothing built here forms a cycle that needs collecting meanwhile
-    (a recursive alias is refused, and its nodes are collected once the collector is back on).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from netpath.load import collector
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import SourceMap
 from netpath.model.resources import Model
@@ -60,11 +61,9 @@ def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None) ->
     """Load and check a spec; `None` loads the embedded default scenario. Raises SpecErrors.
 
     `environ` is where NETPATH_MAX_SPEC_BYTES is read (default: the process environment)."""
-    from netpath.load.yaml_positions import gc_paused
-
     # Building the model allocates hundreds of thousands of objects that all stay alive: the
     # cyclic collector would scan them again and again for nothing (about 40% of a large load).
-    with gc_paused():
+    with collector.paused():
         return _load_spec(path, environ)
 
 
