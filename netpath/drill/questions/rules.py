@@ -107,8 +107,7 @@ def _route(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) ->
     first = written[:1]  # the guide's "routes are evaluated in order": the first one written
     others = [str(r) for r in table.routes]
     # Never another table's routes: the setup lists this table's, so they would be wrong at a
-    # glance (review 3, X10); with too few of its own, the "dropped" lure is third (false: a
-    # route decides).
+    # glance; with too few of its own, the "dropped" lure is third (false: a route decides).
     lure = f"none: no route of {table.name} matches {hop.packet.dst_ip}, so it is dropped"
     choices = options(rng, answer, [matched + first, others, [lure]], difficulty)
     if choices is None:
@@ -281,7 +280,7 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     # The other rules of this direction of the policies selecting the pod (none admits: see
     # above), never a rule of the other direction; rules of a policy that does not select the
     # pod, labelled so in the setup only: labelled in the choice too, they would leave the
-    # answer the one unlabelled rule (a giveaway, the fourth review's R1).
+    # answer the one unlabelled rule (a giveaway).
     same = [_rule_words(p, direction, i) for p, i, _ in rules if (p, i) != (policy, number)]
     lure = [f"none: no policy isolates {pod.key} for {direction}, so everything is allowed"]
     label = f" (does not select {pod.key})"

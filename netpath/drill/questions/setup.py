@@ -35,7 +35,7 @@ def _subnet_kind(model: Model, subnet: Subnet) -> str:
 
 def _load_balancer(model: Model, lb: LoadBalancer) -> str:
     """`ALB web (internet-facing; nodes 10.0.1.254, 10.0.2.254; groups sg-alb)`: the node
-    addresses a target sees as the source, the groups a rule may name (review 3, X10)."""
+    addresses a target sees as the source, the groups a rule may name."""
     nodes = [str(model.enis[e].private_ip) for e in lb.enis if e in model.enis]
     words = [lb.scheme] + ([f"nodes {', '.join(nodes)}"] if nodes else [])
     words += [f"groups {', '.join(lb.security_groups)}"] if lb.security_groups else []
