@@ -20,12 +20,6 @@ from netpath.model.resources import (
 )
 
 
-def _service(packet: Packet) -> str:
-    if packet.protocol.isdigit():  # an IANA number: "IP protocol 4" (IP-in-IP), not "4"
-        return f"IP protocol {packet.protocol}"
-    return packet.protocol if packet.dst_port is None else f"{packet.protocol}/{packet.dst_port}"
-
-
 def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> str:
     group = eni.security_groups[0]
     database = net.model.databases.get(eni.owner) if eni.owner_kind == "database" else None
@@ -33,16 +27,16 @@ def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> st
             and packet.dst_port != database.port:
         # Opening the port would only trade this denial for NO_LISTENER.
         return (f"connect to port {database.port}: {database.name} listens on nothing else, so "
-                f"a rule for {_service(packet)} would not help")
+                f"a rule for {packet.service} would not help")
     balancer = net.model.load_balancers.get(eni.owner) \
         if eni.owner_kind == "load-balancer" else None
     if direction == "ingress" and balancer is not None:
         return _balancer_ingress(net, eni, balancer, group, packet)
     if direction == "ingress":
         peer = _sg_peer(net, eni, packet.src_ip)
-        return f"add an inbound rule to {group} allowing {_service(packet)} from {peer}"
+        return f"add an inbound rule to {group} allowing {packet.service} from {peer}"
     peer = _sg_peer(net, eni, packet.dst_ip, "egress")
-    return f"add an outbound rule to {group} allowing {_service(packet)} to {peer}"
+    return f"add an outbound rule to {group} allowing {packet.service} to {peer}"
 
 
 def _balancer_ingress(net: Network, eni: Eni, balancer: LoadBalancer, group: str,
@@ -51,7 +45,7 @@ def _balancer_ingress(net: Network, eni: Eni, balancer: LoadBalancer, group: str
     port without a listener needs the listener first: the rule alone would not answer."""
     public = balancer.scheme == "internet-facing" and is_public(packet.src_ip)
     peer = "0.0.0.0/0" if public else _sg_peer(net, eni, packet.src_ip)
-    rule = f"an inbound rule to {group} allowing {_service(packet)} from {peer}"
+    rule = f"an inbound rule to {group} allowing {packet.service} from {peer}"
     if packet.dst_port is not None and all(x.port != packet.dst_port for x in balancer.listeners):
         ports = ", ".join(str(x.port) for x in balancer.listeners) or "none"
         return (f"{balancer.name} has no listener on {packet.dst_port} (listeners: {ports}): "
@@ -86,11 +80,11 @@ def _subnet_cidr(net: Network, vpc: str, address: object) -> str:
 def nacl(acl: NetworkAcl, direction: str, packet: Packet, rule: NaclRule | None,
          subnet: Subnet) -> str:
     if acl.implicit:
-        return f"associate {subnet.name} with a network ACL that allows {_service(packet)}"
+        return f"associate {subnet.name} with a network ACL that allows {packet.service}"
     peer = packet.src_ip if direction == "inbound" else packet.dst_ip
     word = "from" if direction == "inbound" else "to"
     where = f" numbered below #{rule.number} (which denies it)" if rule is not None else ""
-    return (f"add an {direction} rule to {acl.name}{where} allowing {_service(packet)} "
+    return (f"add an {direction} rule to {acl.name}{where} allowing {packet.service} "
             f"{word} {peer}/32 or its subnet's CIDR")
 
 

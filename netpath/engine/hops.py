@@ -36,9 +36,7 @@ class Packet:
     @property
     def service(self) -> str:
         """`tcp/443`, `icmp`, or `IP protocol 4` for a protocol given by its IANA number."""
-        if self.protocol.isdigit():  # "IP protocol 4" (IP-in-IP), not "4"
-            return f"IP protocol {self.protocol}"
-        return self.protocol if self.dst_port is None else f"{self.protocol}/{self.dst_port}"
+        return service_words(self.protocol, self.dst_port)
 
     @property
     def flow_words(self) -> str:
@@ -49,6 +47,13 @@ class Packet:
         return f"{self.protocol} {_endpoint(self.src_ip, self.src_port)} -> " + _endpoint(
             self.dst_ip, self.dst_port
         )
+
+
+def service_words(protocol: str, port: int | None) -> str:
+    """What a flow is, as every message names it: `tcp/443`, `icmp`, `IP protocol 4`."""
+    if protocol.isdigit():  # an IANA number: "IP protocol 4" (IP-in-IP), not "4"
+        return f"IP protocol {protocol}"
+    return protocol if port is None else f"{protocol}/{port}"
 
 
 def _endpoint(ip: Address, port: int | None) -> str:

@@ -6,6 +6,7 @@ explained decision is `network_policy_decision.py`.
 
 from __future__ import annotations
 
+from netpath.engine.hops import service_words
 from netpath.engine.network_policy import ANY, Direction, Match
 from netpath.model.addr import Address
 from netpath.model.kubernetes import LabelSelector, NetpolPeer, NetpolPort, NetworkPolicy, Pod
@@ -20,7 +21,7 @@ def peer_name(peer_ip: Address, peer_pod: Pod | None) -> str:
 
 
 def flow_name(protocol: str, port: int | None) -> str:
-    return protocol if port is None else f"{protocol}/{port}"
+    return service_words(protocol, port)
 
 
 def _selector(selector: LabelSelector) -> str:

@@ -50,7 +50,7 @@ def reachable(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) ->
     blocked = trace.blocked_by
     setup = setup_text(s, f"Query: {query_words(trace, s)}")
     source, destination = endpoints(trace, s)
-    ask = f"Can {party(source)} reach {destination} on {_service(trace)}?"
+    ask = f"Can {party(source)} reach {destination} on {trace.flow.service}?"
     if blocked is None:
         answer, names, code = "reachable", [], None
         last = [h for h in trace.hops if h.action == "deliver"][-1:]
@@ -123,11 +123,6 @@ def expected_words(intent: Intent) -> str:
 def policy_names_of(name: str) -> list[str]:
     parts = [p.strip() for p in name.split(",")]
     return parts if len(parts) > 1 else []
-
-
-def _service(trace: Trace) -> str:
-    port = trace.flow.dst_port
-    return trace.query.protocol if port is None else f"{trace.query.protocol}/{port}"
 
 
 def _blocked_lures(trace: Trace, names: list[str], code: str | None) -> list[str]:

@@ -52,8 +52,8 @@ def _after_dnat(w: Walk, decision: NetpolDecision, packet: Packet) -> str | None
     if original.dst_port == packet.dst_port and decision.allowed:
         return None
     return w.note_once("netpol-after-dnat", "NetworkPolicy judges the endpoint after DNAT: "
-                       f"{packet.protocol}/{packet.dst_port} to {packet.dst_ip}, not "
-                       f"{original.protocol}/{original.dst_port} to the ClusterIP "
+                       f"{packet.service} to {packet.dst_ip}, not "
+                       f"{original.service} to the ClusterIP "
                        f"{original.dst_ip}")
 
 
