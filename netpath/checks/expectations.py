@@ -128,17 +128,18 @@ def schema_errors(data: Any, *, section: bool = False) -> list[SpecError]:
     document goes through jsonschema and the spec's converter for the located, worded errors.
     """
     # The spec's converter is reused as it is: its wording, did-you-mean and document order.
-    from netpath.load.schema import _convert, _finish, _string_keys
+    from netpath.load.schema_errors import convert, finish, string_keys
 
-    copy = _string_keys(data)
+    copy = string_keys(data)
     fast = _fast_validator(section)
     if fast is not None and fast.is_valid(copy):
         return []
     from jsonschema import Draft202012Validator
 
     schema = _section_schema() if section else load_schema()
-    findings = [f for e in Draft202012Validator(schema).iter_errors(copy) for f in _convert(e)]
-    return [_reworded(err, data) for err in _finish(findings, data)]
+    # no $defs phrases for this schema: its values are worded by jsonschema or `_reworded`
+    findings = [f for e in Draft202012Validator(schema).iter_errors(copy) for f in convert(e, {})]
+    return [_reworded(err, data) for err in finish(findings, data)]
 
 
 def _reworded(err: SpecError, data: Any) -> SpecError:

@@ -625,7 +625,7 @@ def test_one_error_per_problem_without_branch_noise() -> None:
 
 def test_an_any_of_error_describes_the_branch_whose_type_matches() -> None:
     # The spec's schema uses type switches instead of anyOf; this keeps the fallback honest.
-    from netpath.load import schema as module
+    from netpath.load import schema_errors as module
 
     tiny = {
         "anyOf": [
@@ -634,7 +634,7 @@ def test_an_any_of_error_describes_the_branch_whose_type_matches() -> None:
         ]
     }
     (error,) = Draft202012Validator(tiny).iter_errors({"a": 5})
-    findings = list(module._convert(error))
+    findings = list(module.convert(error, {}))
     assert [(f.message, f.path) for f in findings] == [("expected a string, got 5", ("a",))]
 
 

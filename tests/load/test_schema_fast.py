@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from netpath.load import schema
+from netpath.load.schema_errors import string_keys
 from tests.engine.casekit import load_cases
 
 jsonschema_rs = pytest.importorskip("jsonschema_rs")
@@ -44,12 +45,12 @@ def _slow(document: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 @pytest.mark.parametrize("index", range(len(VALID)))
 def test_valid_documents_agree(index: int, monkeypatch: pytest.MonkeyPatch) -> None:
     document = VALID[index]
-    assert schema._fast_check(schema._string_keys(document))
+    assert schema._fast_check(string_keys(document))
     assert _slow(document, monkeypatch) == []
 
 
 @pytest.mark.parametrize("name", sorted(INVALID))
 def test_invalid_documents_agree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     document = yaml.safe_load(INVALID[name])
-    assert not schema._fast_check(schema._string_keys(document))
+    assert not schema._fast_check(string_keys(document))
     assert schema.validate(document) == _slow(document, monkeypatch) != []
