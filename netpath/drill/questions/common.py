@@ -17,17 +17,18 @@ from netpath.drill.model import Question
 from netpath.engine.hops import Hop, Query, Trace
 from netpath.engine.network import Network
 from netpath.model.resources import Model
+from netpath.model.vocabulary import Component
 
 # Components of the Kubernetes layer; everything else but DNS and the internet is AWS.
-KUBE_COMPONENTS = frozenset({"pod", "node", "kube-proxy", "service", "network-policy",
-                             "ingress", "ingress-controller"})
-NEUTRAL_COMPONENTS = frozenset({"dns", "internet"})
+KUBE_COMPONENTS = frozenset({Component.POD, Component.NODE, Component.KUBE_PROXY,
+                             Component.SERVICE, Component.NETWORK_POLICY, Component.INGRESS})
+NEUTRAL_COMPONENTS = frozenset({Component.DNS, Component.INTERNET})
 # The trace's stand-ins for "somewhere on the internet" (`internet internet` forwards across it,
 # `internet client` is the client a reply reaches): no component anyone would name.
 INTERNET_PSEUDO = frozenset({"internet", "client"})
 # Components named after the machine they run on: `instance node-1`, `node node-1` and
 # `kube-proxy node-1` are three faces of one host, never two answers (nor two choices).
-FACES = frozenset({"instance", "node", "kube-proxy"})
+FACES = frozenset({Component.INSTANCE, Component.NODE, Component.KUBE_PROXY})
 
 # Options offered per difficulty (the answer included); difficulty 3 is free text.
 MAX_CHOICES = {1: 4, 2: 6}
@@ -267,25 +268,25 @@ def scenario_components(s: Scenario) -> dict[str, list[str]]:
     no pod the VPC CNI cannot give an address (NO_POD_IP): no packet ever reaches it."""
     m = s.model
     found: dict[str, list[str]] = {
-        "route-table": list(m.route_tables),
-        "security-group": list(m.security_groups),
-        "network-acl": list(m.network_acls),
-        "nat-gateway": list(m.nat_gateways),
-        "internet-gateway": list(m.internet_gateways),
-        "load-balancer": list(m.load_balancers),
-        "target-group": list(m.target_groups),
-        "instance": list(m.instances),
-        "database": list(m.databases),
-        "vpc-peering": list(m.peerings),
-        "internet": list(m.internet_hosts),
+        Component.ROUTE_TABLE: list(m.route_tables),
+        Component.SECURITY_GROUP: list(m.security_groups),
+        Component.NETWORK_ACL: list(m.network_acls),
+        Component.NAT_GATEWAY: list(m.nat_gateways),
+        Component.INTERNET_GATEWAY: list(m.internet_gateways),
+        Component.LOAD_BALANCER: list(m.load_balancers),
+        Component.TARGET_GROUP: list(m.target_groups),
+        Component.INSTANCE: list(m.instances),
+        Component.DATABASE: list(m.databases),
+        Component.VPC_PEERING: list(m.peerings),
+        Component.INTERNET: list(m.internet_hosts),
     }
     unaddressed = unaddressed_pods(s)
     for cluster in m.clusters.values():
-        found.setdefault("pod", []).extend(p for p in cluster.pods
-                                           if (cluster.name, p) not in unaddressed)
-        found.setdefault("service", []).extend(cluster.services)
-        found.setdefault("node", []).extend(cluster.nodes)
-        found.setdefault("network-policy", []).extend(cluster.network_policies)
+        found.setdefault(Component.POD, []).extend(p for p in cluster.pods
+                                                   if (cluster.name, p) not in unaddressed)
+        found.setdefault(Component.SERVICE, []).extend(cluster.services)
+        found.setdefault(Component.NODE, []).extend(cluster.nodes)
+        found.setdefault(Component.NETWORK_POLICY, []).extend(cluster.network_policies)
     return {kind: names for kind, names in found.items() if names}
 
 

@@ -28,18 +28,20 @@ from netpath.drill.questions.common import (
     trace_topic,
 )
 from netpath.engine.hops import Blocked, Hop, Trace
+from netpath.model.vocabulary import Code, Component
 
 # The codes each kind of component blocks with, for "blocked by" distractors.
-_CODES = {
-    "security-group": ("SG_INGRESS_DENIED", "SG_EGRESS_DENIED"),
-    "network-acl": ("NACL_INBOUND_DENIED", "NACL_OUTBOUND_DENIED", "NACL_RETURN_DENIED"),
-    "route-table": ("NO_ROUTE", "BLACKHOLE_ROUTE"),
-    "network-policy": ("NETPOL_INGRESS_DENIED", "NETPOL_EGRESS_DENIED"),
-    "nat-gateway": ("NAT_NO_INTERNET_ROUTE",),
-    "service": ("SERVICE_NO_ENDPOINTS",),
-    "internet-gateway": ("NO_PUBLIC_IP",),
-    "load-balancer": ("NO_LISTENER",),
-    "target-group": ("NO_TARGETS",),
+_CODES: dict[Component, tuple[Code, ...]] = {
+    Component.SECURITY_GROUP: (Code.SG_INGRESS_DENIED, Code.SG_EGRESS_DENIED),
+    Component.NETWORK_ACL: (Code.NACL_INBOUND_DENIED, Code.NACL_OUTBOUND_DENIED,
+                            Code.NACL_RETURN_DENIED),
+    Component.ROUTE_TABLE: (Code.NO_ROUTE, Code.BLACKHOLE_ROUTE),
+    Component.NETWORK_POLICY: (Code.NETPOL_INGRESS_DENIED, Code.NETPOL_EGRESS_DENIED),
+    Component.NAT_GATEWAY: (Code.NAT_NO_INTERNET_ROUTE,),
+    Component.SERVICE: (Code.SERVICE_NO_ENDPOINTS,),
+    Component.INTERNET_GATEWAY: (Code.NO_PUBLIC_IP,),
+    Component.LOAD_BALANCER: (Code.NO_LISTENER,),
+    Component.TARGET_GROUP: (Code.NO_TARGETS,),
 }
 _YES = ("yes", "reachable", "yes, reachable", "it is reachable")
 
