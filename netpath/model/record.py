@@ -72,6 +72,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from keyword import iskeyword
 from types import CodeType
 from typing import Any, NoReturn, TypeVar, dataclass_transform
 
@@ -93,6 +94,8 @@ _Shape = tuple[tuple[str, ...], str]  # field names; per field "r"equired, "d"ef
 
 @dataclass_transform(frozen_default=True)
 def record(cls: type[T]) -> type[T]:
+    """`cls` as `@dataclass(frozen=True, slots=True)` makes it, or a TypeError naming what
+    `record` does not support (see the module's docstring for when to use which)."""
     if not isinstance(cls, type):
         raise TypeError("record takes no arguments: write @record, not @record(...)")
     own = dict(cls.__dict__)
@@ -175,7 +178,8 @@ def _refuse_fields(made: type, own: dict[str, Any],
     defaulted: str | None = None
     for f in fields:
         if (f.init is False or f.repr is False or f.compare is False or f.hash is not None
-                or f.kw_only is True or f.name.startswith(_RESERVED)):
+                or f.kw_only is True or f.name.startswith(_RESERVED) or iskeyword(f.name)
+                or not f.name.isidentifier()):
             _refuse_field(made, f, own)
         if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
             defaulted = defaulted or f.name
@@ -199,7 +203,10 @@ def _refuse_field(made: type, f: dataclasses.Field[Any], own: dict[str, Any]) ->
         how = "after a KW_ONLY marker" if marker else "field(kw_only=True)"
         raise _refuse(made, f"field {f.name!r} is keyword-only ({how}), which record does not "
                             "support")
-    raise _refuse(made, f"field {f.name!r}: names starting with {_RESERVED!r} are record's own")
+    if f.name.startswith(_RESERVED):
+        raise _refuse(made, f"field {f.name!r}: names starting with {_RESERVED!r} are record's "
+                            "own")
+    raise _refuse(made, f"field {f.name!r} is not a name a parameter can have")
 
 
 # --- the methods made without compiling -------------------------------------------------------

@@ -470,6 +470,10 @@ def reserved_name() -> None:
     record(type("Reserved", (), {"__annotations__": {"__record_set": int}}))
 
 
+def keyword_name() -> None:
+    record(type("Keyword", (), {"__annotations__": {"class": int}}))
+
+
 REFUSED = [
     (post_init, "PostInit", "defines __post_init__"),
     (inherited_post_init, "Checked", "inherits __post_init__"),
@@ -487,6 +491,7 @@ REFUSED = [
     (own_setattr, "Settable", "defines __setattr__"),
     (mutable_base, "FromMutable", "Mutable, a dataclass that is not frozen"),
     (reserved_name, "Reserved", "'__record_set'"),
+    (keyword_name, "Keyword", "'class' is not a name a parameter can have"),
 ]
 
 
