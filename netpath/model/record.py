@@ -1,133 +1,429 @@
 """`record`: `dataclass(frozen=True, slots=True)`, made cheaper to define.
 
+Why
+---
 On Python 3.11 `dataclass` compiles six small functions for every frozen class (and calls
 `inspect.signature` for one without a docstring). netpath defines over a hundred such classes,
 and every start of the CLI paid for them: about a third of its start-up time. `record` asks
-`dataclass` only for what it does cheaply (the fields, `__slots__`, `__match_args__`) and makes
-`__init__`, `__repr__`, `__eq__`, `__hash__` and the frozen `__setattr__`/`__delattr__` with a
-single compilation, whose code object is kept in a cache beside the package's bytecode (as
-Python keeps a module's), so later starts skip the compilation. The result is still a
-dataclass: `fields()`, `replace()` and `asdict()` work, instances are immutable, equal by value
-and hashable, as with `frozen=True`.
+`dataclass` only for what it does cheaply (the fields, `__slots__`, `__match_args__`), makes
+`__init__`, `__repr__`, `__eq__` and `__hash__` with a single compilation whose code object is
+kept in a cache beside the module's bytecode (as Python keeps the module's own), and makes the
+frozen `__setattr__`/`__delattr__` and the pickling methods without compiling anything. The
+result is still a dataclass: `fields()`, `replace()`, `asdict()`, `match` and pickling work;
+instances are immutable, equal by value and hashable exactly as with `frozen=True, slots=True`;
+methods the class defines itself (`__repr__`, `__eq__`, an explicit `__hash__`...) are kept, as
+dataclass keeps them. One difference, on purpose: assigning an attribute that is not a field
+raises `FrozenInstanceError`, which dataclass means to raise (a slotted dataclass raises a
+`TypeError` from `super()` instead, its class having been rebuilt for `__slots__`).
+
+When to use it
+--------------
+Use `@record` for the many small immutable value types that the CLI defines on its start-up
+path (the model, the engine's results, the spec's positions and errors): plain annotated fields,
+each with no default, a default or a `default_factory`, in that order.
+
+Use a plain `@dataclass(frozen=True, slots=True)` for anything else: a class that needs
+`__post_init__` or an `InitVar`, `field(init=/repr=/compare=/hash=/kw_only=)`, keyword-only
+fields (`KW_ONLY`), inheritance from a non-frozen dataclass, or that is off the start-up path
+(defined only when a rarely used command runs), where the milliseconds do not matter. `record`
+refuses what it does not support with a `TypeError` when the class is defined, naming the class
+and the feature; it never ignores it. (`field(metadata=...)` is accepted: dataclasses only store
+it.) A record may inherit from records and from frozen dataclasses (their fields come first, as
+with dataclasses), and a frozen dataclass may inherit from a record.
+
+The code cache
+--------------
+One file per module that defines records, beside that module's bytecode and named after it
+(`__pycache__/resources.cpython-311.record` next to `resources.cpython-311.pyc`, following
+`sys.pycache_prefix` like it), so that a process reads the entries of the modules it imports
+and nothing else: `netpath trace` never reads the drill's. The file holds, for each class of the
+module (by qualified name), the code compiled for each shape it has had in this run: the shape
+is the field names and, for each, whether it has no default, a default or a factory, which is
+all the generated source depends on; default values live in the class's own namespace, never in
+the code. A header names the Python build (`sys.hexversion`) and a checksum of the generator's
+output for sample shapes, so a file from another Python or from an older `record` is ignored.
+
+At exit, a module's file is rewritten (to a temporary file, then `os.replace`, so that readers
+and concurrent writers never see half a file) only when it differs from what this process
+needed: a class was compiled (new or edited), or the module was fully imported and the file
+names a class the module no longer defines. The new content is what the module used in this run,
+plus, from the file as it is at that moment (another process may have added to it): entries of
+a module whose import did not complete, and of classes defined inside functions that this run
+did not call but whose `class Name` still appears in the module's source. So the cache holds the
+entries this version of the code uses, for every command, and does not grow with edits. (With
+the former single file, keyed by the whole generated source, `netpath trace pod-a` read 467 KB
+at every start, and every edit added an entry; it now reads 32 files, 227 KB in all, and the
+read and the class definitions together take no longer than before.) A module run as a script
+(`__main__` without a spec) has no bytecode location, and its records are compiled every time.
+
+Nothing is written when bytecode is not (`sys.dont_write_bytecode`, `PYTHONDONTWRITEBYTECODE`)
+nor when the directory cannot be written (a read-only install): those processes compile, as
+Python does for modules. An unreadable, truncated, corrupt or foreign file counts as absent.
 """
 
 from __future__ import annotations
 
+import _thread
 import atexit
+import contextlib
 import dataclasses
 import marshal
 import os
+import re
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from keyword import iskeyword
 from types import CodeType
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, NoReturn, TypeVar, dataclass_transform
 
 T = TypeVar("T")
 
-_HAS_FACTORY = object()  # the default of a parameter whose field has a default_factory
+
+class _Factory:
+    """The default of a parameter whose field has a default_factory (dataclass's spelling)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_HAS_FACTORY = _Factory()
+_RESERVED = "__record_"  # the generated code's own names start with this: no field may
+_INSTEAD = "use @dataclass(frozen=True, slots=True) for this class instead"
+_Shape = tuple[tuple[str, ...], str]  # field names; per field "r"equired, "d"efault, "f"actory
 
 
 @dataclass_transform(frozen_default=True)
 def record(cls: type[T]) -> type[T]:
+    """`cls` as `@dataclass(frozen=True, slots=True)` makes it, or a TypeError naming what
+    `record` does not support (see the module's docstring for when to use which)."""
+    if not isinstance(cls, type):
+        raise TypeError("record takes no arguments: write @record, not @record(...)")
+    own = dict(cls.__dict__)
+    _refuse_before(cls, own)
+    frozen_base = any("__dataclass_fields__" in vars(b) for b in cls.__mro__[1:])
     if cls.__doc__ is None:
         cls.__doc__ = cls.__name__  # else dataclass builds one with inspect.signature
-    made: type[T] = dataclasses.dataclass(init=False, repr=False, eq=False, slots=True)(cls)
+    # frozen=True only under a frozen dataclass base, which dataclass requires (it then compiles
+    # its own __setattr__/__delattr__, replaced below): a subclass costs a little more.
+    made: type[T] = dataclasses.dataclass(
+        init=False, repr=False, eq=False, frozen=frozen_base, slots=True)(cls)
     fields = dataclasses.fields(made)  # type: ignore[arg-type]
+    _refuse_fields(made, own, fields)
+    params = vars(made)["__dataclass_params__"]
+    params.init = params.repr = params.eq = params.frozen = True  # what `record` gives
+
+    names = tuple(f.name for f in fields)
+    kinds = "".join("d" if f.default is not dataclasses.MISSING else
+                    "f" if f.default_factory is not dataclasses.MISSING else "r" for f in fields)
     namespace: dict[str, Any] = {
-        "_set": object.__setattr__,
-        "_Frozen": dataclasses.FrozenInstanceError,
-        "_HAS_FACTORY": _HAS_FACTORY,
+        "__name__": made.__module__,
+        "__record_set": object.__setattr__,
+        "__record_factory": _HAS_FACTORY,
     }
-    exec(_compiled(_source(made.__qualname__, fields, namespace)), namespace)  # noqa: S102
+    for i, f in enumerate(fields):
+        if f.default is not dataclasses.MISSING:
+            namespace[f"__record_default_{i}"] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"__record_factory_{i}"] = f.default_factory
+    exec(_code(made.__module__, made.__qualname__, (names, kinds)), namespace)  # noqa: S102
+    namespace["__repr__"] = _guard_recursion(namespace["__repr__"])
+    namespace.update(_frozen_and_pickling(made, names))
+
+    class_hash = own.get("__hash__", dataclasses.MISSING)
+    explicit_hash = not (class_hash is dataclasses.MISSING
+                         or (class_hash is None and "__eq__" in own))
     for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__",
                  "__getstate__", "__setstate__"):
+        # As dataclass does: a method the class defines itself is kept (for __hash__, only an
+        # explicit one: defining __eq__ alone sets __hash__ to None implicitly).
+        if name == "__hash__" and explicit_hash or name != "__hash__" and name in own:
+            continue
         function = namespace[name]
         function.__qualname__ = f"{made.__qualname__}.{name}"
         setattr(made, name, function)
     return made
 
 
-def _source(qualname: str, fields: tuple[dataclasses.Field[Any], ...],
-            namespace: dict[str, Any]) -> str:
-    names = [f.name for f in fields]
-    params, body = ["self"], []
+# --- what `record` refuses ------------------------------------------------------------------
+
+
+def _refuse(cls: type, problem: str) -> TypeError:
+    return TypeError(f"@record class {cls.__qualname__}: {problem}; {_INSTEAD}")
+
+
+def _refuse_before(cls: type, own: dict[str, Any]) -> None:
+    """What can be told from the class statement alone (and would confuse dataclass)."""
+    if hasattr(cls, "__post_init__"):
+        where = "defines" if "__post_init__" in own else "inherits"
+        raise _refuse(cls, f"it {where} __post_init__, which record never calls")
+    for name in ("__setattr__", "__delattr__"):
+        if name in own:
+            raise _refuse(cls, f"it defines {name}, which a frozen class cannot")
+    for base in cls.__mro__[1:]:
+        params = vars(base).get("__dataclass_params__")
+        if params is not None and not params.frozen:
+            raise _refuse(cls, f"it inherits from {base.__qualname__}, a dataclass that is not "
+                               "frozen, and a record is")
+
+
+def _refuse_fields(made: type, own: dict[str, Any],
+                   fields: tuple[dataclasses.Field[Any], ...]) -> None:
+    every = vars(made)["__dataclass_fields__"]  # with the ClassVar and InitVar pseudo-fields
+    if len(every) != len(fields):
+        initvar = getattr(dataclasses, "_FIELD_INITVAR", None)
+        for f in every.values():
+            if initvar is not None and getattr(f, "_field_type", None) is initvar:
+                raise _refuse(made, f"{f.name!r} is an InitVar, which record's __init__ does "
+                                    "not take")
+    defaulted: str | None = None
     for f in fields:
-        if f.default is not dataclasses.MISSING:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-        elif f.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory_{f.name}"] = f.default_factory
-            params.append(f"{f.name}=_HAS_FACTORY")
-            body.append(f"  if {f.name} is _HAS_FACTORY: {f.name} = _factory_{f.name}()")
+        if (f.init is False or f.repr is False or f.compare is False or f.hash is not None
+                or f.kw_only is True or f.name.startswith(_RESERVED) or iskeyword(f.name)
+                or not f.name.isidentifier()):
+            _refuse_field(made, f, own)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+            defaulted = defaulted or f.name
+        elif defaulted is not None:
+            raise _refuse(made, f"field {f.name!r} has no default but follows {defaulted!r}, "
+                                "which has one (as with dataclass, give it a default or move "
+                                "it up)")
+
+
+def _refuse_field(made: type, f: dataclasses.Field[Any], own: dict[str, Any]) -> NoReturn:
+    options = [f"{option}=False" for option in ("init", "repr", "compare")
+               if getattr(f, option) is False]
+    if f.hash is not None:
+        options.append(f"hash={f.hash!r}")
+    if options:
+        raise _refuse(made, f"field {f.name!r} uses field({', '.join(options)}), which record "
+                            "does not support")
+    if f.kw_only is True:
+        marker = any(a is dataclasses.KW_ONLY or a in ("KW_ONLY", "dataclasses.KW_ONLY")
+                     for a in own.get("__annotations__", {}).values())
+        how = "after a KW_ONLY marker" if marker else "field(kw_only=True)"
+        raise _refuse(made, f"field {f.name!r} is keyword-only ({how}), which record does not "
+                            "support")
+    if f.name.startswith(_RESERVED):
+        raise _refuse(made, f"field {f.name!r}: names starting with {_RESERVED!r} are record's "
+                            "own")
+    raise _refuse(made, f"field {f.name!r} is not a name a parameter can have")
+
+
+# --- the methods made without compiling -------------------------------------------------------
+
+
+def _guard_recursion(function: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`...` for a record met again while it is being shown (as dataclass's repr does)."""
+    running: set[tuple[int, int]] = set()
+
+    def __repr__(self: Any) -> str:
+        key = id(self), _thread.get_ident()
+        if key in running:
+            return "..."
+        running.add(key)
+        try:
+            return function(self)
+        finally:
+            running.discard(key)
+
+    return __repr__
+
+
+def _frozen_and_pickling(owner: type[Any], names: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
+    """dataclass's frozen `__setattr__`/`__delattr__` and slots pickling, without compiling."""
+    fieldset = frozenset(names)
+    frozen = dataclasses.FrozenInstanceError
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is owner or name in fieldset:
+            raise frozen(f"cannot assign to field {name!r}")
+        super(owner, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is owner or name in fieldset:
+            raise frozen(f"cannot delete field {name!r}")
+        super(owner, self).__delattr__(name)
+
+    def __getstate__(self: Any) -> list[Any]:
+        return [getattr(self, name) for name in names]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, value in zip(names, state, strict=False):
+            object.__setattr__(self, name, value)
+
+    return {"__setattr__": __setattr__, "__delattr__": __delattr__,
+            "__getstate__": __getstate__, "__setstate__": __setstate__}
+
+
+# --- the compiled methods ---------------------------------------------------------------------
+
+
+def _source(shape: _Shape) -> str:
+    """`__init__`, `__repr__`, `__eq__`, `__hash__` for fields of this shape. Its own names start
+    with `__record_` (fields may not), so that no field can shadow them."""
+    names, kinds = shape
+    params, body = ["__record_self"], []
+    for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
+        if kind == "d":
+            params.append(f"{name}=__record_default_{i}")
+        elif kind == "f":
+            params.append(f"{name}=__record_factory")
+            body.append(f" if {name} is __record_factory: {name} = __record_factory_{i}()")
         else:
-            params.append(f.name)
-        body.append(f"  _set(self, {f.name!r}, {f.name})")
+            params.append(name)
+        body.append(f" __record_set(__record_self, {name!r}, {name})")
     values = "".join(f"self.{n}, " for n in names)
     others = "".join(f"other.{n}, " for n in names)
     shown = ", ".join(f"{n}={{self.{n}!r}}" for n in names)
     return "\n".join([
         f"def __init__({', '.join(params)}):",
-        *(body or ["  pass"]),
+        *(body or [" pass"]),
         "def __repr__(self):",
-        f"  return f\"{qualname}({shown})\"",
+        f" return f\"{{self.__class__.__qualname__}}({shown})\"",
         "def __eq__(self, other):",
-        "  if other.__class__ is self.__class__:",
-        f"    return ({values}) == ({others})",
-        "  return NotImplemented",
+        " if other.__class__ is self.__class__:",
+        f"  return ({values}) == ({others})",
+        " return NotImplemented",
         "def __hash__(self):",
-        f"  return hash(({values}))",
-        "def __setattr__(self, name, value):",
-        "  raise _Frozen(f'cannot assign to field {name!r}')",
-        "def __delattr__(self, name):",
-        "  raise _Frozen(f'cannot delete field {name!r}')",
-        "def __getstate__(self):",
-        f"  return ({values})",
-        "def __setstate__(self, state):",
-        f"  for name, value in zip({tuple(names)!r}, state):",
-        "    _set(self, name, value)",
+        f" return hash(({values}))",
     ]) + "\n"
 
 
+class _ModuleCache:
+    """One module's cache file: what it held when read, and what this process used."""
+
+    __slots__ = ("path", "stored", "used", "compiled")
+
+    def __init__(self, path: str | None, stored: dict[Any, Any]) -> None:
+        self.path = path
+        self.stored = stored  # {qualname: {shape: code}} as read; not trusted
+        self.used: dict[str, dict[_Shape, CodeType]] = {}
+        self.compiled = False
 
 
-# --- the code cache --------------------------------------------------------------------------
-
-_CACHE_FILE = Path(__file__).parent / "__pycache__" / \
-    f"record-code.{sys.implementation.cache_tag}.marshal"
-_codes: dict[str, CodeType] | None = None
-_new: list[str] = []
+_CACHE_DIR: str | None = None  # tests: every module's file in this directory instead
+_caches: dict[str, _ModuleCache] = {}
+_header: bytes | None = None
+_at_exit = False
 
 
-def _compiled(source: str) -> CodeType:
-    global _codes
-    if _codes is None:
-        _codes = _read_cache()
-    code = _codes.get(source)
-    if code is None:
-        code = compile(source, "<record>", "exec")
-        _codes[source] = code
-        if not _new and not sys.dont_write_bytecode:
-            atexit.register(_write_cache)
-        _new.append(source)
+def _code(module: str, qualname: str, shape: _Shape) -> CodeType:
+    global _at_exit
+    cache = _caches.get(module)
+    if cache is None:
+        if not _at_exit:
+            atexit.register(_write_caches)
+            _at_exit = True
+        path = _cache_path(module)
+        cache = _caches[module] = _ModuleCache(path, _read(path) if path else {})
+    variants = cache.stored.get(qualname)
+    code = variants.get(shape) if type(variants) is dict else None
+    if type(code) is not CodeType:
+        code = compile(_source(shape), "<record>", "exec")
+        cache.compiled = True
+    cache.used.setdefault(qualname, {})[shape] = code
     return code
 
 
-def _read_cache() -> dict[str, CodeType]:
-    try:
-        loaded = marshal.loads(_CACHE_FILE.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+def _cache_path(module: str) -> str | None:
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return None
+    if _CACHE_DIR is not None:
+        return os.path.join(_CACHE_DIR, f"{module}.{tag}.record")
+    cached = getattr(getattr(sys.modules.get(module), "__spec__", None), "cached", None)
+    if not isinstance(cached, str) or not cached.endswith(".pyc"):
+        return None  # __main__, or a module with no bytecode location: compile every time
+    return cached[:-len(".pyc")] + ".record"
 
 
-def _write_cache() -> None:
-    """Like a .pyc: written when possible, silently skipped when the directory is read-only."""
-    if _codes is None:
-        return
+def _file_header() -> bytes:
+    """This Python, and a checksum of what the generator writes: another one's file is stale."""
+    global _header
+    if _header is None:
+        import zlib
+
+        sample = _source((("a", "b", "c"), "rdf")) + _source(((), ""))
+        _header = b"netpath-record %x %08x\n" % (sys.hexversion, zlib.crc32(sample.encode()))
+    return _header
+
+
+def _read(path: str) -> dict[Any, Any]:
     try:
-        _CACHE_FILE.parent.mkdir(exist_ok=True)
-        temporary = _CACHE_FILE.with_name(f"{_CACHE_FILE.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps(_codes))
-        os.replace(temporary, _CACHE_FILE)
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError:
-        pass
+        return {}
+    header = _file_header()
+    if not data.startswith(header):
+        return {}
+    try:
+        table = marshal.loads(memoryview(data)[len(header):])
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return table if type(table) is dict else {}
+
+
+def _write_caches() -> None:
+    """At exit: rewrite each module's file that differs from what this process needed."""
+    if sys.dont_write_bytecode:
+        return
+    for module, cache in list(_caches.items()):
+        if cache.path is None:
+            continue
+        complete = _completely_imported(module)
+        stale = complete and any(not isinstance(q, str) or "<locals>" not in q
+                                 and q not in cache.used for q in cache.stored)
+        if cache.compiled or stale:
+            _write(cache.path, _table(module, cache, complete))
+
+
+def _completely_imported(module: str) -> bool:
+    """Every class statement at the module's top level has run in this process."""
+    loaded = sys.modules.get(module)
+    spec = getattr(loaded, "__spec__", None)
+    return loaded is not None and not getattr(spec, "_initializing", False)
+
+
+def _table(module: str, cache: _ModuleCache, complete: bool) -> dict[str, Any]:
+    """This run's entries, and those of the file as it is now that may still be needed."""
+    table: dict[str, Any] = {}
+    source: str | None = None
+    assert cache.path is not None
+    for qualname, variants in _read(cache.path).items():
+        if not isinstance(qualname, str) or qualname in cache.used:
+            continue  # this run's shapes replace the old ones
+        if complete:
+            if "<locals>" not in qualname:
+                continue  # a top-level class the module no longer defines
+            if source is None:
+                source = _module_source(module)
+            name = qualname.rpartition(".")[2]
+            if source and not re.search(rf"\bclass\s+{re.escape(name)}\b", source):
+                continue  # a class inside a function that no longer exists
+        table[qualname] = variants
+    table.update(cache.used)
+    return table
+
+
+def _module_source(module: str) -> str:
+    origin = getattr(getattr(sys.modules.get(module), "__spec__", None), "origin", None)
+    try:
+        with open(str(origin), encoding="utf-8") as file:
+            return file.read()
+    except (OSError, ValueError):
+        return ""  # unknown: keep its entries
+
+
+def _write(path: str, table: dict[str, Any]) -> None:
+    """Like a .pyc: written whole or not at all, silently skipped when it cannot be."""
+    temporary = f"{path}.{os.getpid()}.{_thread.get_ident()}.tmp"
+    try:
+        data = _file_header() + marshal.dumps(table)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
