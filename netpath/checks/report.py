@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
+from netpath.model.vocabulary import Code
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -31,7 +32,7 @@ class PairResult:
     destination: str
     passed: bool
     verdict: str  # reachable | blocked
-    code: str | None  # the blocking code, when blocked
+    code: Code | None  # the blocking code, when blocked
     problem: str | None  # why the pair breaks the expectation
     excerpt: tuple[str, ...]  # the trace lines that explain it (the blocking or differing step)
     port: int | None = None  # the destination port traced (the default one when none was given)

@@ -28,6 +28,7 @@ from rich.tree import Tree
 
 from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod, Service
 from netpath.model.resources import Eni, Model, Subnet, Vpc
+from netpath.model.vocabulary import Code
 from netpath.render.text import emit
 
 
@@ -326,7 +327,7 @@ def _pod_label(pod: Pod, no_ip: bool = False) -> Text:
                                                      else "")
     return _line(
         (f"pod {pod.key}", "bold"),
-        ("no IP (NO_POD_IP: netpath capacity)", "red") if no_ip else address,
+        (f"no IP ({Code.NO_POD_IP}: netpath capacity)", "red") if no_ip else address,
         _labels(pod.labels.items()),
         pod.owner,
         None if pod.ready else ("not ready", "red"),
