@@ -61,6 +61,31 @@ class EniOwner(StrEnum):
         return Component.ENI if self is EniOwner.NETWORK_INTERFACE else Component(self.value)
 
 
+class RouteTarget(StrEnum):
+    """What a VPC route sends to (the model's `Route.target_kind`): a kind of target, named as
+    the trace names that component. An instance target becomes its primary interface."""
+
+    LOCAL = "local"
+    INTERNET_GATEWAY = "internet-gateway"
+    NAT_GATEWAY = "nat-gateway"
+    VPC_PEERING = "vpc-peering"
+    TRANSIT_GATEWAY = "transit-gateway"
+    VPC_ENDPOINT = "vpc-endpoint"
+    NETWORK_INTERFACE = "network-interface"
+    BLACKHOLE = "blackhole"
+
+
+class RouteOrigin(StrEnum):
+    """Where a route comes from (`Route.origin`, `TgwRoute.origin`), in AWS's order of priority:
+    among routes of equal prefix length the earlier origin wins (`resources.ORIGIN_RANK`).
+    Transit gateway routes are only static or propagated."""
+
+    LOCAL = "local"
+    STATIC = "static"
+    PREFIX_LIST = "prefix-list"
+    PROPAGATED = "propagated"
+
+
 class Action(StrEnum):
     """What a hop did to the packet."""
 

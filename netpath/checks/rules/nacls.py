@@ -36,6 +36,7 @@ from netpath.engine.nacls import RangeDecision, evaluate_nacl_range
 from netpath.model.addr import PortRange, Prefix
 from netpath.model.record import record
 from netpath.model.resources import NaclRule, NetworkAcl, Subnet
+from netpath.model.vocabulary import EniOwner
 
 LINUX = PortRange(32768, 60999)
 WIDE = PortRange(1024, 65535)
@@ -105,7 +106,7 @@ class _Clients:
         self.kind: dict[str, tuple[PortRange, str, bool]] = {}  # ENI -> (range, who, outside)
         per_vpc: dict[str, list[tuple[int, PortRange, str]]] = {}
         for eni in ctx.model.enis.values():
-            cni_node = eni.owner_kind == "instance" and eni.owner in cni_nodes
+            cni_node = eni.owner_kind == EniOwner.INSTANCE and eni.owner in cni_nodes
             found = self._kind(eni.client_os, cni_node)
             if found is not None:
                 self.kind[eni.name] = found

@@ -10,17 +10,18 @@ from collections.abc import Iterator
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
 from netpath.model.resources import Route
+from netpath.model.vocabulary import RouteOrigin, RouteTarget
 
 
 def _dead(ctx: LintContext, route: Route) -> tuple[str, str] | None:
     """Why packets matching `route` are dropped, and the fix; None when its target lives."""
-    if route.target_kind == "blackhole":
+    if route.target_kind == RouteTarget.BLACKHOLE:
         if route.target != "blackhole":
             return (f"targets {route.target}, which was deleted (state blackhole)",
                     f"point the route at a target that exists (what replaced {route.target}), "
                     "or delete it")
         return ("is a blackhole", "point the route at a target that exists, or delete it")
-    if route.target_kind == "vpc-peering":
+    if route.target_kind == RouteTarget.VPC_PEERING:
         peering = ctx.model.peerings.get(route.target)
         if peering is not None and peering.status != "active":
             fix = ("have the accepter VPC's owner accept the peering" if
@@ -85,7 +86,7 @@ def tgw_blackhole(ctx: LintContext) -> Iterator[Hit]:
     """
     for table in ctx.model.tgw_route_tables.values():
         for route in table.routes:
-            if route.target == "blackhole" and route.origin == "static":
+            if route.target == "blackhole" and route.origin == RouteOrigin.STATIC:
                 yield Hit(f"transit gateway route table {table.name} ({table.transit_gateway}) "
                           f"drops traffic to {route.destination} (a blackhole route)",
                           "nothing, if the drop is intended; else route it to an attachment",
