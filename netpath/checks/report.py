@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-from netpath.model.vocabulary import Code
-
-SEVERITIES = ("error", "warning", "info")
+from netpath.model.vocabulary import Code, Severity
 
 
 @record
@@ -18,7 +16,7 @@ class Finding:
 
     rule: str  # the stable id, e.g. "NP001"
     name: str  # the rule's dotted name, e.g. "network-policy.separate-selectors"
-    severity: str  # error | warning | info
+    severity: Severity
     message: str  # one line, stating the fact
     fix: str
     path: SpecPath  # where the cause is written
@@ -62,7 +60,7 @@ class RuleInfo:
 
     id: str
     name: str
-    severity: str
+    severity: Severity
     summary: str  # one line
     description: str  # the longer explanation
     help_uri: str
@@ -77,6 +75,6 @@ class Report:
 
     def failed(self, *, strict: bool = False) -> bool:
         """Exit code 1: an expectation failed, or a finding at error (or, strict, warning)."""
-        failing = ("error", "warning") if strict else ("error",)
+        failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
         return any(not e.passed for e in self.expectations) or any(
             f.severity in failing for f in self.findings)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
 from netpath.model.resources import Route
-from netpath.model.vocabulary import RouteOrigin, RouteTarget
+from netpath.model.vocabulary import RouteOrigin, RouteTarget, Severity
 
 
 def _dead(ctx: LintContext, route: Route) -> tuple[str, str] | None:
@@ -31,7 +31,7 @@ def _dead(ctx: LintContext, route: Route) -> tuple[str, str] | None:
     return None
 
 
-@rule("RT001", "route.dead-target", "error",
+@rule("RT001", "route.dead-target", Severity.ERROR,
       summary="A route to a deleted or blackhole target, or to a peering that is not active.",
       fix="Point the route at a target that exists, or delete it.",
       source="https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html")
@@ -63,7 +63,7 @@ def dead_target(ctx: LintContext) -> Iterator[Hit]:
                       f"to {route.destination_text} are dropped", fix, route.path)
 
 
-@rule("RT002", "route.tgw-blackhole", "info",
+@rule("RT002", "route.tgw-blackhole", Severity.INFO,
       summary="A transit gateway blackhole route (traffic to it is dropped on purpose).",
       fix="Nothing, if the drop is intended; else route the CIDR to an attachment.",
       source="https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html")
@@ -93,7 +93,7 @@ def tgw_blackhole(ctx: LintContext) -> Iterator[Hit]:
                           route.path)
 
 
-@rule("NAT001", "nat-gateway.no-internet-route", "error",
+@rule("NAT001", "nat-gateway.no-internet-route", Severity.ERROR,
       summary="A public NAT gateway in a subnet with no route to an internet gateway.",
       fix="Put the NAT gateway in a public subnet (0.0.0.0/0 -> the internet gateway).",
       source="https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html")
