@@ -3,8 +3,9 @@
 Each is a `StrEnum`, so a member *is* its string: JSON, text and comparisons with the strings
 users script against are unchanged, while a misspelt member is an error the type checker and
 the interpreter catch. The explanation codes' titles and AWS equivalents live in
-`netpath.engine.codes` (a registry keyed by `Code`); the lint rules' severities are checked
-against `Severity` when a rule registers.
+`netpath.engine.codes` (a registry keyed by `Code`, complete: checked at import); the lint
+rules' severities are checked against `Severity` when a rule registers. The model's closed sets
+of words (`EniOwner`, `RouteTarget`, `RouteOrigin`) are here too.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ class EniOwner(StrEnum):
 
 
 class RouteTarget(StrEnum):
-    """What a VPC route sends to (the model's `Route.target_kind`): a kind of target, named as
-    the trace names that component. An instance target becomes its primary interface."""
+    """What a VPC route sends to (the model's `Route.target_kind`). The gateways are spelled as
+    the trace's components are; a route to an instance targets its primary interface."""
 
     LOCAL = "local"
     INTERNET_GATEWAY = "internet-gateway"
