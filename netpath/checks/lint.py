@@ -8,7 +8,7 @@ rule's id, dotted name and severity. Paths become file:line:column only when ren
 the loader's source map.
 
 Like cfn-lint's and sqlfluff's rules: an id that never changes meaning once released
-(`NP001`), a dotted name (`network-policy.separate-selectors`), a severity, a short and a long
+(`NP001`), a dotted name (`network-policy.separate-selectors`), a `Severity`, a short and a long
 description, a source URL, and a docstring with an *Anti-pattern* and a *Best practice* example
 (the README's rule table is generated from the registry, and a test checks every rule has
 them). The registry refuses a duplicate id or name.
