@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from netpath.engine.codes import CODES
+from netpath.model.vocabulary import Action, Code, Component
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -27,15 +31,49 @@ def test_readme_shows_the_two_commands() -> None:
     assert "make demo" in README and "make test" in README
 
 
-def test_every_engine_code_used_is_registered() -> None:
-    """A code the engine can emit but the registry lacks would be undocumented."""
-    import re
+def _readme_section(name: str) -> str:
+    start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+    return README[README.index(start) + len(start):README.index(end)]
 
-    used: set[str] = set()
-    for path in (ROOT / "netpath" / "engine").glob("*.py"):
-        used |= set(re.findall(r'"([A-Z][A-Z_]{3,})"', path.read_text(encoding="utf-8")))
-    codes_like = {u for u in used if "_" in u and u not in {"TCP_UDP"}}
-    aws = {c.aws_code for c in CODES.values()} | {
-        "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION", "TGW_RTB_BAD_STATE_ROUTE",
-        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"}
-    assert codes_like - set(CODES) - aws == set()
+
+def test_every_code_has_exactly_one_explanation() -> None:
+    """The registry describes each `Code` once, under its own code (the import checks it too)."""
+    assert len(CODES) == len(Code)
+    assert set(CODES) == set(Code)
+    for code, explanation in CODES.items():
+        assert explanation.code is code
+
+
+def test_readme_code_rows_are_exactly_the_codes() -> None:
+    """One README row per `Code`, and every README row is a `Code`."""
+    rows = re.findall(r"^\| `([^`]+)` \|", _readme_section("codes"), re.M)
+    assert sorted(rows) == sorted(code.value for code in Code)
+    assert rows == [code.value for code in CODES]  # the table lists them in registry order
+
+
+def test_every_aws_code_is_an_upper_case_word() -> None:
+    for explanation in CODES.values():
+        aws = explanation.aws_code
+        assert aws is None or re.fullmatch(r"[A-Z][A-Z0-9_]*", aws), (explanation.code, aws)
+
+
+def test_the_registry_refuses_a_missing_or_doubled_code() -> None:
+    from netpath.engine.codes import _registry
+
+    everything = tuple(CODES.values())
+    with pytest.raises(ValueError, match="'NO_ROUTE' registered twice"):
+        _registry(*everything, everything[0])
+    with pytest.raises(ValueError, match=r"NETPOL_EGRESS_DENIED not registered"):
+        _registry(*(e for e in everything if e.code != Code.NETPOL_EGRESS_DENIED))
+
+
+def test_readme_lists_every_component_and_action() -> None:
+    """The hand-written lists of the trace's component kinds and actions match the enums."""
+    head = "`component` is one of"
+    sentence = README[README.index(head) + len(head):]
+    sentence = sentence[:sentence.index(". `connection`")]
+    assert sorted(re.findall(r"`([a-z-]+)`", sentence)) == sorted(c.value for c in Component)
+    head = "Each step names the component and what it did"
+    sentence = README[README.index(head) + len(head):]
+    sentence = sentence[:sentence.index(")")]
+    assert sorted(re.findall(r"`([a-z]+)`", sentence)) == sorted(a.value for a in Action)

@@ -16,12 +16,15 @@ README = ROOT / "README.md"
 
 
 def codes_table() -> str:
+    """One row per explanation code (`netpath.model.vocabulary.Code`), in the registry's order:
+    the registry describes every code exactly once (checked when it is imported)."""
     from netpath.engine.codes import CODES
 
     lines = ["| code | AWS Reachability Analyzer | meaning |", "|---|---|---|"]
-    for code in CODES.values():
-        aws = f"`{code.aws_code}`" if code.aws_code else "-"
-        lines.append(f"| `{code.code}` | {aws} | **{code.title}.** {code.description} |")
+    for code, explanation in CODES.items():
+        aws = f"`{explanation.aws_code}`" if explanation.aws_code else "-"
+        lines.append(f"| `{code.value}` | {aws} | **{explanation.title}.** "
+                     f"{explanation.description} |")
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from netpath.load.source import SourceMap, located
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
+from netpath.model.vocabulary import Code
 
 VERSION = 1
 VERSION_KEY = "netpath-expect"
@@ -34,6 +35,7 @@ DEFAULT_FILE = "netpath-expect.yaml"
 SCHEMA_RESOURCE = "expectations.schema.json"
 SECTION_KEY = "expect"  # the spec's own section
 PROTOCOLS = ("tcp", "udp", "icmp")
+CODE_VALUES = frozenset(code.value for code in Code)  # what `code:` accepts
 
 
 @record
@@ -72,7 +74,7 @@ class Expectation:
     reachable: bool
     via: tuple[str, ...]
     not_via: tuple[str, ...]
-    code: str | None
+    code: Code | None
     source_ip_seen: str | None
     path: SpecPath  # where it is written (in the check's source map)
 
@@ -195,13 +197,10 @@ def _expectation(item: dict[str, Any], path: SpecPath,
         errors.append(SpecError(f"code {code!r} names why a path is blocked, but reachable is "
                                 "true", (*path, "code"),
                                 hint="remove `code`, or write reachable: false"))
-    if code is not None:
-        from netpath.engine.codes import CODES
-
-        if code not in CODES:
-            errors.append(SpecError(f"unknown explanation code {code!r}", (*path, "code"),
-                                    hint=did_you_mean(code, CODES) or
-                                    "the README lists the codes"))
+    if code is not None and code not in CODE_VALUES:
+        errors.append(SpecError(f"unknown explanation code {code!r}", (*path, "code"),
+                                hint=did_you_mean(code, CODE_VALUES) or
+                                "the README lists the codes"))
     seen = item.get("source_ip_seen")
     if seen is not None:
         try:
@@ -224,7 +223,8 @@ def _expectation(item: dict[str, Any], path: SpecPath,
         name=name, description=item.get("description", ""), source=source,
         destination=destination, port=port, protocol=protocol,
         reachable=bool(reachable) if code is None else False,
-        via=tuple(item.get("via", ())), not_via=tuple(item.get("not_via", ())), code=code,
+        via=tuple(item.get("via", ())), not_via=tuple(item.get("not_via", ())),
+        code=Code(code) if code is not None else None,
         source_ip_seen=seen, path=path,
     )
 

@@ -18,6 +18,7 @@ from netpath.checks.expectations import Group, Side
 from netpath.engine.network import Network
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.names import did_you_mean
+from netpath.model.vocabulary import EniOwner
 
 
 class GroupError(Exception):
@@ -108,11 +109,11 @@ class Groups:
         for eni in model.enis.values():
             if eni.subnet != subnet:
                 continue
-            if eni.owner_kind == "instance":
+            if eni.owner_kind == EniOwner.INSTANCE:
                 instance = model.instances.get(eni.owner)
                 primary = instance is not None and instance.enis and instance.enis[0] == eni.name
                 yield eni.owner if primary else eni.name
-            elif eni.owner_kind == "database":
+            elif eni.owner_kind == EniOwner.DATABASE:
                 yield eni.owner
-            elif eni.owner_kind == "network-interface":
+            elif eni.owner_kind == EniOwner.NETWORK_INTERFACE:
                 yield eni.name

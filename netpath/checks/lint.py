@@ -8,7 +8,7 @@ rule's id, dotted name and severity. Paths become file:line:column only when ren
 the loader's source map.
 
 Like cfn-lint's and sqlfluff's rules: an id that never changes meaning once released
-(`NP001`), a dotted name (`network-policy.separate-selectors`), a severity, a short and a long
+(`NP001`), a dotted name (`network-policy.separate-selectors`), a `Severity`, a short and a long
 description, a source URL, and a docstring with an *Anti-pattern* and a *Best practice* example
 (the README's rule table is generated from the registry, and a test checks every rule has
 them). The registry refuses a duplicate id or name.
@@ -32,9 +32,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from netpath.checks.report import SEVERITIES, Finding
+from netpath.checks.report import Finding
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
+from netpath.model.vocabulary import Severity
 
 if TYPE_CHECKING:
     from netpath.checks.rules.context import LintContext
@@ -79,7 +80,7 @@ Check = Callable[["LintContext"], Iterable[Hit]]
 class Rule:
     id: str  # stable: never reused for another meaning
     name: str  # dotted: topic.what
-    severity: str  # error | warning | info
+    severity: Severity
     summary: str  # what it finds, one short sentence (the README table)
     description: str  # the long description: the docstring before its examples
     fix: str  # the general fix, one short sentence (the README table)
@@ -159,7 +160,7 @@ def _load_rule_modules() -> None:
 RULES = Registry(_load_rule_modules)
 
 
-def rule(rule_id: str, name: str, severity: str, *, summary: str, fix: str, source: str,
+def rule(rule_id: str, name: str, severity: Severity, *, summary: str, fix: str, source: str,
          registry: Registry = RULES) -> Callable[[Check], Check]:
     """Register the decorated generator as a lint rule. Its docstring is the long description
     followed by an `Anti-pattern:` and a `Best practice:` section (indented examples)."""
@@ -167,9 +168,12 @@ def rule(rule_id: str, name: str, severity: str, *, summary: str, fix: str, sour
         raise ValueError(f"lint rule id {rule_id!r} is not like NP001")
     if not _NAME.match(name):
         raise ValueError(f"lint rule name {name!r} is not dotted lowercase (topic.what)")
-    if severity not in SEVERITIES:
-        raise ValueError(f"lint rule {rule_id}: severity {severity!r} is not one of "
-                         f"{', '.join(SEVERITIES)}")
+    if not isinstance(severity, Severity):  # a plain string: only a known one will do
+        try:
+            severity = Severity(severity)
+        except ValueError:
+            raise ValueError(f"lint rule {rule_id}: severity {severity!r} is not one of "
+                             f"{', '.join(Severity)}") from None
 
     def register(check: Check) -> Check:
         description, examples = _split_docstring(check)

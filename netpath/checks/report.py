@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
-
-SEVERITIES = ("error", "warning", "info")
+from netpath.model.vocabulary import Code, Severity
 
 
 @record
@@ -17,7 +16,7 @@ class Finding:
 
     rule: str  # the stable id, e.g. "NP001"
     name: str  # the rule's dotted name, e.g. "network-policy.separate-selectors"
-    severity: str  # error | warning | info
+    severity: Severity
     message: str  # one line, stating the fact
     fix: str
     path: SpecPath  # where the cause is written
@@ -31,7 +30,7 @@ class PairResult:
     destination: str
     passed: bool
     verdict: str  # reachable | blocked
-    code: str | None  # the blocking code, when blocked
+    code: Code | None  # the blocking code, when blocked
     problem: str | None  # why the pair breaks the expectation
     excerpt: tuple[str, ...]  # the trace lines that explain it (the blocking or differing step)
     port: int | None = None  # the destination port traced (the default one when none was given)
@@ -61,7 +60,7 @@ class RuleInfo:
 
     id: str
     name: str
-    severity: str
+    severity: Severity
     summary: str  # one line
     description: str  # the longer explanation
     help_uri: str
@@ -76,6 +75,6 @@ class Report:
 
     def failed(self, *, strict: bool = False) -> bool:
         """Exit code 1: an expectation failed, or a finding at error (or, strict, warning)."""
-        failing = ("error", "warning") if strict else ("error",)
+        failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
         return any(not e.passed for e in self.expectations) or any(
             f.severity in failing for f in self.findings)

@@ -17,6 +17,7 @@ from netpath.checks.report import PairResult
 from netpath.engine.hops import Blocked, Hop, Trace
 from netpath.load.source import Locator
 from netpath.model.paths import format_path
+from netpath.model.vocabulary import Action, Direction
 
 
 def judge(expectation: Expectation, source: str, destination: str, trace: Trace,
@@ -58,7 +59,7 @@ def _first_problem(exp: Expectation, trace: Trace,
         delivered = _last_deliver(trace.hops)
         seen = str(delivered.packet.src_ip) if delivered is not None else None
         if seen != exp.source_ip_seen:
-            lines = [step_line(h) for h in trace.hops if h.action == "translate"]
+            lines = [step_line(h) for h in trace.hops if h.action == Action.TRANSLATE]
             if delivered is not None:
                 lines.append(step_line(delivered))
             who = delivered.name if delivered is not None else "the destination"
@@ -104,7 +105,7 @@ def step_line(hop: Hop) -> str:
 def block_excerpt(trace: Trace, blocked: Blocked, locate: Locator) -> list[str]:
     """The blocking step (with where its rule is written), the reason when the step does not
     already say it, and the fix."""
-    hops = trace.hops if blocked.direction == "forward" else trace.return_path
+    hops = trace.hops if blocked.direction == Direction.FORWARD else trace.return_path
     hop = next((h for h in hops if h.step == blocked.step), None)
     lines: list[str] = []
     if hop is not None:
@@ -112,7 +113,7 @@ def block_excerpt(trace: Trace, blocked: Blocked, locate: Locator) -> list[str]:
         if hop.rule is not None and hop.detail != blocked.reason:
             lines.append(f"     {hop.detail}")
         lines.extend(_at(hop, locate))
-    side = " (return path)" if blocked.direction == "return" else ""
+    side = " (return path)" if blocked.direction == Direction.RETURN else ""
     if hop is None or blocked.reason not in (hop.detail, hop.rule.text if hop.rule else None):
         lines.append(f"     blocked ({blocked.code}){side}: {blocked.reason}")
     else:
@@ -122,8 +123,8 @@ def block_excerpt(trace: Trace, blocked: Blocked, locate: Locator) -> list[str]:
 
 
 def _blocked_words(blocked: Blocked) -> str:
-    where = f"step {blocked.step}" + (" of the return path" if blocked.direction == "return"
-                                      else "")
+    where = f"step {blocked.step}" + (" of the return path"
+                                      if blocked.direction == Direction.RETURN else "")
     return f"{blocked.code} at {where} ({blocked.component} {blocked.name}): {blocked.reason}"
 
 
@@ -158,4 +159,4 @@ def _at(hop: Hop, locate: Locator) -> list[str]:
 
 
 def _last_deliver(hops: Sequence[Hop]) -> Hop | None:
-    return next((h for h in reversed(hops) if h.action == "deliver"), None)
+    return next((h for h in reversed(hops) if h.action == Action.DELIVER), None)

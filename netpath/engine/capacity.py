@@ -30,6 +30,7 @@ from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.record import record
 from netpath.model.resources import Model
+from netpath.model.vocabulary import Code
 
 RESERVED_PER_SUBNET = 5  # network, VPC router, DNS, future use, broadcast
 HOST_NETWORK_PODS = 2  # aws-node and kube-proxy: the "+ 2" of the max-pods formula
@@ -92,7 +93,7 @@ class PodProblem:
     cluster: str
     pod: str
     node: str
-    code: str  # NO_POD_IP
+    code: Code  # NO_POD_IP
     reason: str
     fix: str
     # max-pods (never started: Pending) | node-ips | subnet | prefix (started, no address)
@@ -263,7 +264,7 @@ def _give_pod_ips(n: _Node, settings: CniSettings, spaces: dict[str, SubnetSpace
         if limit is not None and n.got >= limit:
             assert n.itype is not None
             problems.append(PodProblem(
-                n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+                n.cluster.name, pod.key, n.node.name, Code.NO_POD_IP,
                 f"{n.node.name} ({n.itype.name}) has {limit} pod IPs "
                 f"({_pod_ips_formula(n.itype, settings)}), all taken: new pods stay in "
                 "ContainerCreating",
@@ -282,7 +283,7 @@ def _give_pod_ips(n: _Node, settings: CniSettings, spaces: dict[str, SubnetSpace
 
 def _beyond_max_pods(n: _Node, pod: Pod, limits: MaxPods) -> PodProblem:
     return PodProblem(
-        n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+        n.cluster.name, pod.key, n.node.name, Code.NO_POD_IP,
         f"{n.node.name} already runs its max pods ({limits.max_pods}: {limits.formula}), host "
         "network pods included: the scheduler finds no room for it, so it stays Pending ('Too "
         "many pods') and never asks for an IP",
@@ -293,14 +294,14 @@ def _beyond_max_pods(n: _Node, pod: Pod, limits: MaxPods) -> PodProblem:
 def _subnet_full(n: _Node, pod: Pod, space: SubnetSpace, wanted_prefix: bool) -> PodProblem:
     if wanted_prefix and space.free >= PREFIX_SIZE:
         return PodProblem(
-            n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+            n.cluster.name, pod.key, n.node.name, Code.NO_POD_IP,
             f"subnet {n.subnet} has {space.free} free addresses but no free /28: a prefix "
             "needs 16 contiguous, aligned addresses, and the interfaces' addresses have broken "
             "up the rest: new pods stay in ContainerCreating",
             "use a subnet with room for whole /28s (or reserve /28s for prefixes with a "
             "subnet CIDR reservation), or turn prefix delegation off", "prefix")
     return PodProblem(
-        n.cluster.name, pod.key, n.node.name, "NO_POD_IP",
+        n.cluster.name, pod.key, n.node.name, Code.NO_POD_IP,
         f"subnet {n.subnet} has no free address left (AWS reserves "
         f"{RESERVED_PER_SUBNET}; interfaces, pods and the VPC CNI's warm pools hold the "
         "rest): new pods stay in ContainerCreating",

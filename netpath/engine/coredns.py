@@ -27,6 +27,7 @@ from netpath.engine.services import ready_addresses
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.record import record
+from netpath.model.vocabulary import Code
 
 CLUSTER_NDOTS = 5  # what kubelet writes for ClusterFirst pods
 HOST_NDOTS = 1  # the resolver's default, in a node's own resolv.conf
@@ -98,7 +99,7 @@ class ClusterDnsAnswer:
     record: str | None  # what answered, in words
     service: str | None  # "ns/name" when a Service's name answered
     pod: str | None  # "ns/name" when a pod record answered (pod A record, StatefulSet hostname)
-    code: str | None  # DNS_NXDOMAIN; SERVICE_NO_ENDPOINTS for a headless Service with none
+    code: Code | None  # DNS_NXDOMAIN; SERVICE_NO_ENDPOINTS for a headless Service with none
     reason: str  # one line: what was asked, what was tried, what answered
     fix: str | None
     notes: tuple[str, ...]
@@ -174,7 +175,7 @@ def resolve_in_cluster(cluster: Cluster, pod: Pod, name: str,
                                 last.server, last.detail, found.service, found.pod, None,
                                 reason, None, notes)
     nodata = [t for t in tried if t.outcome == "NODATA"]
-    code = "SERVICE_NO_ENDPOINTS" if nodata else "DNS_NXDOMAIN"
+    code = Code.SERVICE_NO_ENDPOINTS if nodata else Code.DNS_NXDOMAIN
     reason = f"{pod.key} asked {asked}: {listing}; no address"
     return ClusterDnsAnswer(pod.key, asked, conf, tuple(tried), (), (), None, None, None, None,
                             code, reason, _fix(cluster, pod, asked, bool(nodata)), notes)

@@ -16,6 +16,7 @@ from netpath.model.addr import Address, is_public
 from netpath.model.kubernetes import Pod
 from netpath.model.record import record
 from netpath.model.resources import Eni, LoadBalancer
+from netpath.model.vocabulary import EniOwner
 
 INTERNET_CLIENT = ipaddress.IPv4Address("203.0.113.10")
 INTERNET_SERVER = ipaddress.IPv4Address("203.0.113.250")
@@ -112,10 +113,10 @@ def named_eni(net: Network, text: str) -> Eni | None:
 
 
 def own_port(net: Network, eni: Eni) -> tuple[int, str] | None:
-    if eni.owner_kind == "database":
+    if eni.owner_kind == EniOwner.DATABASE:
         database = net.model.databases[eni.owner]
         return database.port, f"{database.name}'s port"
-    if eni.owner_kind == "load-balancer":
+    if eni.owner_kind == EniOwner.LOAD_BALANCER:
         lb = net.model.load_balancers[eni.owner]
         if len(lb.listeners) == 1:
             return lb.listeners[0].port, f"{lb.name}'s only listener"

@@ -18,18 +18,19 @@ from netpath.model.resources import (
     RouteTable,
     Subnet,
 )
+from netpath.model.vocabulary import EniOwner
 
 
 def security_group(net: Network, eni: Eni, direction: str, packet: Packet) -> str:
     group = eni.security_groups[0]
-    database = net.model.databases.get(eni.owner) if eni.owner_kind == "database" else None
+    database = net.model.databases.get(eni.owner) if eni.owner_kind == EniOwner.DATABASE else None
     if direction == "ingress" and database is not None and packet.dst_port is not None \
             and packet.dst_port != database.port:
         # Opening the port would only trade this denial for NO_LISTENER.
         return (f"connect to port {database.port}: {database.name} listens on nothing else, so "
                 f"a rule for {packet.service} would not help")
     balancer = net.model.load_balancers.get(eni.owner) \
-        if eni.owner_kind == "load-balancer" else None
+        if eni.owner_kind == EniOwner.LOAD_BALANCER else None
     if direction == "ingress" and balancer is not None:
         return _balancer_ingress(net, eni, balancer, group, packet)
     if direction == "ingress":

@@ -14,6 +14,7 @@ from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
 from netpath.model.record import record
 from netpath.model.resources import Eni, Model
+from netpath.model.vocabulary import EniOwner
 
 
 @record
@@ -118,7 +119,7 @@ def _pod_eni(model: Model, cluster: Cluster, pod: Pod) -> Eni | None:
     groups = pod.security_groups or node_eni.security_groups
     return Eni(
         name=pod_eni_name(cluster.name, pod), vpc=node_eni.vpc, subnet=node_eni.subnet,
-        private_ip=pod.ip, public_ip=None, security_groups=groups, owner_kind="pod",
+        private_ip=pod.ip, public_ip=None, security_groups=groups, owner_kind=EniOwner.POD,
         owner=pod.key, source_dest_check=True, client_os="linux", path=pod.path,
     )
 

@@ -34,13 +34,13 @@ from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, IpBlock, LabelSelector
 from netpath.model.record import record
 from netpath.model.resources import Model
+from netpath.model.vocabulary import Code
 
 __all__ = ["Matrix", "MatrixPod", "MatrixStats", "Verdict", "build_matrix", "pair_verdict",
            "parse_selector", "same_node_matters", "select_pods", "signature"]
 
 IntBlock = tuple[int, int, tuple[tuple[int, int], ...]]  # cidr low, high, except ranges
 ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
-EGRESS_DENIED = "NETPOL_EGRESS_DENIED"
 
 
 @record
@@ -82,7 +82,7 @@ class Judge:
         ps, ns = self.parts[source]
         pd, nd = self.parts[destination]
         policy = self.policy[(ps, pd, same and self.policy_node_matters[ps])]
-        if self.paths is None or policy.code == EGRESS_DENIED:  # egress is judged first
+        if self.paths is None or policy.code == Code.NETPOL_EGRESS_DENIED:  # egress is judged first
             return policy
         path = self.paths.get(ns, nd, same)
         if path.forward:  # blocked on the way, before the destination's policies
@@ -142,10 +142,10 @@ def pair_verdict(indexes: Mapping[str, PolicyIndex], source: MatrixPod,
     src, dst = source.pod, destination.pod
     if not admits(indexes[source.cluster], "egress", src, dst.ip, dst if same else None,
                   protocol, port):
-        return Verdict(False, EGRESS_DENIED)
+        return Verdict(False, Code.NETPOL_EGRESS_DENIED)
     if not admits(indexes[destination.cluster], "ingress", dst, src.ip, src if same else None,
                   protocol, port):
-        return Verdict(False, "NETPOL_INGRESS_DENIED")
+        return Verdict(False, Code.NETPOL_INGRESS_DENIED)
     return REACHABLE
 
 

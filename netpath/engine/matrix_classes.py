@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from netpath.model.kubernetes import Pod
 from netpath.model.record import record
+from netpath.model.vocabulary import Code
 
 Signature = tuple[object, ...]
 
@@ -20,7 +21,7 @@ class MatrixPod:
 @record
 class Verdict:
     reachable: bool
-    code: str | None  # the explanation code of the first step that blocks; None when reachable
+    code: Code | None  # the explanation code of the first step that blocks; None when reachable
 
 
 REACHABLE = Verdict(True, None)

@@ -33,6 +33,7 @@ from netpath.engine.tracer import trace
 from netpath.model.addr import Address, Prefix
 from netpath.model.record import record
 from netpath.model.resources import Eni
+from netpath.model.vocabulary import Action, Component, Direction
 
 
 @record
@@ -157,9 +158,9 @@ def path_verdict(done: Trace, source: MatrixPod, destination: MatrixPod) -> Path
     blocked = done.blocked_by
     verdict = verdict_of(done)
     accepted = [i for i, hop in enumerate(done.hops)
-                if hop.component == "pod" and hop.action == "deliver"]
+                if hop.component == Component.POD and hop.action == Action.DELIVER]
     if not accepted:
-        return PathVerdict(verdict, blocked is not None and blocked.direction == "forward",
+        return PathVerdict(verdict, blocked is not None and blocked.direction == Direction.FORWARD,
                            direct=True)
     last = done.hops[accepted[0]]
     direct = (accepted == [len(done.hops) - 1] and not destination.pod.host_network

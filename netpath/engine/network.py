@@ -23,6 +23,7 @@ from netpath.model.resources import (
     TgwRoute,
     Vpc,
 )
+from netpath.model.vocabulary import RouteOrigin, RouteTarget
 
 
 @record
@@ -164,7 +165,8 @@ def _subnet_indexes(model: Model) -> dict[str, PrefixIndex[Route]]:
     """Subnets as pseudo-routes (target = subnet name) so LPM finds the subnet of an address."""
     per_vpc: dict[str, list[Candidate[Route]]] = {name: [] for name in model.vpcs}
     for subnet in model.subnets.values():
-        pseudo = Route(subnet.cidr, None, "local", subnet.name, "local", subnet.path)
+        pseudo = Route(subnet.cidr, None, RouteTarget.LOCAL, subnet.name, RouteOrigin.LOCAL,
+                       subnet.path)
         per_vpc[subnet.vpc].append(Candidate(pseudo, subnet.cidr))
     return {vpc: PrefixIndex(candidates) for vpc, candidates in per_vpc.items()}
 

@@ -95,7 +95,7 @@ _MASKS = tuple(((1 << 32) - 1) ^ ((1 << (32 - n)) - 1) for n in range(33))
 
 
 def _rank(route: Route | TgwRoute) -> int:
-    return ORIGIN_RANK.get(route.origin, 9)
+    return ORIGIN_RANK[route.origin]
 
 
 def route_candidates(

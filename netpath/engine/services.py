@@ -19,6 +19,7 @@ from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Pod, Service, ServiceEndpoint, ServicePort
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
+from netpath.model.vocabulary import Code
 
 REFUSED = "kube-proxy rejects connections to it (the client sees 'connection refused')"
 
@@ -45,7 +46,7 @@ class Backend:
 
 @record
 class Problem:
-    code: str  # SERVICE_NO_ENDPOINTS | TARGET_PORT_NOT_EXPOSED | NO_LISTENER
+    code: Code  # SERVICE_NO_ENDPOINTS | TARGET_PORT_NOT_EXPOSED | NO_LISTENER
     reason: str
     fix: str
     rule: str | None = None  # the part of the Service at fault, e.g. "selector app=orders"
@@ -177,7 +178,7 @@ def backends_for(cluster: Cluster, service: Service, protocol: str, port: int | 
     `port` when `node_port`) uses, with the problem when there are none."""
     if service.type == "ExternalName":
         return Backends(service, None, (), (), Problem(
-            "SERVICE_NO_ENDPOINTS",
+            Code.SERVICE_NO_ENDPOINTS,
             f"{service.key} is an ExternalName Service: only a DNS CNAME to "
             f"{service.external_name}, with no ClusterIP, no ports and no proxying",
             f"connect to its DNS name, which resolves to {service.external_name}"))
@@ -185,7 +186,7 @@ def backends_for(cluster: Cluster, service: Service, protocol: str, port: int | 
     if sport is None:
         kind = "nodePort" if node_port else "port"
         return Backends(service, None, (), (), Problem(
-            "NO_LISTENER",
+            Code.NO_LISTENER,
             f"{service.key} has no {protocol} {kind} {port} (ports: {ports_text(service)})",
             f"use one of its ports, or add {port}/{protocol} to the Service",
             f"ports {ports_text(service)}", (*service.path, "spec", "ports")))
@@ -218,14 +219,14 @@ def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Ba
                      and all(p.labels.get(k) == v for k, v in (service.selector or {}).items())]
         hint = (f"; pods in other namespaces match ({', '.join(sorted(elsewhere)[:3])}) but a "
                 "Service only selects pods of its own namespace") if elsewhere else ""
-        problem = Problem("SERVICE_NO_ENDPOINTS",
+        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"the selector {selector} of {service.key} matches no pod in namespace "
                           f"{service.namespace!r}{hint}: {REFUSED}",
                           f"label the pods {selector} in {service.namespace!r}, or fix the "
                           "Service's selector", f"selector {selector}",
                           (*service.path, "spec", "selector"))
     elif not backends and lacks_name:
-        problem = Problem("TARGET_PORT_NOT_EXPOSED",
+        problem = Problem(Code.TARGET_PORT_NOT_EXPOSED,
                           f"{len(matching)} pod(s) match {service.key}, but no ready one declares "
                           f"a {sport.protocol} container port named {sport.target_port!r} (the "
                           f"targetPort of port {sport.port}), so the EndpointSlice lists no "
@@ -233,7 +234,7 @@ def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Ba
                           f"name a container port {sport.target_port!r} in the pods, or set "
                           "targetPort to the port number")
     elif not backends:
-        problem = Problem("SERVICE_NO_ENDPOINTS",
+        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"{len(matching)} pod(s) match {service.key} but none is ready "
                           f"({', '.join(p.key for p in matching[:3])}): {REFUSED}",
                           "fix the pods' readiness (a failing readiness probe keeps them out of "
@@ -277,20 +278,20 @@ def _from_endpoints(cluster: Cluster, service: Service, sport: ServicePort) -> B
                                 endpoint.path))
     problem = None
     if not service.endpoints:
-        problem = Problem("SERVICE_NO_ENDPOINTS",
+        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"{service.key} has no selector and the spec gives it no endpoints "
                           f"(EndpointSlice or Endpoints): {REFUSED}",
                           f"add an EndpointSlice for {service.key} (label kubernetes.io/"
                           "service-name) or an Endpoints object of the same name, or give the "
                           "Service a selector")
     elif not backends and any("port" in why for _, why in excluded):
-        problem = Problem("TARGET_PORT_NOT_EXPOSED",
+        problem = Problem(Code.TARGET_PORT_NOT_EXPOSED,
                           f"no endpoint of {service.key} lists a {sport.protocol} port named "
                           f"{sport.name or ''!r} (the name of Service port {sport.port}): "
                           f"{REFUSED}",
                           "name the EndpointSlice's port like the Service's port")
     elif not backends:
-        problem = Problem("SERVICE_NO_ENDPOINTS",
+        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"no endpoint of {service.key} is ready: {REFUSED}",
                           "mark the endpoints ready, or fix what they point to")
     return Backends(service, sport, tuple(sorted(backends, key=_backend_order)), tuple(excluded),
@@ -385,7 +386,7 @@ def choose_backend(found: Backends, client_node: str | None, preference: str | N
         consequence = (f"{where} drops NodePort traffic for it and fails the load balancer's "
                        "health check" if external else "kube-proxy does not forward the traffic")
         listing = ", ".join(str(b) for b in found.backends)
-        problem = Problem("SERVICE_NO_ENDPOINTS",
+        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"{service.key} has endpoints ({listing}) but none on {where}, and "
                           f"its {policy}: {consequence}",
                           f"run a {service.key} pod on {where}, or set {name}: Cluster")

@@ -13,6 +13,7 @@ from netpath.model.addr import Address, PortRange, Prefix
 from netpath.model.kubernetes import Cluster
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
+from netpath.model.vocabulary import EniOwner, RouteOrigin, RouteTarget
 
 # Protocols are lowercase words; "all" matches every protocol (AWS's -1).
 PROTOCOLS = ("tcp", "udp", "icmp", "all")
@@ -45,29 +46,18 @@ class Subnet:
     path: SpecPath
 
 
-# Route target kinds, as the trace names components.
-TARGET_KINDS = (
-    "local",
-    "internet-gateway",
-    "nat-gateway",
-    "vpc-peering",
-    "transit-gateway",
-    "vpc-endpoint",
-    "network-interface",
-    "blackhole",
-)
-
-# Among routes of equal prefix length the lower origin rank wins (AWS route priority).
-ORIGIN_RANK = {"local": 0, "static": 1, "prefix-list": 2, "propagated": 3}
+# Among routes of equal prefix length the lower origin rank wins (AWS route priority):
+# local 0, static 1, prefix-list 2, propagated 3.
+ORIGIN_RANK = {origin: rank for rank, origin in enumerate(RouteOrigin)}
 
 
 @record
 class Route:
     destination: Prefix | None  # None for a prefix-list route
     prefix_list: str | None
-    target_kind: str
+    target_kind: RouteTarget
     target: str  # the target's name; "local" or "blackhole" for those kinds
-    origin: str  # local | static | prefix-list | propagated
+    origin: RouteOrigin
     path: SpecPath
 
     @property
@@ -158,8 +148,7 @@ class Eni:
     private_ip: Address
     public_ip: Address | None
     security_groups: tuple[str, ...]
-    # instance | database | load-balancer | vpc-endpoint | nat-gateway | network-interface
-    owner_kind: str
+    owner_kind: EniOwner
     owner: str
     source_dest_check: bool
     client_os: str  # whose ephemeral port range this interface uses as a client
@@ -317,7 +306,7 @@ class TgwAttachment:
 class TgwRoute:
     destination: Prefix
     target: str  # attachment name or "blackhole"
-    origin: str  # static | propagated
+    origin: RouteOrigin  # static | propagated
     path: SpecPath
 
     def __str__(self) -> str:

@@ -3,8 +3,9 @@
 Each is a `StrEnum`, so a member *is* its string: JSON, text and comparisons with the strings
 users script against are unchanged, while a misspelt member is an error the type checker and
 the interpreter catch. The explanation codes' titles and AWS equivalents live in
-`netpath.engine.codes` (a registry keyed by `Code`); the lint rules' severities are checked
-against `Severity` when a rule registers.
+`netpath.engine.codes` (a registry keyed by `Code`, complete: checked at import); the lint
+rules' severities are checked against `Severity` when a rule registers. The model's closed sets
+of words (`EniOwner`, `RouteTarget`, `RouteOrigin`) are here too.
 """
 
 from __future__ import annotations
@@ -59,6 +60,31 @@ class EniOwner(StrEnum):
     def component(self) -> Component:
         """The component a trace names for the interface's owner (a bare interface: eni)."""
         return Component.ENI if self is EniOwner.NETWORK_INTERFACE else Component(self.value)
+
+
+class RouteTarget(StrEnum):
+    """What a VPC route sends to (the model's `Route.target_kind`). The gateways are spelled as
+    the trace's components are; a route to an instance targets its primary interface."""
+
+    LOCAL = "local"
+    INTERNET_GATEWAY = "internet-gateway"
+    NAT_GATEWAY = "nat-gateway"
+    VPC_PEERING = "vpc-peering"
+    TRANSIT_GATEWAY = "transit-gateway"
+    VPC_ENDPOINT = "vpc-endpoint"
+    NETWORK_INTERFACE = "network-interface"
+    BLACKHOLE = "blackhole"
+
+
+class RouteOrigin(StrEnum):
+    """Where a route comes from (`Route.origin`, `TgwRoute.origin`), in AWS's order of priority:
+    among routes of equal prefix length the earlier origin wins (`resources.ORIGIN_RANK`).
+    Transit gateway routes are only static or propagated."""
+
+    LOCAL = "local"
+    STATIC = "static"
+    PREFIX_LIST = "prefix-list"
+    PROPAGATED = "propagated"
 
 
 class Action(StrEnum):

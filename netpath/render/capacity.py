@@ -22,6 +22,7 @@ from netpath import __version__
 from netpath.engine.capacity import CapacityReport, NodeCapacity, PodProblem
 from netpath.engine.cni_settings import SETTINGS_EXPLAINED
 from netpath.engine.codes import CODES
+from netpath.model.vocabulary import Code
 from netpath.render.text import ASCII_SYMBOLS, UNICODE_SYMBOLS, emit
 
 MAX_LISTED = 5  # pods named per group; the JSON lists them all
@@ -43,7 +44,7 @@ def render_capacity(report: CapacityReport, console: Console) -> None:
     if report.problems:
         out += [Text(), Text("Pods without an IP", style="bold")]
         # One entry per node and cause: a full node fails many pods for one reason.
-        groups: dict[tuple[str, str, str], list[PodProblem]] = {}
+        groups: dict[tuple[str, Code, str], list[PodProblem]] = {}
         for problem in report.problems:
             groups.setdefault((problem.node, problem.code, problem.reason), []).append(problem)
         for (where, code, reason), problems in groups.items():

@@ -17,6 +17,7 @@ from collections import Counter
 
 from netpath.engine.matrix import Matrix, Verdict
 from netpath.model.record import record
+from netpath.model.vocabulary import Code
 
 GRID_MAX_PODS = 40  # past this a grid is unreadable even on a wide terminal
 GRID_MIN_NAME = 16  # the grid is used only if pod names keep at least this many characters
@@ -200,7 +201,7 @@ def render_csv(matrix: Matrix) -> str:
     return out.getvalue()
 
 
-_MD_BLOCKED = {"NETPOL_INGRESS_DENIED": "ingress", "NETPOL_EGRESS_DENIED": "egress"}
+_MD_BLOCKED = {Code.NETPOL_INGRESS_DENIED: "ingress", Code.NETPOL_EGRESS_DENIED: "egress"}
 
 
 def render_markdown(matrix: Matrix, *, unicode: bool = True) -> str:
@@ -213,8 +214,9 @@ def render_markdown(matrix: Matrix, *, unicode: bool = True) -> str:
         verdict = matrix.verdict(i, j)
         if verdict.reachable:
             return marks.reachable
-        code = verdict.code or "blocked"
-        return f"{marks.blocked} {_MD_BLOCKED.get(code, code)}"
+        if verdict.code is None:
+            return f"{marks.blocked} blocked"
+        return f"{marks.blocked} {_MD_BLOCKED.get(verdict.code, verdict.code)}"
 
     lines = [f"Who can reach whom on **{_flow(matrix)}**: rows are sources, columns "
              "destinations (numbered as the rows).", "",

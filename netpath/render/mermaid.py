@@ -16,9 +16,10 @@ import re
 from collections.abc import Sequence
 
 from netpath.engine.hops import Hop, Trace
+from netpath.model.vocabulary import Action, Direction
 
-MOVES = frozenset({"send", "forward", "translate", "deliver", "drop"})
-DECISIONS = frozenset({"allow", "deny", "resolve"})
+MOVES = frozenset({Action.SEND, Action.FORWARD, Action.TRANSLATE, Action.DELIVER, Action.DROP})
+DECISIONS = frozenset({Action.ALLOW, Action.DENY, Action.RESOLVE})
 
 # Characters that would end a statement, start a comment or open markup, and their entity
 # codes. Colons are legal inside message and note text (the first one ends the arrow) but not
@@ -62,11 +63,11 @@ def render_mermaid(trace: Trace) -> str:
     for hop in (*trace.hops, *trace.return_path):  # declare in order of first appearance
         participants.id_of(hop)
     body: list[str] = []
-    body.extend(_path(trace.hops, participants, "->>", trace, "forward"))
+    body.extend(_path(trace.hops, participants, "->>", trace, Direction.FORWARD))
     if trace.return_path:
         first, last = _span(participants)
         body.append(f"    Note over {first},{last}: return path")
-        body.extend(_path(trace.return_path, participants, "-->>", trace, "return"))
+        body.extend(_path(trace.return_path, participants, "-->>", trace, Direction.RETURN))
     if participants.ids:
         first, last = _span(participants)
         body.append(f"    Note over {first},{last}: {escape_text(_verdict(trace))}")
@@ -82,7 +83,8 @@ def _span(participants: _Participants) -> tuple[str, str]:
 
 
 def _path(
-    hops: Sequence[Hop], participants: _Participants, arrow: str, trace: Trace, direction: str
+    hops: Sequence[Hop], participants: _Participants, arrow: str, trace: Trace,
+    direction: Direction,
 ) -> list[str]:
     blocked = trace.blocked_by
     stop = blocked.step if blocked is not None and blocked.direction == direction else None
@@ -105,7 +107,7 @@ def _path(
 
 def _arrow_label(hop: Hop) -> str:
     """A forward is explained by its route; everything else by the packet it sends on."""
-    if hop.action == "forward" and hop.rule is not None:
+    if hop.action == Action.FORWARD and hop.rule is not None:
         return hop.rule.text
     return str(hop.packet)
 
@@ -119,6 +121,6 @@ def _verdict(trace: Trace) -> str:
     blocked = trace.blocked_by
     if blocked is None:
         return "reachable"
-    where = "return path " if blocked.direction == "return" else ""
+    where = "return path " if blocked.direction == Direction.RETURN else ""
     word = "partially blocked" if blocked.partial else "blocked"
     return f"{word} at {where}step {blocked.step} ({blocked.code}): fix: {blocked.fix}"

@@ -28,6 +28,7 @@ from rich.tree import Tree
 
 from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod, Service
 from netpath.model.resources import Eni, Model, Subnet, Vpc
+from netpath.model.vocabulary import Code, EniOwner, RouteTarget
 from netpath.render.text import emit
 
 
@@ -86,7 +87,8 @@ def _section(title: str, items: Iterable[Text]) -> Tree | None:
 
 def is_public(model: Model, subnet: Subnet) -> bool:
     table = model.route_tables.get(subnet.route_table)
-    return table is not None and any(r.target_kind == "internet-gateway" for r in table.routes)
+    return table is not None and any(r.target_kind == RouteTarget.INTERNET_GATEWAY
+                                   for r in table.routes)
 
 
 def vpc_tree(model: Model, vpc: Vpc) -> Tree:
@@ -144,7 +146,8 @@ def _subnet_label(model: Model, subnet: Subnet) -> Text:
 def _eni_label(model: Model, eni: Eni) -> Text:
     owner = _owner_words(model, eni)
     public = eni.public_ip
-    if public is None and eni.owner_kind == "nat-gateway" and eni.owner in model.nat_gateways:
+    if (public is None and eni.owner_kind == EniOwner.NAT_GATEWAY
+            and eni.owner in model.nat_gateways):
         public = model.nat_gateways[eni.owner].elastic_ip
     groups = f"[{', '.join(eni.security_groups)}]" if eni.security_groups else None
     return _line(
@@ -158,20 +161,20 @@ def _eni_label(model: Model, eni: Eni) -> Text:
 
 def _owner_words(model: Model, eni: Eni) -> str:
     kind, owner = eni.owner_kind, eni.owner
-    if kind == "instance":
+    if kind == EniOwner.INSTANCE:
         instance = model.instances.get(owner)
         primary = instance is None or not instance.enis or instance.enis[0] == eni.name
         return f"instance {owner}" + ("" if primary else f" ({eni.name})")
-    if kind == "database" and owner in model.databases:
+    if kind == EniOwner.DATABASE and owner in model.databases:
         db = model.databases[owner]
         return f"database {owner} ({db.engine}, port {db.port})"
-    if kind == "load-balancer" and owner in model.load_balancers:
+    if kind == EniOwner.LOAD_BALANCER and owner in model.load_balancers:
         return f"load balancer {owner} ({model.load_balancers[owner].kind_word}) node"
-    if kind == "nat-gateway" and owner in model.nat_gateways:
+    if kind == EniOwner.NAT_GATEWAY and owner in model.nat_gateways:
         return f"NAT gateway {owner} ({model.nat_gateways[owner].connectivity})"
-    if kind == "vpc-endpoint" and owner in model.endpoints:
+    if kind == EniOwner.VPC_ENDPOINT and owner in model.endpoints:
         return f"endpoint {owner} ({model.endpoints[owner].service})"
-    if kind == "network-interface":
+    if kind == EniOwner.NETWORK_INTERFACE:
         return f"interface {eni.name}" + (f" (attached to {owner})" if owner != eni.name else "")
     return f"{kind} {owner}"
 
@@ -326,7 +329,7 @@ def _pod_label(pod: Pod, no_ip: bool = False) -> Text:
                                                      else "")
     return _line(
         (f"pod {pod.key}", "bold"),
-        ("no IP (NO_POD_IP: netpath capacity)", "red") if no_ip else address,
+        (f"no IP ({Code.NO_POD_IP}: netpath capacity)", "red") if no_ip else address,
         _labels(pod.labels.items()),
         pod.owner,
         None if pod.ready else ("not ready", "red"),

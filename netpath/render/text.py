@@ -29,17 +29,17 @@ from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace
 from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
 from netpath.model.record import record
-from netpath.model.vocabulary import Action
+from netpath.model.vocabulary import Action, Direction
 
 ACTION_STYLES = {
-    "send": "cyan",
-    "forward": "cyan",
-    "resolve": "blue",
-    "allow": "green",
-    "translate": "magenta",
-    "deliver": "bold green",
-    "deny": "bold red",
-    "drop": "bold red",
+    Action.SEND: "cyan",
+    Action.FORWARD: "cyan",
+    Action.RESOLVE: "blue",
+    Action.ALLOW: "green",
+    Action.TRANSLATE: "magenta",
+    Action.DELIVER: "bold green",
+    Action.DENY: "bold red",
+    Action.DROP: "bold red",
 }
 ACTION_WIDTH = max(len(action) for action in Action)
 # Past this width a long component name no longer pushes every action column to the right.
@@ -71,14 +71,13 @@ def emit(console: Console, renderables: Sequence[RenderableType]) -> None:
 def render_trace(trace: Trace, console: Console, locate: Locator = no_locations) -> None:
     symbols = ASCII_SYMBOLS if console.options.ascii_only else UNICODE_SYMBOLS
     out: list[RenderableType] = [_header(trace), Text()]
-    out.append(_steps(trace.hops, trace.flow, _blocked_step(trace, "forward"), locate))
+    out.append(_steps(trace.hops, trace.flow, _blocked_step(trace, Direction.FORWARD), locate))
     if trace.return_path:
         # The reply starts as the mirror of what was delivered; only later changes are shown.
         delivered = trace.hops[-1].packet if trace.hops else trace.flow
         out += [Text(), Text("Return path", style="bold")]
-        out.append(
-            _steps(trace.return_path, delivered.reply(), _blocked_step(trace, "return"), locate)
-        )
+        stop = _blocked_step(trace, Direction.RETURN)
+        out.append(_steps(trace.return_path, delivered.reply(), stop, locate))
     out.append(Text())
     out.extend(verdict_lines(trace, symbols))
     emit(console, out)
@@ -96,7 +95,7 @@ def _header(trace: Trace) -> RenderableType:
     return Group(*lines)
 
 
-def _blocked_step(trace: Trace, direction: str) -> int | None:
+def _blocked_step(trace: Trace, direction: Direction) -> int | None:
     blocked = trace.blocked_by
     return blocked.step if blocked is not None and blocked.direction == direction else None
 
@@ -190,7 +189,7 @@ def verdict_lines(trace: Trace, symbols: Symbols = UNICODE_SYMBOLS) -> list[Text
 def _blocked_words(blocked: Blocked) -> str:
     word = "partially blocked" if blocked.partial else "blocked"
     where = f"at step {blocked.step}"
-    if blocked.direction == "return":
+    if blocked.direction == Direction.RETURN:
         where += " of the return path"
     return (
         f"{word} {where} by {blocked.component} {blocked.name} ({blocked.code}): "

@@ -27,6 +27,7 @@ from netpath.checks.lint import (
 )
 from netpath.engine import prepare
 from netpath.model.paths import format_path
+from netpath.model.vocabulary import Severity
 from netpath.sources.loader import LoadedSpec, load_spec
 from tests.engine.casekit import deep_merge
 
@@ -139,6 +140,24 @@ def test_registry_refuses_a_duplicate_id_or_name() -> None:
 def test_rule_refuses_malformed_identity(bad: tuple[str, str, str]) -> None:
     with pytest.raises(ValueError):
         rule(*bad, summary="s", fix="f", source="https://x", registry=Registry())
+
+
+def test_rule_severity_is_a_severity() -> None:
+    """A rule's severity is a `Severity` (a plain string of one is taken as it); anything else
+    is refused at registration, naming the severities."""
+    registry = Registry()
+    rule("TST005", "test.typed", Severity.WARNING, summary="s", fix="f", source="https://x",
+         registry=registry)(_noop)
+    rule("TST006", "test.plain", "info", summary="s", fix="f",  # type: ignore[arg-type]
+         source="https://x", registry=registry)(_noop)
+    assert registry["TST005"].severity is Severity.WARNING
+    assert registry["TST006"].severity is Severity.INFO
+    with pytest.raises(ValueError) as refused:
+        rule("TST007", "test.bad", "fatal", summary="s", fix="f",  # type: ignore[arg-type]
+             source="https://x", registry=registry)
+    assert str(refused.value) == ("lint rule TST007: severity 'fatal' is not one of error, "
+                                  "warning, info")
+    assert all(isinstance(r.severity, Severity) for r in RULES)
 
 
 def test_real_registry_ids_are_unique_and_ordered() -> None:

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, plural
+from netpath.model.vocabulary import Severity
 
 # A subnet is close to exhaustion below this share of its usable addresses free.
 FREE_SHARE = 0.10
 
 
-@rule("SUB003", "subnet.ip-exhaustion", "warning",
+@rule("SUB003", "subnet.ip-exhaustion", Severity.WARNING,
       summary="A subnet close to IP exhaustion: under 10% of its addresses free, or fewer free "
               "than the pods its nodes could still run.",
       fix="Use a larger subnet or add one, shrink the VPC CNI's warm pools, or use prefix "
@@ -74,7 +75,7 @@ def ip_exhaustion(ctx: LintContext) -> Iterator[Hit]:
                   (*model_subnet.path, "cidr"))
 
 
-@rule("POD001", "pod.no-ip", "error",
+@rule("POD001", "pod.no-ip", Severity.ERROR,
       summary="A pod the VPC CNI cannot give an IP (its node's limit or its subnet is "
               "exhausted).",
       fix="Use larger nodes or prefix delegation, or more (or larger) subnets.",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.resources import Eni, Model, Route, Subnet
+from netpath.model.vocabulary import RouteTarget
 
 if TYPE_CHECKING:
     from netpath.engine.capacity import CapacityReport
@@ -66,7 +67,7 @@ class LintContext:
         out: dict[str, Route] = {}
         for table in self.model.route_tables.values():
             for route in table.routes:
-                if route.target_kind == "internet-gateway":
+                if route.target_kind == RouteTarget.INTERNET_GATEWAY:
                     out[table.name] = route
                     break
         return out

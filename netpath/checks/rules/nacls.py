@@ -36,6 +36,7 @@ from netpath.engine.nacls import RangeDecision, evaluate_nacl_range
 from netpath.model.addr import PortRange, Prefix
 from netpath.model.record import record
 from netpath.model.resources import NaclRule, NetworkAcl, Subnet
+from netpath.model.vocabulary import EniOwner, Severity
 
 LINUX = PortRange(32768, 60999)
 WIDE = PortRange(1024, 65535)
@@ -105,7 +106,7 @@ class _Clients:
         self.kind: dict[str, tuple[PortRange, str, bool]] = {}  # ENI -> (range, who, outside)
         per_vpc: dict[str, list[tuple[int, PortRange, str]]] = {}
         for eni in ctx.model.enis.values():
-            cni_node = eni.owner_kind == "instance" and eni.owner in cni_nodes
+            cni_node = eni.owner_kind == EniOwner.INSTANCE and eni.owner in cni_nodes
             found = self._kind(eni.client_os, cni_node)
             if found is not None:
                 self.kind[eni.name] = found
@@ -220,7 +221,7 @@ def _fix(gap: _Gap, below: str) -> str:
             f"{gap.peer} (the ephemeral ports of every kind of client)")
 
 
-@rule("NACL001", "nacl.replies-blocked", "error",
+@rule("NACL001", "nacl.replies-blocked", Severity.ERROR,
       summary="A custom NACL whose rules block replies on the Linux ephemeral ports "
               "32768-60999 (all or part of them).",
       fix="Allow tcp 1024-65535 in the reply direction, before any deny rule.",
@@ -261,7 +262,7 @@ def replies_blocked(ctx: LintContext) -> Iterator[Hit]:
                   f"{effect}", _fix(gap, below), path)
 
 
-@rule("NACL002", "nacl.replies-partly-blocked", "warning",
+@rule("NACL002", "nacl.replies-partly-blocked", Severity.WARNING,
       summary="A custom NACL that lets replies back on 32768-60999 but not on the wider range "
               "NAT gateways, load balancers, Windows or VPC CNI nodes use.",
       fix="Allow tcp 1024-65535 in the reply direction.",

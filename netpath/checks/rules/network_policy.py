@@ -18,6 +18,7 @@ from netpath.model.kubernetes import (
     NetpolRule,
     NetworkPolicy,
 )
+from netpath.model.vocabulary import Severity
 
 _POLICIES = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
 _SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
@@ -44,7 +45,7 @@ def _namespaces_matching(cluster: Cluster, selector: LabelSelector) -> list[str]
             if selector.matches({**namespace.labels, NAMESPACE_NAME_LABEL: name})]
 
 
-@rule("NP001", "network-policy.separate-selectors", "warning",
+@rule("NP001", "network-policy.separate-selectors", Severity.WARNING,
       summary="A `from`/`to` rule with a namespaceSelector and a podSelector in separate "
               "entries (OR), where one entry with both (AND) was likely meant.",
       fix="Put both selectors in one entry (no dash before `podSelector`).",
@@ -98,7 +99,7 @@ def separate_selectors(ctx: LintContext) -> Iterator[Hit]:
                         peer.path)
 
 
-@rule("NP002", "network-policy.namespace-selector-matches-nothing", "warning",
+@rule("NP002", "network-policy.namespace-selector-matches-nothing", Severity.WARNING,
       summary="A namespaceSelector that matches no namespace of the cluster (often the "
               "`name` label, which Kubernetes does not set).",
       fix="Select by `kubernetes.io/metadata.name`, or label the namespace.",
@@ -154,7 +155,7 @@ _NOT_ENFORCED_FIX = {
 }
 
 
-@rule("NP003", "network-policy.not-enforced", "warning",
+@rule("NP003", "network-policy.not-enforced", Severity.WARNING,
       summary="NetworkPolicies in a cluster whose CNI does not enforce them.",
       fix="Enable the VPC CNI's network policy agent, or use Calico or Cilium.",
       source="https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html")
@@ -186,7 +187,7 @@ def not_enforced(ctx: LintContext) -> Iterator[Hit]:
                   cluster.path)
 
 
-@rule("NP004", "network-policy.no-default-deny", "info",
+@rule("NP004", "network-policy.no-default-deny", Severity.INFO,
       summary="A namespace with pods and no default-deny NetworkPolicy.",
       fix="Add a policy with `podSelector: {}` and `policyTypes: [Ingress]`, then allow "
           "each flow.",

@@ -19,6 +19,7 @@ from netpath.engine.network_policy_fix import dns_server, peer_entry
 from netpath.model.kubernetes import NetworkPolicy, Pod
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
+from netpath.model.vocabulary import Severity
 
 _SOURCE = ("https://kubernetes.io/docs/concepts/services-networking/network-policies/"
            "#default-deny-all-egress-traffic")
@@ -90,7 +91,7 @@ def _who(gap: _DnsGap) -> str:
     return f"{plural(len(names), 'pod')} ({listing(names)}) {verb}"
 
 
-@rule("NP005", "network-policy.egress-blocks-dns", "error",
+@rule("NP005", "network-policy.egress-blocks-dns", Severity.ERROR,
       summary="Pods isolated for egress whose policies do not allow udp/53 to the cluster DNS.",
       fix="Allow udp/53 and tcp/53 to the CoreDNS pods (kube-system, k8s-app=kube-dns).",
       source=_SOURCE)
@@ -131,7 +132,7 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Hit]:
                   f"to {gap.target} on udp/53 and tcp/53", path)
 
 
-@rule("NP006", "network-policy.egress-blocks-dns-tcp", "warning",
+@rule("NP006", "network-policy.egress-blocks-dns-tcp", Severity.WARNING,
       summary="Egress policies that allow DNS over UDP but not over TCP.",
       fix="Allow tcp/53 beside udp/53 to the CoreDNS pods.",
       source=_SOURCE)

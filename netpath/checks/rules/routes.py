@@ -10,17 +10,18 @@ from collections.abc import Iterator
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
 from netpath.model.resources import Route
+from netpath.model.vocabulary import RouteOrigin, RouteTarget, Severity
 
 
 def _dead(ctx: LintContext, route: Route) -> tuple[str, str] | None:
     """Why packets matching `route` are dropped, and the fix; None when its target lives."""
-    if route.target_kind == "blackhole":
+    if route.target_kind == RouteTarget.BLACKHOLE:
         if route.target != "blackhole":
             return (f"targets {route.target}, which was deleted (state blackhole)",
                     f"point the route at a target that exists (what replaced {route.target}), "
                     "or delete it")
         return ("is a blackhole", "point the route at a target that exists, or delete it")
-    if route.target_kind == "vpc-peering":
+    if route.target_kind == RouteTarget.VPC_PEERING:
         peering = ctx.model.peerings.get(route.target)
         if peering is not None and peering.status != "active":
             fix = ("have the accepter VPC's owner accept the peering" if
@@ -30,7 +31,7 @@ def _dead(ctx: LintContext, route: Route) -> tuple[str, str] | None:
     return None
 
 
-@rule("RT001", "route.dead-target", "error",
+@rule("RT001", "route.dead-target", Severity.ERROR,
       summary="A route to a deleted or blackhole target, or to a peering that is not active.",
       fix="Point the route at a target that exists, or delete it.",
       source="https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html")
@@ -62,7 +63,7 @@ def dead_target(ctx: LintContext) -> Iterator[Hit]:
                       f"to {route.destination_text} are dropped", fix, route.path)
 
 
-@rule("RT002", "route.tgw-blackhole", "info",
+@rule("RT002", "route.tgw-blackhole", Severity.INFO,
       summary="A transit gateway blackhole route (traffic to it is dropped on purpose).",
       fix="Nothing, if the drop is intended; else route the CIDR to an attachment.",
       source="https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html")
@@ -85,14 +86,14 @@ def tgw_blackhole(ctx: LintContext) -> Iterator[Hit]:
     """
     for table in ctx.model.tgw_route_tables.values():
         for route in table.routes:
-            if route.target == "blackhole" and route.origin == "static":
+            if route.target == "blackhole" and route.origin == RouteOrigin.STATIC:
                 yield Hit(f"transit gateway route table {table.name} ({table.transit_gateway}) "
                           f"drops traffic to {route.destination} (a blackhole route)",
                           "nothing, if the drop is intended; else route it to an attachment",
                           route.path)
 
 
-@rule("NAT001", "nat-gateway.no-internet-route", "error",
+@rule("NAT001", "nat-gateway.no-internet-route", Severity.ERROR,
       summary="A public NAT gateway in a subnet with no route to an internet gateway.",
       fix="Put the NAT gateway in a public subnet (0.0.0.0/0 -> the internet gateway).",
       source="https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html")

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
 from netpath.model.resources import SgRule
+from netpath.model.vocabulary import Severity
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 DATABASE_PORTS = {
@@ -42,7 +43,7 @@ def _carried_by(ctx: LintContext, group: str) -> str:
     return f"carried by {listing(holders)}" if holders else "carried by nothing yet"
 
 
-@rule("SG001", "security-group.open-admin-port", "warning",
+@rule("SG001", "security-group.open-admin-port", Severity.WARNING,
       summary="A security group open to 0.0.0.0/0 on SSH (22) or RDP (3389).",
       fix="Allow the port only from a known CIDR or a bastion's group, or use SSM Session "
           "Manager.",
@@ -71,7 +72,7 @@ def open_admin_port(ctx: LintContext) -> Iterator[Hit]:
                       "or drop the rule and use SSM Session Manager", entry.path)
 
 
-@rule("SG002", "security-group.open-database-port", "error",
+@rule("SG002", "security-group.open-database-port", Severity.ERROR,
       summary="A security group open to 0.0.0.0/0 on a database port (3306, 5432, 1433, 1521, "
               "27017, 6379, 9200, 5439...).",
       fix="Allow the database port only from the clients' security group.",

@@ -11,6 +11,7 @@ from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
 from netpath.engine.services import REFUSED, has_selector, ports_text
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend
+from netpath.model.vocabulary import Severity
 
 _SERVICE = "https://kubernetes.io/docs/concepts/services-networking/service/"
 
@@ -19,7 +20,7 @@ def _selector_text(selector: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in selector.items())
 
 
-@rule("SVC001", "service.selector-matches-nothing", "error",
+@rule("SVC001", "service.selector-matches-nothing", Severity.ERROR,
       summary="A Service whose selector matches no pod of its namespace.",
       fix="Label the pods with the selector, or fix the selector.",
       source=_SERVICE + "#defining-a-service")
@@ -58,7 +59,7 @@ def selector_matches_nothing(ctx: LintContext) -> Iterator[Hit]:
                       "Service's selector", (*service.path, "spec", "selector"))
 
 
-@rule("SVC002", "service.target-port-not-exposed", "error",
+@rule("SVC002", "service.target-port-not-exposed", Severity.ERROR,
       summary="A Service targetPort name that none of its selected pods declares.",
       fix="Name the container port like the targetPort, or use the port number.",
       source=_SERVICE + "#defining-a-service")
@@ -136,7 +137,7 @@ def _backend_problem(cluster: Cluster, ingress: Ingress,
             ("service", "port"))
 
 
-@rule("ING001", "ingress.missing-backend", "error",
+@rule("ING001", "ingress.missing-backend", Severity.ERROR,
       summary="An Ingress backend whose Service, or Service port, does not exist.",
       fix="Point the backend at an existing Service of the Ingress's namespace and one of its "
           "ports.",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext
 from netpath.model.resources import Eni, Route, Subnet
+from netpath.model.vocabulary import Severity
 
 
 def _public(ctx: LintContext, eni: Eni | None) -> tuple[Subnet, Route] | None:
@@ -24,7 +25,7 @@ def _why(subnet: Subnet, route: Route) -> str:
             f"{route.destination_text} to internet gateway {route.target}")
 
 
-@rule("SUB001", "subnet.public-worker-node", "warning",
+@rule("SUB001", "subnet.public-worker-node", Severity.WARNING,
       summary="A Kubernetes worker node in a public subnet (a route to an internet gateway).",
       fix="Run nodes in private subnets (default route to a NAT gateway); expose workloads "
           "through a load balancer.",
@@ -67,7 +68,7 @@ def public_worker_node(ctx: LintContext) -> Iterator[Hit]:
                   (*instance.path, "subnet"))
 
 
-@rule("SUB002", "subnet.public-database", "warning",
+@rule("SUB002", "subnet.public-database", Severity.WARNING,
       summary="A database in a public subnet (a route to an internet gateway).",
       fix="Put databases in private subnets with no route to an internet gateway.",
       source="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"

@@ -16,6 +16,7 @@ from netpath.checks.rules.context import LintContext
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath
 from netpath.model.resources import TgwAttachment
+from netpath.model.vocabulary import Severity
 
 
 def overlapping(items: list[tuple[Prefix, str]]) -> Iterator[tuple[tuple[Prefix, str],
@@ -34,7 +35,7 @@ def overlapping(items: list[tuple[Prefix, str]]) -> Iterator[tuple[tuple[Prefix,
         stack.append(item)
 
 
-@rule("VPC001", "vpc.tgw-overlapping-cidrs", "warning",
+@rule("VPC001", "vpc.tgw-overlapping-cidrs", Severity.WARNING,
       summary="VPCs attached to one transit gateway whose CIDRs overlap.",
       fix="Re-address one of the VPCs (or attach it to another transit gateway).",
       source="https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html")
@@ -74,7 +75,7 @@ def tgw_overlapping_cidrs(ctx: LintContext) -> Iterator[Hit]:
                       "another transit gateway", (*first[two].path, "vpc"))
 
 
-@rule("VPC002", "vpc.peers-overlapping-cidrs", "warning",
+@rule("VPC002", "vpc.peers-overlapping-cidrs", Severity.WARNING,
       summary="A VPC peered with two VPCs whose CIDRs overlap each other.",
       fix="Re-address one of the peers, or route only the exact subnets each peering needs.",
       source="https://docs.aws.amazon.com/vpc/latest/peering/"

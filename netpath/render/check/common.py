@@ -7,6 +7,7 @@ from typing import Protocol
 
 from netpath.checks.report import ExpectationResult, PairResult, Report
 from netpath.model.paths import SpecPath, format_path
+from netpath.model.vocabulary import Severity
 
 MAX_PAIRS_SHOWN = 10  # failed pairs of a group spelled out in text, JUnit and annotations
 
@@ -87,7 +88,7 @@ def failure_text(result: ExpectationResult) -> list[str]:
     return lines
 
 
-def severity_counts(report: Report) -> Counter[str]:
+def severity_counts(report: Report) -> Counter[Severity]:
     return Counter(f.severity for f in report.findings)
 
 
@@ -102,9 +103,9 @@ def summary(report: Report, *, strict: bool) -> str:
     else:
         head = f"{'all ' if total > 1 else ''}{total} expectation{'' if total == 1 else 's'} " \
             f"{'hold' if total > 1 else 'holds'}"
-    parts = [f"{counts[s]} {s}{'' if counts[s] == 1 or s == 'info' else 's'}"
-             for s in ("error", "warning", "info") if counts[s]]
+    parts = [f"{counts[s]} {s}{'' if counts[s] == 1 or s == Severity.INFO else 's'}"
+             for s in Severity if counts[s]]
     findings = f"lint: {', '.join(parts)}" if parts else "lint: no findings"
     ignored = f"; ignored: {', '.join(report.ignored_rules)}" if report.ignored_rules else ""
-    strictness = " (--strict: warnings fail)" if strict and counts["warning"] else ""
+    strictness = " (--strict: warnings fail)" if strict and counts[Severity.WARNING] else ""
     return f"{head}; {findings}{strictness}{ignored}"

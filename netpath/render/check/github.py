@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from netpath.checks.report import Report
 from netpath.model.paths import SpecPath
+from netpath.model.vocabulary import Severity
 from netpath.render.check.common import SourceMapLike, failure_text, outcome, route, summary
 
-COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+# GitHub's workflow command for each severity.
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:

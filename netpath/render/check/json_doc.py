@@ -12,6 +12,7 @@ from typing import Any
 from netpath import __version__
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report
 from netpath.model.paths import format_path
+from netpath.model.vocabulary import Severity
 from netpath.render.check.common import SourceMapLike, severity_counts, shown_path
 
 JsonObject = dict[str, Any]
@@ -36,7 +37,7 @@ def check_doc(report: Report, source_map: SourceMapLike, *, strict: bool = False
             "failed": len(failed),
             "pairs": sum(len(e.pairs) for e in report.expectations),
             "failed_pairs": sum(len(e.failures) for e in report.expectations),
-            "findings": {s: counts[s] for s in ("error", "warning", "info")},
+            "findings": {s.value: counts[s] for s in Severity},
         },
         "expectations": [_expectation(e, source_map) for e in report.expectations],
         "findings": [_finding(f, source_map) for f in report.findings],

@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from netpath.checks.report import ExpectationResult, Finding, Report
+from netpath.model.vocabulary import Severity
 from netpath.render.check.common import (
     SourceMapLike,
     failure_text,
@@ -79,7 +80,7 @@ def _finding_case(finding: Finding, source_map: SourceMapLike, strict: bool) -> 
                       classname=f"netpath.lint.{finding.rule}")
     text = _clean(f"{finding.severity} {finding.rule} ({finding.name}) at {where}\n"
                   f"{finding.message}\nfix: {finding.fix}")
-    if finding.severity == "error" or (strict and finding.severity == "warning"):
+    if finding.severity == Severity.ERROR or (strict and finding.severity == Severity.WARNING):
         failure = ET.SubElement(case, "failure", message=_clean(finding.message),
                                 type=finding.severity)
         failure.text = text

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from netpath import __version__
 from netpath.checks.report import ExpectationResult, Finding, Report, RuleInfo
 from netpath.model.paths import SpecPath
+from netpath.model.vocabulary import Severity
 from netpath.render.check.common import MAX_PAIRS_SHOWN, SourceMapLike, outcome, pair_route, route
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -26,7 +27,7 @@ INFORMATION_URI = "https://github.com/netpath-dev/netpath"
 EXPECTATION_RULE = RuleInfo(
     id="EXPECTATION",
     name="netpath.expectation",
-    severity="error",
+    severity=Severity.ERROR,
     summary="An expectation about reachability does not hold.",
     description="An expectation (docs/check.md) was traced and the network does not do what "
     "it says: a path expected to be reachable is blocked, or the reverse, or it ends with "
@@ -35,7 +36,7 @@ EXPECTATION_RULE = RuleInfo(
     "the whole path.",
     help_uri=f"{INFORMATION_URI}/blob/main/docs/check.md",
 )
-LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}  # SARIF
 
 JsonObject = dict[str, Any]
 

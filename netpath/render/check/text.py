@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from netpath.checks.report import ExpectationResult, Finding, Report
+from netpath.model.vocabulary import Severity
 from netpath.render.check.common import (
     SourceMapLike,
     failure_text,
@@ -31,7 +32,7 @@ from netpath.render.check.common import (
 NAME_CAP = 48
 ROUTE_CAP = 56
 RESULT_CAP = 32
-SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "blue"}
+SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 Segment = tuple[str, str]  # text, rich style ("" for none)
 Line = list[Segment]
@@ -110,7 +111,8 @@ def _findings(findings: Sequence[Finding], source_map: SourceMapLike,
               strict: bool) -> list[Line]:
     out: list[Line] = []
     for finding in findings:
-        fails = finding.severity == "error" or (strict and finding.severity == "warning")
+        fails = finding.severity == Severity.ERROR or (
+            strict and finding.severity == Severity.WARNING)
         style = "bold red" if fails else SEVERITY_STYLES.get(finding.severity, "")
         out.append([("  ", ""), (finding.severity.ljust(8), style),
                     (finding.rule.ljust(8), "bold"),

@@ -19,6 +19,7 @@ from netpath.model.resources import (
     TargetGroup,
     VpcEndpoint,
 )
+from netpath.model.vocabulary import EniOwner, RouteOrigin, RouteTarget
 from netpath.sources.building import Ctx, Parts, items, optional_ip, parse_cidr, parse_ip
 from netpath.sources.netpath_spec.common import VpcPlan, as_list, normalise_fqdn, owned
 from netpath.sources.netpath_spec.enis import Node, security_groups, subnet_ref
@@ -89,7 +90,7 @@ def _load_balancer(
         wants_public_ip = scheme == "internet-facing" and node_data.get("public_ip") is None
         node = _node(ctx, plan, parts, name, subnet, node_data, node_path,
                      wants_public_ip=wants_public_ip, security_groups=groups,
-                     owner_kind="load-balancer", client_os="elb")
+                     owner_kind=EniOwner.LOAD_BALANCER, client_os="elb")
         if node is not None:
             nodes.append(node)
     listeners = tuple(_listeners(ctx, data.get("listeners"), (*path, "listeners"), lb_type,
@@ -238,7 +239,7 @@ def _endpoint(
         for key, subnet, node_data in _subnet_nodes(endpoint.get("subnets")):
             node = _node(ctx, plan, parts, name, subnet, node_data, (*path, "subnets", key),
                          wants_public_ip=False, security_groups=groups,
-                         owner_kind="vpc-endpoint", client_os="linux")
+                         owner_kind=EniOwner.VPC_ENDPOINT, client_os="linux")
             if node is not None:
                 nodes.append(node)
     parts.endpoints[name] = VpcEndpoint(
@@ -298,5 +299,6 @@ def _add_gateway_routes(
     written = [str(n) for n in as_list(endpoint.get("route_tables"))]
     for table in route_tables:
         route_path = (*path, "route_tables", written.index(table))
-        route = Route(None, prefix_list, "vpc-endpoint", name, "prefix-list", route_path)
+        route = Route(None, prefix_list, RouteTarget.VPC_ENDPOINT, name, RouteOrigin.PREFIX_LIST,
+                      route_path)
         parts.endpoint_routes.setdefault(table, []).append(route)

@@ -16,6 +16,7 @@ from typing import Any
 from netpath.model.addr import Address, Prefix
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.resources import Database, Eni, Instance, NatGateway
+from netpath.model.vocabulary import EniOwner
 from netpath.sources.building import Ctx, Parts, optional_ip
 from netpath.sources.netpath_spec.common import VpcPlan, as_list, owned
 
@@ -46,7 +47,7 @@ class Node:
     public_ip: Address | None
     wants_public_ip: bool  # an internet-facing load balancer node without a written public IP
     security_groups: tuple[str, ...]
-    owner_kind: str
+    owner_kind: EniOwner
     owner: str
     source_dest_check: bool
     client_os: str
@@ -114,7 +115,7 @@ def _instance(
 ) -> Node | None:
     return _host_node(
         ctx, plan, parts, data, (*plan.path, "instances", name),
-        name=f"{name}.eth0", label=name, owner_kind="instance", owner=name,
+        name=f"{name}.eth0", label=name, owner_kind=EniOwner.INSTANCE, owner=name,
         source_dest_check=data.get("source_dest_check", True) is not False,
         client_os=str(data.get("os") or "linux"),
     )
@@ -126,7 +127,7 @@ def _database(
     path = (*plan.path, "databases", name)
     port = _database_port(ctx, data, path)
     node = _host_node(
-        ctx, plan, parts, data, path, name=f"{name}.eni", label=name, owner_kind="database",
+        ctx, plan, parts, data, path, name=f"{name}.eni", label=name, owner_kind=EniOwner.DATABASE,
         owner=name, source_dest_check=True, client_os="linux",
     )
     if node is not None and port is not None:
@@ -154,7 +155,7 @@ def _nat_gateway(
     # source/destination check).
     return _host_node(
         ctx, plan, parts, data, (*plan.path, "nat_gateways", name),
-        public_key="elastic_ip", name=f"{name}.eni", label=name, owner_kind="nat-gateway",
+        public_key="elastic_ip", name=f"{name}.eni", label=name, owner_kind=EniOwner.NAT_GATEWAY,
         owner=name, source_dest_check=False, client_os="nat-gateway",
     )
 
@@ -163,13 +164,14 @@ def _interface(
     ctx: Ctx, plan: VpcPlan, parts: Parts, name: str, data: Mapping[str, Any]
 ) -> Node | None:
     path = (*plan.path, "network_interfaces", name)
-    owner_kind, owner, client_os = "network-interface", name, str(data.get("os") or "linux")
+    owner_kind, owner = EniOwner.NETWORK_INTERFACE, name
+    client_os = str(data.get("os") or "linux")
     attached = data.get("attached_to")
     if attached is not None:
         instance = ctx.resolve(str(attached), ("instance",), "instance", (*path, "attached_to"))
         if instance is None:
             return None
-        owner_kind, owner = "instance", str(attached)
+        owner_kind, owner = EniOwner.INSTANCE, str(attached)
         client_os = str(instance.data.get("os") or "linux")
     return _host_node(
         ctx, plan, parts, data, path, name=name, label=name, owner_kind=owner_kind,
@@ -275,7 +277,7 @@ def _build_instances(ctx: Ctx, enis: list[Eni], parts: Parts) -> None:
     attached: dict[str, list[str]] = defaultdict(list)
     primaries = []
     for eni in enis:
-        if eni.owner_kind == "instance":
+        if eni.owner_kind == EniOwner.INSTANCE:
             if eni.path == ctx.names[eni.owner].path:
                 primaries.append(eni)
             else:
@@ -290,7 +292,7 @@ def _build_instances(ctx: Ctx, enis: list[Eni], parts: Parts) -> None:
 
 def _build_nat_gateways(ctx: Ctx, enis: list[Eni], parts: Parts) -> None:
     for eni in enis:
-        if eni.owner_kind != "nat-gateway":
+        if eni.owner_kind != EniOwner.NAT_GATEWAY:
             continue
         entry = ctx.names[eni.owner]
         parts.nat_gateways[eni.owner] = NatGateway(

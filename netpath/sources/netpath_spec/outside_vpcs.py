@@ -17,6 +17,7 @@ from netpath.model.resources import (
     TgwRouteTable,
     TransitGateway,
 )
+from netpath.model.vocabulary import RouteOrigin
 from netpath.sources.building import Ctx, Parts, items, parse_cidr, parse_ip, parse_ports
 from netpath.sources.netpath_spec.common import VpcPlan, as_list, normalise_fqdn
 
@@ -108,7 +109,7 @@ def _tgw_route_table(ctx: Ctx, tgw: str, name: str, data: Mapping[str, Any], pat
     # Each propagating attachment's VPC CIDRs become routes (a static route of the same prefix
     # wins; both are kept and the engine decides, as AWS does).
     propagated = [
-        TgwRoute(prefix, attachment, "propagated", (*path, "propagations", index))
+        TgwRoute(prefix, attachment, RouteOrigin.PROPAGATED, (*path, "propagations", index))
         for index, attachment in enumerate(as_list(data.get("propagations")))
         if str(attachment) in propagations
         for prefix, _ in _attachment_cidrs(ctx, str(attachment), plans)
@@ -160,7 +161,7 @@ def _static_tgw_routes(ctx: Ctx, tgw: str, routes: Any, path: SpecPath) -> Itera
             if not _own_attachment(ctx, tgw, target, target_path):
                 continue
         if destination is not None:
-            yield TgwRoute(destination, target, "static", route_path)
+            yield TgwRoute(destination, target, RouteOrigin.STATIC, route_path)
 
 
 # --- DNS and internet hosts ----------------------------------------------------------------

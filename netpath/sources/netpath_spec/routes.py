@@ -8,18 +8,19 @@ from typing import Any
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath, format_path
 from netpath.model.resources import Route, RouteTable
+from netpath.model.vocabulary import RouteOrigin, RouteTarget
 from netpath.sources.building import Ctx, Parts, items, parse_cidr
 from netpath.sources.netpath_spec.common import VpcPlan
 
-# Names a route may target, and the target kind each becomes in the model.
+# The kinds of spec names a route may target, and the target kind each becomes in the model.
 _TARGET_KIND = {
-    "internet-gateway": "internet-gateway",
-    "nat-gateway": "nat-gateway",
-    "vpc-peering": "vpc-peering",
-    "transit-gateway": "transit-gateway",
-    "vpc-endpoint": "vpc-endpoint",
-    "instance": "network-interface",  # an instance stands for its primary interface
-    "network-interface": "network-interface",
+    "internet-gateway": RouteTarget.INTERNET_GATEWAY,
+    "nat-gateway": RouteTarget.NAT_GATEWAY,
+    "vpc-peering": RouteTarget.VPC_PEERING,
+    "transit-gateway": RouteTarget.TRANSIT_GATEWAY,
+    "vpc-endpoint": RouteTarget.VPC_ENDPOINT,
+    "instance": RouteTarget.NETWORK_INTERFACE,  # an instance stands for its primary interface
+    "network-interface": RouteTarget.NETWORK_INTERFACE,
 }
 _TARGET_KINDS = tuple(_TARGET_KIND)
 _TARGET_WORDS = ("a route target (local, blackhole, or a gateway, NAT gateway, peering, transit "
@@ -57,7 +58,7 @@ def _routes(
 ) -> tuple[Route, ...]:
     """Local routes first (one per VPC CIDR), then the written ones, then endpoint routes."""
     local = {
-        prefix: Route(prefix, None, "local", "local", "local", cidr_path)
+        prefix: Route(prefix, None, RouteTarget.LOCAL, "local", RouteOrigin.LOCAL, cidr_path)
         for prefix, cidr_path in plan.cidrs
     }
     others: list[Route] = []
@@ -69,9 +70,9 @@ def _routes(
             # `10.0.0.0/16: local` restates the implicit route. Another target replaces the local
             # route's target, which AWS allows (middlebox routing; the semantic pass checks the
             # target kind): https://docs.aws.amazon.com/vpc/latest/userguide/replace-local-route-target.html
-            if route.target_kind != "local":
+            if route.target_kind != RouteTarget.LOCAL:
                 local[route.destination] = route
-        elif route.target_kind == "local":
+        elif route.target_kind == RouteTarget.LOCAL:
             ctx.error(route.path, f"a local route is only for a CIDR of VPC {plan.name!r} "
                       f"({_cidr_list(plan)}), not {route.destination_text}")
         else:
@@ -104,16 +105,17 @@ def build_route(ctx: Ctx, key: Any, value: Any, path: SpecPath) -> Route | None:
     long_form = isinstance(value, dict)
     target = value.get("target") if long_form else value
     target_path = (*path, "target") if long_form else path
-    origin = "prefix-list" if prefix_list else "static"
+    origin = RouteOrigin.PREFIX_LIST if prefix_list else RouteOrigin.STATIC
+    kind: RouteTarget
     if long_form and value.get("state") == "blackhole":
         # The target was deleted: AWS keeps the route and drops what matches it.
-        kind, name = "blackhole", str(target) if target is not None else "blackhole"
+        kind, name = RouteTarget.BLACKHOLE, str(target) if target is not None else "blackhole"
     elif target is None:
         ctx.error(path, "the route needs a `target`")
         return None
-    elif str(target) in ("local", "blackhole"):
-        kind = name = str(target)
-        origin = "local" if kind == "local" else origin
+    elif str(target) in (RouteTarget.LOCAL, RouteTarget.BLACKHOLE):
+        kind, name = RouteTarget(str(target)), str(target)
+        origin = RouteOrigin.LOCAL if kind == RouteTarget.LOCAL else origin
     else:
         resolved = _resolve_target(ctx, str(target), target_path)
         if resolved is None:
@@ -135,7 +137,7 @@ def _destination(ctx: Ctx, key: Any, path: SpecPath) -> tuple[Prefix | None, str
     return None, (text if entry is not None else None)
 
 
-def _resolve_target(ctx: Ctx, name: str, path: SpecPath) -> tuple[str, str] | None:
+def _resolve_target(ctx: Ctx, name: str, path: SpecPath) -> tuple[RouteTarget, str] | None:
     entry = ctx.resolve(name, _TARGET_KINDS, "target", path, _TARGET_WORDS)
     if entry is None:
         return None
@@ -144,5 +146,5 @@ def _resolve_target(ctx: Ctx, name: str, path: SpecPath) -> tuple[str, str] | No
                   "gateway endpoint")
         return None
     if entry.kind == "instance":
-        return "network-interface", f"{name}.eth0"
+        return RouteTarget.NETWORK_INTERFACE, f"{name}.eth0"
     return _TARGET_KIND[entry.kind], name

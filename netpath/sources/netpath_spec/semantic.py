@@ -14,6 +14,7 @@ from netpath.load.errors import SpecError
 from netpath.model.addr import Address, is_public
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Eni, Model, Subnet
+from netpath.model.vocabulary import EniOwner
 from netpath.sources.kubernetes.semantic import KUBE_CHECKS
 from netpath.sources.netpath_spec.semantic_refs import REFERENCE_CHECKS
 
@@ -33,7 +34,7 @@ def holder(eni: Eni) -> str:
 
 
 def _ip_path(eni: Eni, field: str) -> SpecPath:
-    if field == "public_ip" and eni.owner_kind == "nat-gateway":
+    if field == "public_ip" and eni.owner_kind == EniOwner.NAT_GATEWAY:
         field = "elastic_ip"  # a NAT gateway's public address is its Elastic IP
     return (*eni.path, field)
 

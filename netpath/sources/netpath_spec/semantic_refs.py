@@ -8,6 +8,7 @@ from netpath.load.errors import SpecError
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model, Route, RouteTable
+from netpath.model.vocabulary import EniOwner, RouteTarget
 
 Check = Callable[[Model], Iterator[SpecError]]
 
@@ -29,13 +30,17 @@ def subnet_associations(model: Model) -> Iterator[SpecError]:
                                 f"{name!r} of VPC {other!r}", (*subnet.path, key))
 
 
+# Owners of load balancer and endpoint nodes.
+_NODE_OWNERS = (EniOwner.LOAD_BALANCER, EniOwner.VPC_ENDPOINT)
+
+
 def interface_subnets(model: Model) -> Iterator[SpecError]:
     """An interface lives in a subnet of its owner's VPC."""
     for eni in model.enis.values():
         other = _vpc_of(model, "subnets", eni.subnet)
         if other is not None and other != eni.vpc:
             # Load balancer and endpoint nodes are written as `subnets` entries.
-            on_node = eni.owner_kind in ("load-balancer", "vpc-endpoint")
+            on_node = eni.owner_kind in _NODE_OWNERS
             yield SpecError(f"{eni.owner!r} of VPC {eni.vpc!r} is placed in subnet "
                             f"{eni.subnet!r} of VPC {other!r}",
                             eni.path if on_node else (*eni.path, "subnet"))
@@ -45,7 +50,7 @@ def security_group_holders(model: Model) -> Iterator[SpecError]:
     """Security groups on an interface belong to the interface's VPC."""
     holders: list[tuple[str, str, tuple[str, ...], SpecPath]] = [
         (eni.owner, eni.vpc, eni.security_groups, eni.path) for eni in model.enis.values()
-        if eni.owner_kind not in ("load-balancer", "vpc-endpoint")
+        if eni.owner_kind not in _NODE_OWNERS
     ]
     holders += [(lb.name, lb.vpc, lb.security_groups, lb.path)
                 for lb in model.load_balancers.values()]
@@ -110,7 +115,8 @@ def load_balancer_targets(model: Model) -> Iterator[SpecError]:
 # subnet's CIDR and the target is a NAT gateway, a network interface or a Gateway Load Balancer
 # endpoint (middlebox routing)." The same targets may replace the local route itself:
 # https://docs.aws.amazon.com/vpc/latest/userguide/replace-local-route-target.html
-_MIDDLEBOX_TARGETS = ("nat-gateway", "network-interface")
+_MIDDLEBOX_TARGETS = (RouteTarget.NAT_GATEWAY, RouteTarget.NETWORK_INTERFACE)
+_NO_TARGET = (RouteTarget.LOCAL, RouteTarget.BLACKHOLE)  # kinds that name no resource
 
 
 def routes_within_local(model: Model) -> Iterator[SpecError]:
@@ -120,7 +126,7 @@ def routes_within_local(model: Model) -> Iterator[SpecError]:
         if vpc is None:
             continue
         for route in table.routes:
-            if route.destination is None or route.target_kind in ("local", "blackhole"):
+            if route.destination is None or route.target_kind in _NO_TARGET:
                 continue
             covering = _covering(route.destination, vpc.cidrs)
             exact = route.destination == covering or (vpc.name, route.destination) in subnet_cidrs
@@ -149,7 +155,7 @@ def route_targets_in_vpc(model: Model) -> Iterator[SpecError]:
     attached = {(a.transit_gateway, a.vpc) for a in model.tgw_attachments.values()}
     for table in model.route_tables.values():
         for route in table.routes:
-            if route.target_kind in ("local", "blackhole"):
+            if route.target_kind in _NO_TARGET:
                 continue
             problem = _foreign_target(model, table, route, attached)
             if problem is not None:
@@ -159,36 +165,36 @@ def route_targets_in_vpc(model: Model) -> Iterator[SpecError]:
 
 # Route target kinds that belong to one VPC: the model map holding them, and their words.
 _VPC_BOUND_TARGETS = {
-    "nat-gateway": ("nat_gateways", "NAT gateway"),
-    "vpc-endpoint": ("endpoints", "endpoint"),
-    "network-interface": ("enis", "network interface"),
+    RouteTarget.NAT_GATEWAY: ("nat_gateways", "NAT gateway"),
+    RouteTarget.VPC_ENDPOINT: ("endpoints", "endpoint"),
+    RouteTarget.NETWORK_INTERFACE: ("enis", "network interface"),
 }
 
 
 def _foreign_target(model: Model, table: RouteTable, route: Route,
                     attached: set[tuple[str, str]]) -> str | None:
     kind, name, vpc = route.target_kind, route.target, table.vpc
-    endpoint = model.endpoints.get(name) if kind == "vpc-endpoint" else None
+    endpoint = model.endpoints.get(name) if kind == RouteTarget.VPC_ENDPOINT else None
     if endpoint is not None and table.name in endpoint.route_tables:
         return None  # the endpoint added this route: gateway_endpoint_tables reports it there
     if kind in _VPC_BOUND_TARGETS:
         where, what = _VPC_BOUND_TARGETS[kind]
         other = _vpc_of(model, where, name)
         return None if other in (None, vpc) else f"{what} {name!r} of VPC {other!r}"
-    if kind == "internet-gateway":
+    if kind == RouteTarget.INTERNET_GATEWAY:
         # The VPC's own gateway, even when another VPC named it first (reported on its own).
         own = model.vpcs[vpc].internet_gateway if vpc in model.vpcs else name
         gateway = model.internet_gateways.get(name)
         if own == name or gateway is None:
             return None
         return f"internet gateway {name!r} of VPC {gateway.vpc!r}"
-    if kind == "vpc-peering":
+    if kind == RouteTarget.VPC_PEERING:
         peering = model.peerings.get(name)
         if peering is None or peering.other(vpc) is not None:
             return None
         return (f"peering {name!r}, which connects {peering.requester!r} and "
                 f"{peering.accepter!r}")
-    if kind == "transit-gateway" and (name, vpc) not in attached:
+    if kind == RouteTarget.TRANSIT_GATEWAY and (name, vpc) not in attached:
         return f"transit gateway {name!r}, which has no attachment in VPC {vpc!r}"
     return None
 

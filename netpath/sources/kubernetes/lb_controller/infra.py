@@ -30,6 +30,7 @@ from netpath.model.resources import (
     Target,
     TargetGroup,
 )
+from netpath.model.vocabulary import EniOwner, RouteTarget
 
 # What the controller writes on the rules it adds to node and pod groups; the engine's trace
 # recognises it (netpath.engine.balancers.CONTROLLER_RULE_DESCRIPTION, kept equal by a test).
@@ -133,7 +134,8 @@ def target_group_name(service: Service, port: ServicePort, target_type: str,
 
 def is_public(model: Model, subnet: Subnet) -> bool:
     table = model.route_tables.get(subnet.route_table)
-    return table is not None and any(r.target_kind == "internet-gateway" for r in table.routes)
+    return table is not None and any(r.target_kind == RouteTarget.INTERNET_GATEWAY
+                                   for r in table.routes)
 
 
 def placement(s: Synth, cluster: Cluster, scheme: str, written: Sequence[str] | None,
@@ -210,7 +212,7 @@ def node_enis(s: Synth, lb: str, vpc: str, subnets: Sequence[Subnet], scheme: st
         used.add(int(private))
         if not s.claim(name, "load balancer node", path, "rename the spec's object"):
             continue
-        eni = Eni(name, vpc, subnet.name, private, public, groups, "load-balancer", lb, True,
+        eni = Eni(name, vpc, subnet.name, private, public, groups, EniOwner.LOAD_BALANCER, lb, True,
                   "elb", path)
         s.enis[name] = eni
         enis.append(eni)
