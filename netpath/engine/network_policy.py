@@ -57,7 +57,8 @@ from netpath.model.kubernetes import (
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
 
-Direction = Literal["ingress", "egress"]
+# Which side of a pod a policy judges (`vocabulary.Direction` is a trace's: forward or return).
+PolicyDirection = Literal["ingress", "egress"]
 _POLICY_TYPE: dict[str, str] = {"ingress": "Ingress", "egress": "Egress"}
 ANY = -1  # a Match's peer or port index when the rule has no peers (ports): it admits any
 
@@ -103,7 +104,7 @@ class PolicyIndex:
             labels = self.namespace_labels[namespace] = {NAMESPACE_NAME_LABEL: namespace}
         return labels
 
-    def selecting(self, pod: Pod, direction: Direction) -> tuple[NetworkPolicy, ...]:
+    def selecting(self, pod: Pod, direction: PolicyDirection) -> tuple[NetworkPolicy, ...]:
         """The policies that select `pod` and have `direction` in their types, in name order."""
         if pod.host_network:
             return ()
@@ -130,7 +131,7 @@ class Match:
     and port entries that matched (ANY when the rule has no peers, or no ports)."""
 
     policy: NetworkPolicy
-    direction: Direction
+    direction: PolicyDirection
     rule: int
     peer: int
     port: int
@@ -145,7 +146,7 @@ class Match:
         return self.rule_obj.path
 
 
-def admits(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
+def admits(index: PolicyIndex, direction: PolicyDirection, pod: Pod, peer_ip: Address,
            peer_pod: Pod | None, protocol: str, port: int | None) -> bool:
     """Yes or no, without explanations: what `evaluate(...).allowed` says, only faster."""
     if not index.enforced:
@@ -159,7 +160,7 @@ def admits(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
                        port) is not None
 
 
-def first_match(index: PolicyIndex, direction: Direction, pod: Pod,
+def first_match(index: PolicyIndex, direction: PolicyDirection, pod: Pod,
                 policies: tuple[NetworkPolicy, ...], peer_ip: Address, peer_pod: Pod | None,
                 protocol: str, port: int | None) -> Match | None:
     """The first (policy name, rule, peer, port) that admits the flow, or None."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from netpath.engine import network_policy_words as words
 from netpath.engine.network_policy import (
-    Direction,
     Match,
+    PolicyDirection,
     PolicyIndex,
     first_match,
 )
@@ -29,7 +29,7 @@ class NetpolDecision:
     `would_allow` is what the policies say (they differ only when unenforced).
     """
 
-    direction: Direction
+    direction: PolicyDirection
     pod: str  # "namespace/name" of the pod whose policies judge
     peer: str  # "ns/name (10.0.1.5)" or "10.0.1.5"
     flow: str  # "tcp/5432"
@@ -58,7 +58,7 @@ class NetpolDecision:
         return decision_line(self)
 
 
-def evaluate(index: PolicyIndex, direction: Direction, pod: Pod, peer_ip: Address,
+def evaluate(index: PolicyIndex, direction: PolicyDirection, pod: Pod, peer_ip: Address,
              peer_pod: Pod | None, protocol: str, port: int | None) -> NetpolDecision:
     """Judge one direction of a flow at `pod`: for "ingress" `pod` receives from `peer_ip`, for
     "egress" it sends to `peer_ip`.

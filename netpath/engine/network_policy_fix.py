@@ -13,7 +13,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 
 from netpath.engine.network_policy import (
-    Direction,
+    PolicyDirection,
     PolicyIndex,
     first_match,
     peer_matches,
@@ -54,7 +54,7 @@ class FixPlan:
     """
 
     kind: str
-    direction: Direction
+    direction: PolicyDirection
     policy: str | None
     rule: int | None
     namespace: str
@@ -104,7 +104,7 @@ def _ports_to_add(protocol: str, port: int | None) -> tuple[tuple[NetpolPort, ..
     return (NetpolPort(protocol, port, None, ()),), f"{protocol}/{port}"
 
 
-def plan_fix(index: PolicyIndex, direction: Direction, pod: Pod,
+def plan_fix(index: PolicyIndex, direction: PolicyDirection, pod: Pod,
              policies: tuple[NetworkPolicy, ...], peer_ip: Address, peer_pod: Pod | None,
              protocol: str, port: int | None) -> FixPlan:
     word = "from" if direction == "ingress" else "to"
@@ -146,7 +146,7 @@ def plan_fix(index: PolicyIndex, direction: Direction, pod: Pod,
                    own or LabelSelector(), peer, ports, text)
 
 
-def suggest_fix(index: PolicyIndex, direction: Direction, pod: Pod,
+def suggest_fix(index: PolicyIndex, direction: PolicyDirection, pod: Pod,
                 policies: tuple[NetworkPolicy, ...], peer_ip: Address, peer_pod: Pod | None,
                 protocol: str, port: int | None) -> str:
     return plan_fix(index, direction, pod, policies, peer_ip, peer_pod, protocol, port).text

@@ -7,7 +7,7 @@ explained decision is `network_policy_decision.py`.
 from __future__ import annotations
 
 from netpath.engine.hops import service_words
-from netpath.engine.network_policy import ANY, Direction, Match
+from netpath.engine.network_policy import ANY, Match, PolicyDirection
 from netpath.model.addr import Address
 from netpath.model.kubernetes import LabelSelector, NetpolPeer, NetpolPort, NetworkPolicy, Pod
 
@@ -82,7 +82,7 @@ def ip_block_note(match: Match, peer: str) -> tuple[str, ...]:
             "addresses outside the cluster",)
 
 
-def denied_reason(direction: Direction, pod: Pod, policies: tuple[NetworkPolicy, ...],
+def denied_reason(direction: PolicyDirection, pod: Pod, policies: tuple[NetworkPolicy, ...],
                   flow: str, peer: str) -> str:
     names = ", ".join(p.name for p in policies)
     word = "from" if direction == "ingress" else "to"

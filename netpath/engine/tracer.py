@@ -19,6 +19,7 @@ from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, res
 from netpath.engine.walk.loop import walk
 from netpath.engine.walk.pod_dns import cluster_dns_hops
 from netpath.engine.walk.position import (
+    Arrived,
     At,
     Context,
     ControllerConnection,
@@ -157,10 +158,10 @@ def _next_connection(ctx: Context, last: Walk, number: int, query: Query) -> Wal
     if last.blocked is not None or arrival is None:
         return None
     start: At[object] | None = None
-    if arrival.kind == "load-balancer" and arrival.eni is not None:
+    if arrival.kind == Arrived.LOAD_BALANCER and arrival.eni is not None:
         start = At(Where.TARGET_GROUP, LbConnection(arrival.eni, request_for(query)),
                    arrival.packet, Flow(reply=False, ephemeral=EPHEMERAL["elb"]))
-    elif arrival.kind == "pod" and arrival.cluster is not None:
+    elif arrival.kind == Arrived.POD and arrival.cluster is not None:
         pod = ctx.net.model.clusters[arrival.cluster].pods[arrival.name]
         if is_controller(pod) and arrival.packet.dst_port in (80, 443):
             start = At(Where.INGRESS_CONTROLLER,
@@ -178,15 +179,15 @@ def _walk_reply(ctx: Context, request: Walk) -> Walk:
     w = Walk(ctx, connection=request.connection, reply=True)
     flow = Flow(reply=True, ephemeral=arrival.ephemeral, return_via=arrival.flow.return_via)
     start: At[object]
-    if arrival.kind == "pod" and arrival.cluster is not None:
+    if arrival.kind == Arrived.POD and arrival.cluster is not None:
         start = At(Where.POD_SENDS, PodAt(arrival.cluster, arrival.name), reply, flow)
-    elif arrival.kind == "node" and arrival.cluster is not None:
+    elif arrival.kind == Arrived.NODE and arrival.cluster is not None:
         start = At(Where.NODE_REPLIES, NodeAt(arrival.cluster, arrival.name), reply, flow)
     elif arrival.eni is not None:
         eni = ctx.net.enis[arrival.eni]
-        label = ctx.net.display_name(eni) if arrival.kind == "eni" else arrival.name
+        label = ctx.net.display_name(eni) if arrival.kind == Arrived.INTERFACE else arrival.name
         start = At(Where.INTERFACE_SENDS, Sender(eni.name, label), reply, flow)
-    elif arrival.kind == "service" and arrival.subnet is not None:
+    elif arrival.kind == Arrived.SERVICE and arrival.subnet is not None:
         start = At(Where.SERVICE_REPLIES, RouteTo(arrival.subnet, arrival.name), reply, flow)
     else:
         start = At(Where.INTERNET_CLIENT, arrival.name, reply, flow)

@@ -9,7 +9,8 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
-from netpath.engine.network_policy import Direction, admits, build_policy_index
+from netpath.engine.network_policy import PolicyDirection as Direction
+from netpath.engine.network_policy import admits, build_policy_index
 from netpath.engine.network_policy_decision import NetpolDecision, evaluate
 from netpath.engine.network_policy_fix import FixPlan, dns_note, plan_fix
 from netpath.model.kubernetes import (

@@ -38,14 +38,14 @@ from netpath.engine.network import Network
 from netpath.model.addr import ANY_PREFIX, PortRange
 from netpath.model.paths import SpecPath
 from netpath.model.resources import Model, NaclRule, NetworkAcl, RouteTable, SecurityGroup
+from netpath.model.vocabulary import RouteTarget
 
 __all__ = ["FAULT_KINDS", "Fault", "NoFault", "candidates", "inject", "repairs",
            "stops_as_stated"]
 
 FAULT_KINDS = ("route-removed", "sg-rule-removed", "pod-relabelled", "nacl-no-ephemeral",
                "endpoint-stopped", "policy-rule-removed", "dns-egress-removed")
-ROUTED = ("nat-gateway", "internet-gateway", "vpc-peering", "transit-gateway", "vpc-endpoint",
-          "network-interface")
+ROUTED = frozenset(RouteTarget) - {RouteTarget.LOCAL, RouteTarget.BLACKHOLE}
 EPHEMERAL_ALL = PortRange(1024, 65535)  # every client's range: Linux, NAT, ELB, Windows...
 
 
@@ -143,24 +143,25 @@ def _routes(network: Network, before: Trace) -> list[Fault]:
 
 # What names a route's target: its name, or its kind in words; a NAT gateway for an internet
 # gateway (and the reverse) is the classic wrong answer.
-_TARGET_WORDS = {
-    "internet-gateway": ("igw", "internet gateway", "internet-gateway"),
-    "nat-gateway": ("nat", "nat gateway", "nat-gateway", "natgw"),
-    "vpc-peering": ("peering", "pcx", "peering connection"),
-    "transit-gateway": ("tgw", "transit gateway", "transit-gateway"),
-    "vpc-endpoint": ("endpoint", "vpce", "gateway endpoint"),
-    "network-interface": ("eni", "network interface"),
+_TARGET_WORDS: dict[RouteTarget, tuple[str, ...]] = {
+    RouteTarget.INTERNET_GATEWAY: ("igw", "internet gateway", "internet-gateway"),
+    RouteTarget.NAT_GATEWAY: ("nat", "nat gateway", "nat-gateway", "natgw"),
+    RouteTarget.VPC_PEERING: ("peering", "pcx", "peering connection"),
+    RouteTarget.TRANSIT_GATEWAY: ("tgw", "transit gateway", "transit-gateway"),
+    RouteTarget.VPC_ENDPOINT: ("endpoint", "vpce", "gateway endpoint"),
+    RouteTarget.NETWORK_INTERFACE: ("eni", "network interface"),
 }
-_WRONG_TARGET = {"internet-gateway": "nat-gateway", "nat-gateway": "internet-gateway"}
+_WRONG_TARGET = {RouteTarget.INTERNET_GATEWAY: RouteTarget.NAT_GATEWAY,
+                 RouteTarget.NAT_GATEWAY: RouteTarget.INTERNET_GATEWAY}
 # A fix that puts back what was there ("re-add the default route", "add it back"), so it needs
 # no target: the removed one is meant.
 _BACK = ("back", "again", "re-add", "readd", "restore", "reinstate", "recreate", "re-create")
 
 
-def _route_actions(kind: str) -> tuple[str, ...]:
+def _route_actions(kind: RouteTarget) -> tuple[str, ...]:
     """What a fix of a removed route does (add it, point it), and never (undo, another kind of
     target)."""
-    wrong = _TARGET_WORDS.get(_WRONG_TARGET.get(kind, ""), ())
+    wrong = _TARGET_WORDS[_WRONG_TARGET[kind]] if kind in _WRONG_TARGET else ()
     return (*RESTORE, "+point", "+route", "+send", *(f"!{w}" for w in wrong), *UNDO)
 
 

@@ -28,6 +28,7 @@ from netpath.engine.security_groups import evaluate_security_groups
 from netpath.engine.walk.filters import egress_allowed, nacl_allows
 from netpath.engine.walk.position import (
     STOP,
+    Arrived,
     At,
     LbConnection,
     Leaving,
@@ -50,7 +51,7 @@ def load_balancer(w: Walk, at: At[str]) -> Next:
     if at.reply:
         w.hop(Component.LOAD_BALANCER, lb.name, Action.FORWARD,
               f"{lb.name} receives its target's reply and relays it to the client", packet)
-        return w.arrive("load-balancer", lb.name, at, eni=eni.name)
+        return w.arrive(Arrived.LOAD_BALANCER, lb.name, at, eni=eni.name)
     listener = find_listener(lb, packet)
     if listener is None:
         ports = ", ".join(f"{x.port}/{x.protocol}" for x in lb.listeners) or "none"
@@ -64,7 +65,7 @@ def load_balancer(w: Walk, at: At[str]) -> Next:
           f"{lb.name} ({lb.kind_word}) accepts on its {listener.protocol} listener "
           f"{listener.port}{terminates}", packet,
           rule=_listener_ref(listener))
-    return w.arrive("load-balancer", lb.name, at, eni=eni.name)
+    return w.arrive(Arrived.LOAD_BALANCER, lb.name, at, eni=eni.name)
 
 
 def _listener_ref(listener: Listener) -> RuleRef:
@@ -84,7 +85,7 @@ def nlb_relay(w: Walk, at: At[RouteTo]) -> Next:
     w.hop(Component.LOAD_BALANCER, lb.name, Action.FORWARD,
           f"{lb.name} carries the reply back to {packet.dst_ip}: it stays in the path of a "
           "connection whose client IP it preserved, whatever the route tables say", packet)
-    return w.arrive("load-balancer", lb.name, at, eni=node.name)
+    return w.arrive(Arrived.LOAD_BALANCER, lb.name, at, eni=node.name)
 
 
 @record

@@ -12,6 +12,7 @@ from netpath.engine.ports import EPHEMERAL, pick_port
 from netpath.engine.walk.filters import cross_subnets, nacl_allows
 from netpath.engine.walk.position import (
     STOP,
+    Arrived,
     At,
     Leaving,
     Next,
@@ -23,7 +24,7 @@ from netpath.engine.walk.position import (
 )
 from netpath.model.addr import is_public
 from netpath.model.resources import NatGateway, Subnet
-from netpath.model.vocabulary import Action, Code, Component
+from netpath.model.vocabulary import Action, Code, Component, RouteTarget
 
 # --- NAT gateway -----------------------------------------------------------------------------
 
@@ -70,11 +71,11 @@ def _nat_has_no_way_out(w: Walk, nat: NatGateway, nat_subnet: Subnet, at: At[Rou
     if match is None and is_public(packet.dst_ip):
         problem = (f"{nat.name}'s own subnet {nat_subnet.name} has no route for "
                    f"{packet.dst_ip} in {table}")
-    elif match is not None and match.route.target_kind == "nat-gateway":
+    elif match is not None and match.route.target_kind == RouteTarget.NAT_GATEWAY:
         problem = (f"{nat.name}'s own subnet {nat_subnet.name} routes {packet.dst_ip} to "
                    f"{match.route.target} ({table}), not to an internet gateway: the NAT "
                    "gateway sits in a private subnet")
-    elif (match is not None and match.route.target_kind == "internet-gateway"
+    elif (match is not None and match.route.target_kind == RouteTarget.INTERNET_GATEWAY
           and nat.connectivity == "private"):
         problem = (f"{nat.name} is a private NAT gateway: the internet gateway drops its "
                    "traffic")
@@ -94,7 +95,7 @@ def _nat_fix(w: Walk, nat: NatGateway, table: str, table_routes_elsewhere: bool)
         # The table sends the internet to a NAT gateway: it serves private subnets, and giving
         # it a route to the internet gateway would make those public. Move the NAT instead.
         public = sorted(s.name for s in w.model.subnets.values() if s.vpc == vpc.name and any(
-            r.target_kind == "internet-gateway"
+            r.target_kind == RouteTarget.INTERNET_GATEWAY
             for r in w.model.route_tables[s.route_table].routes))
         where = f" such as {public[0]}" if public else f" (route 0.0.0.0/0 -> {igw})"
         return f"move {nat.name} to a public subnet{where}: a NAT gateway must sit in one"
@@ -245,7 +246,7 @@ def gateway_endpoint(w: Walk, at: At[RouteTo]) -> Next:
     w.hop(Component.VPC_ENDPOINT, name, Action.DELIVER,
           f"{name} carries the request to {endpoint.service} inside the AWS network "
           "(gateway endpoint)", packet, note=note)
-    return w.arrive("service", endpoint.service, at, subnet=subnet.name)
+    return w.arrive(Arrived.SERVICE, endpoint.service, at, subnet=subnet.name)
 
 
 def service_replies(w: Walk, at: At[RouteTo]) -> Next:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from netpath.engine import fixes
 from netpath.engine.walk.filters import nacl_allows
-from netpath.engine.walk.position import STOP, At, Next, NodeAt, RouteTo, Walk, Where
+from netpath.engine.walk.position import STOP, Arrived, At, Next, NodeAt, RouteTo, Walk, Where
 from netpath.model.addr import Address, is_public
 from netpath.model.resources import Vpc
 from netpath.model.vocabulary import Action, Code, Component, EniOwner
@@ -51,10 +51,10 @@ def internet(w: Walk, at: At[None]) -> Next:
     if at.reply:
         w.hop(Component.INTERNET, "client", Action.DELIVER,
               f"the reply reaches {packet.dst_ip}", packet)
-        return w.arrive("internet", str(packet.dst_ip), at)
+        return w.arrive(Arrived.INTERNET, str(packet.dst_ip), at)
     w.hop(Component.INTERNET, str(packet.dst_ip), Action.DELIVER,
           f"{packet.dst_ip} is not in the spec: assumed to accept {packet.flow_words}", packet)
-    return w.arrive("internet", str(packet.dst_ip), at)
+    return w.arrive(Arrived.INTERNET, str(packet.dst_ip), at)
 
 
 def _reply_to_flat_node(w: Walk, at: At[None]) -> At[NodeAt] | None:
@@ -96,7 +96,7 @@ def _deliver_to_host(w: Walk, at: At[None], name: str) -> Next:
     host = w.model.internet_hosts[name]
     if at.reply:
         w.hop(Component.INTERNET, name, Action.DELIVER, f"{name} receives the reply", packet)
-        return w.arrive("host", name, at)
+        return w.arrive(Arrived.HOST, name, at)
     if host.ports and packet.dst_port is not None and not any(
         packet.dst_port in p for p in host.ports
     ):
@@ -106,7 +106,7 @@ def _deliver_to_host(w: Walk, at: At[None], name: str) -> Next:
                        f"{listening})", f"connect to one of {listening}", packet)
     w.hop(Component.INTERNET, name, Action.DELIVER,
           f"{name} ({host.ip}) accepts {packet.flow_words}", packet)
-    return w.arrive("host", name, at)
+    return w.arrive(Arrived.HOST, name, at)
 
 
 def internet_gateway(w: Walk, at: At[RouteTo]) -> Next:

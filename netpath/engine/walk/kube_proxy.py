@@ -32,7 +32,7 @@ from netpath.engine.walk.position import (
 )
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Service
-from netpath.model.vocabulary import Action, Code, Component
+from netpath.model.vocabulary import Action, Code, Component, EniOwner
 
 
 def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
@@ -182,7 +182,7 @@ def _as_the_client_sees(w: Walk, packet: Packet, reason: str) -> str:
     lb = None
     for name in w.net.enis_by_address.get(int(packet.src_ip), ()):
         eni = w.net.enis[name]
-        if eni.owner_kind == "load-balancer":
+        if eni.owner_kind == EniOwner.LOAD_BALANCER:
             lb = w.model.load_balancers.get(eni.owner)
     if lb is None or _CLIENT_SEES not in reason:
         return reason

@@ -14,6 +14,7 @@ from netpath.engine.hops import Packet
 from netpath.engine.ports import EPHEMERAL, Ephemeral, pick_port
 from netpath.engine.walk.overlay import TUNNELS
 from netpath.engine.walk.position import (
+    Arrived,
     At,
     Next,
     NodeAt,
@@ -57,7 +58,7 @@ def deliver_to_node(w: Walk, at: At[object], cluster: Cluster, node: Node,
         return at.to(Where.INTERFACE_OWNER, eni.name, packet)
     detail = "receives the reply" if at.reply else f"accepts {packet.flow_words}"
     w.hop(Component.NODE, node.name, Action.DELIVER, f"{node.name} {detail}", packet)
-    return w.arrive("node", node.name, at, packet, cluster=cluster.name)
+    return w.arrive(Arrived.NODE, node.name, at, packet, cluster=cluster.name)
 
 
 def snat_to_node(w: Walk, at: At[object], cluster: Cluster, node: Node, packet: Packet,

@@ -20,6 +20,7 @@ from netpath.engine.walk.node_paths import (
 from netpath.engine.walk.overlay import back_from_tunnel_device, from_tunnel_device
 from netpath.engine.walk.position import (
     STOP,
+    Arrived,
     At,
     Leaving,
     Next,
@@ -144,7 +145,7 @@ def _undo_node_snat(w: Walk, at: At[object], cluster: Cluster, node: Node,
             return at.to(Where.INTERFACE_OWNER, eni.name, restored)
         w.hop(Component.NODE, node.name, Action.DELIVER, f"{node.name} receives the reply",
               restored)
-        return w.arrive("node", node.name, at, restored, cluster=cluster.name)
+        return w.arrive(Arrived.NODE, node.name, at, restored, cluster=cluster.name)
     original = session.original
     restored = packet.with_destination(original.src_ip, original.src_port)
     w.hop(Component.NODE, node.name, Action.TRANSLATE,

@@ -25,6 +25,7 @@ from netpath.engine.walk.node_paths import (
 )
 from netpath.engine.walk.position import (
     STOP,
+    Arrived,
     At,
     Leaving,
     Next,
@@ -157,7 +158,7 @@ def pod_receives(w: Walk, at: At[PodAt]) -> Next:
     if at.reply:
         restored = kube_proxy.undo_dnat(w, pod.key, packet) or packet
         w.hop(Component.POD, pod.key, Action.DELIVER, f"{pod.key} receives the reply", restored)
-        return w.arrive("pod", pod.key, at, restored, cluster=cluster.name)
+        return w.arrive(Arrived.POD, pod.key, at, restored, cluster=cluster.name)
     source = w.net.kube.pods_by_ip.get((cluster.name, int(packet.src_ip)))
     if not policy.ingress_allowed(w, cluster, pod, packet, source):
         return STOP
@@ -169,4 +170,4 @@ def pod_receives(w: Walk, at: At[PodAt]) -> Next:
                 "informational, so the trace assumes something listens")
     w.hop(Component.POD, pod.key, Action.DELIVER,
           f"{pod.key} ({pod.ip}) accepts {packet.flow_words}", packet, note=note)
-    return w.arrive("pod", pod.key, at, cluster=cluster.name)
+    return w.arrive(Arrived.POD, pod.key, at, cluster=cluster.name)

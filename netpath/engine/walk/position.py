@@ -263,9 +263,21 @@ class Context:
     notes_seen: set[str] = field(default_factory=set)
 
 
+class Arrived(StrEnum):
+    """What a packet was delivered to: where the reply starts, or the next connection."""
+
+    INTERFACE = "eni"  # an instance, database or other interface owner
+    LOAD_BALANCER = "load-balancer"  # opens the next connection, or relays a reply
+    HOST = "host"  # an internet host of the spec
+    INTERNET = "internet"  # an address the spec does not know
+    SERVICE = "service"  # an AWS service behind a gateway endpoint
+    POD = "pod"
+    NODE = "node"  # a node of a Kubernetes-only cluster (no EC2 interface)
+
+
 @record
 class Arrival:
-    kind: str  # eni | load-balancer | host | internet | service | pod | node
+    kind: Arrived
     name: str
     packet: Packet
     flow: Flow  # as the packet arrived: its ephemeral range is where the reply goes
@@ -341,7 +353,7 @@ class Walk:
                                open_share is not None, aws_code, open_share)
         return STOP
 
-    def arrive(self, kind: str, name: str, at: At[object], packet: Packet | None = None, *,
+    def arrive(self, kind: Arrived, name: str, at: At[object], packet: Packet | None = None, *,
                eni: str | None = None, subnet: str | None = None,
                cluster: str | None = None) -> Stop:
         self.arrival = Arrival(kind, name, at.packet if packet is None else packet, at.flow,

@@ -14,6 +14,7 @@ from netpath.engine.walk.filters import (
 )
 from netpath.engine.walk.position import (
     STOP,
+    Arrived,
     At,
     Leaving,
     Next,
@@ -25,16 +26,16 @@ from netpath.engine.walk.position import (
 )
 from netpath.model.addr import Prefix
 from netpath.model.resources import Route, Subnet
-from netpath.model.vocabulary import Action, Code, Component, EniOwner
+from netpath.model.vocabulary import Action, Code, Component, EniOwner, RouteTarget
 
 # Where each kind of route target takes the packet.
-_TARGETS: dict[str, Where] = {
-    "internet-gateway": Where.INTERNET_GATEWAY,
-    "nat-gateway": Where.NAT_GATEWAY,
-    "vpc-peering": Where.VPC_PEERING,
-    "transit-gateway": Where.TRANSIT_GATEWAY,
-    "vpc-endpoint": Where.GATEWAY_ENDPOINT,
-    "network-interface": Where.MIDDLEBOX,
+_TARGETS: dict[RouteTarget, Where] = {
+    RouteTarget.INTERNET_GATEWAY: Where.INTERNET_GATEWAY,
+    RouteTarget.NAT_GATEWAY: Where.NAT_GATEWAY,
+    RouteTarget.VPC_PEERING: Where.VPC_PEERING,
+    RouteTarget.TRANSIT_GATEWAY: Where.TRANSIT_GATEWAY,
+    RouteTarget.VPC_ENDPOINT: Where.GATEWAY_ENDPOINT,
+    RouteTarget.NETWORK_INTERFACE: Where.MIDDLEBOX,
 }
 
 
@@ -89,7 +90,7 @@ def route_table(w: Walk, at: At[Leaving]) -> Next:
                            for c in match.others),
           note=_route_note(w, bool(match.others), match.ambiguous),
           choice=Choice(str(route), tied, ChoiceRule.AT_RANDOM) if tied else None)
-    if route.target_kind == "local":
+    if route.target_kind == RouteTarget.LOCAL:
         return at.to(Where.LOCAL_ROUTE, at.subject)
     where = _TARGETS.get(route.target_kind)
     if where is not None:
@@ -169,7 +170,7 @@ def interface_owner(w: Walk, at: At[str]) -> Next:
     else:
         detail = f"{name} ({eni.private_ip}) accepts {packet.flow_words}"
     w.hop(EniOwner(eni.owner_kind).component, name, Action.DELIVER, detail, packet)
-    return w.arrive("eni", name, at, eni=eni.name)
+    return w.arrive(Arrived.INTERFACE, name, at, eni=eni.name)
 
 
 def middlebox(w: Walk, at: At[RouteTo]) -> Next:
@@ -200,6 +201,6 @@ def _route_detail(packet: Packet, prefix: Prefix, route: Route, table: str, subn
     how = f"{table} (the VPC's main route table)" if is_main else table
     via = f", prefix list {route.prefix_list} entry {prefix}" if route.prefix_list else ""
     length = prefix.prefixlen
-    target = "the local VPC network" if route.target_kind == "local" else route.target
+    target = "the local VPC network" if route.target_kind == RouteTarget.LOCAL else route.target
     return (f"{packet.dst_ip} leaves {subnet.name}: {how} sends it to {target} "
             f"(longest matching prefix /{length}{via})")
