@@ -1,4 +1,4 @@
-"""The network model: frozen dataclasses built from a validated spec.
+"""The network model: immutable records built from a validated spec.
 
 Every resource carries `path`, its place in the spec document, so that any decision the engine
 makes can be traced back to the line the user wrote. Cross-references are by name (names are
@@ -7,7 +7,8 @@ unique across the whole spec, as AWS ids are unique across an account).
 
 from __future__ import annotations
 
-from dataclasses import field
+from collections.abc import Iterator
+from dataclasses import field, fields
 
 from netpath.model.addr import Address, PortRange, Prefix
 from netpath.model.kubernetes import Cluster
@@ -378,3 +379,25 @@ class Model:
     clusters: dict[str, Cluster] = field(default_factory=dict)
     description: str = ""
     notes: tuple[str, ...] = ()  # what the builder assumed or assigned (shown by `netpath show`)
+
+    def internet_route(self, subnet: Subnet) -> Route | None:
+        """The first route of the subnet's route table to an internet gateway, if any: what
+        makes a subnet public, in AWS's own terms (not a 0.0.0.0/0 route in particular)."""
+        table = self.route_tables.get(subnet.route_table)
+        if table is None:
+            return None
+        return next((r for r in table.routes if r.target_kind == RouteTarget.INTERNET_GATEWAY),
+                    None)
+
+    def is_public(self, subnet: Subnet) -> bool:
+        return self.internet_route(subnet) is not None
+
+    def resource_names(self) -> Iterator[str]:
+        """The name of every resource of the AWS part (names are unique across the spec)."""
+        for name in RESOURCE_MAPS:
+            yield from getattr(self, name)
+
+
+# Model's maps of resources, by field name: what a builder fills (`sources.building.Parts`).
+RESOURCE_MAPS: tuple[str, ...] = tuple(
+    f.name for f in fields(Model) if f.name not in ("clusters", "description", "notes"))

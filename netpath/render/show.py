@@ -28,7 +28,7 @@ from rich.tree import Tree
 
 from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod, Service
 from netpath.model.resources import Eni, Model, Subnet, Vpc
-from netpath.model.vocabulary import Code, EniOwner, RouteTarget
+from netpath.model.vocabulary import Code, EniOwner
 from netpath.render.text import emit
 
 
@@ -85,12 +85,6 @@ def _section(title: str, items: Iterable[Text]) -> Tree | None:
     return tree
 
 
-def is_public(model: Model, subnet: Subnet) -> bool:
-    table = model.route_tables.get(subnet.route_table)
-    return table is not None and any(r.target_kind == RouteTarget.INTERNET_GATEWAY
-                                   for r in table.routes)
-
-
 def vpc_tree(model: Model, vpc: Vpc) -> Tree:
     cidrs = ", ".join(str(c) for c in vpc.cidrs)
     tree = Tree(_line(("VPC " + vpc.name, "bold"), cidrs, vpc.region))
@@ -126,7 +120,7 @@ def vpc_tree(model: Model, vpc: Vpc) -> Tree:
 
 
 def _subnet_label(model: Model, subnet: Subnet) -> Text:
-    public = is_public(model, subnet)
+    public = model.is_public(subnet)
     label = _line(
         (f"subnet {subnet.name}", "bold"),
         str(subnet.cidr),

@@ -251,7 +251,9 @@ def _ports_or_problem(value: int | str) -> PortRange | str:
 
 @dataclass
 class Parts:
-    """The model under construction: the same maps as `Model`, filled step by step."""
+    """The model under construction: the same maps as `Model` (its `RESOURCE_MAPS`, field for
+    field: a test keeps the two alike), filled step by step, and what a builder needs
+    besides."""
 
     vpcs: dict[str, Vpc] = field(default_factory=dict)
     subnets: dict[str, Subnet] = field(default_factory=dict)

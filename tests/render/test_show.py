@@ -30,7 +30,7 @@ from netpath.model.resources import (
     Vpc,
     VpcEndpoint,
 )
-from netpath.render.show import is_public, render_model
+from netpath.render.show import render_model
 from tests.render.streams import flat, rendered
 
 N = IPv4Network
@@ -115,9 +115,9 @@ def show_text(*, wide: bool = True, ascii_only: bool = False) -> str:
 
 def test_public_means_a_route_to_an_internet_gateway() -> None:
     model = sample_model()
-    assert is_public(model, model.subnets["public-a"])
-    assert not is_public(model, model.subnets["private-a"])  # 0.0.0.0/0 -> NAT is private
-    assert not is_public(model, model.subnets["db-a"])
+    assert model.is_public(model.subnets["public-a"])
+    assert not model.is_public(model.subnets["private-a"])  # 0.0.0.0/0 -> NAT is private
+    assert not model.is_public(model.subnets["db-a"])
 
 
 def test_vpc_subnets_and_what_sits_in_them() -> None:

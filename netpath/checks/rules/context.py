@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.resources import Eni, Model, Route, Subnet
-from netpath.model.vocabulary import RouteTarget
 
 if TYPE_CHECKING:
     from netpath.engine.capacity import CapacityReport
@@ -60,20 +59,9 @@ class LintContext:
             out.setdefault(subnet.route_table, []).append(subnet.name)
         return out
 
-    @cached_property
-    def igw_routes(self) -> dict[str, Route]:
-        """Route table -> its first route to an internet gateway (tables without one absent):
-        a subnet whose table has one is a public subnet."""
-        out: dict[str, Route] = {}
-        for table in self.model.route_tables.values():
-            for route in table.routes:
-                if route.target_kind == RouteTarget.INTERNET_GATEWAY:
-                    out[table.name] = route
-                    break
-        return out
-
     def public_route(self, subnet: Subnet) -> Route | None:
-        return self.igw_routes.get(subnet.route_table)
+        """The route that makes the subnet public (None for a private one)."""
+        return self.model.internet_route(subnet)
 
     @cached_property
     def sg_holders(self) -> dict[str, list[str]]:

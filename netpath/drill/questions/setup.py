@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from netpath.engine.network_policy_words import describe_peer, describe_port
 from netpath.model.kubernetes import NetworkPolicy
 from netpath.model.resources import LoadBalancer, Model, NetworkAcl, SecurityGroup, Subnet
+from netpath.model.vocabulary import RouteTarget
 
 LIST_MAX = 8
 
@@ -24,11 +25,10 @@ def _cut(items: list[str]) -> str:
 
 
 def _subnet_kind(model: Model, subnet: Subnet) -> str:
-    table = model.route_tables.get(subnet.route_table)
-    targets = {r.target_kind for r in table.routes} if table else set()
-    if "internet-gateway" in targets:
+    if model.is_public(subnet):
         return "public"
-    if "nat-gateway" in targets:
+    table = model.route_tables.get(subnet.route_table)
+    if table is not None and any(r.target_kind == RouteTarget.NAT_GATEWAY for r in table.routes):
         return "private, NAT"
     return "private"
 

@@ -94,9 +94,8 @@ def _nat_fix(w: Walk, nat: NatGateway, table: str, table_routes_elsewhere: bool)
     if table_routes_elsewhere:
         # The table sends the internet to a NAT gateway: it serves private subnets, and giving
         # it a route to the internet gateway would make those public. Move the NAT instead.
-        public = sorted(s.name for s in w.model.subnets.values() if s.vpc == vpc.name and any(
-            r.target_kind == RouteTarget.INTERNET_GATEWAY
-            for r in w.model.route_tables[s.route_table].routes))
+        public = sorted(s.name for s in w.model.subnets.values()
+                        if s.vpc == vpc.name and w.model.is_public(s))
         where = f" such as {public[0]}" if public else f" (route 0.0.0.0/0 -> {igw})"
         return f"move {nat.name} to a public subnet{where}: a NAT gateway must sit in one"
     return f"add 0.0.0.0/0 -> {igw} to {table} (a NAT gateway must sit in a public subnet)"

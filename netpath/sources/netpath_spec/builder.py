@@ -18,13 +18,13 @@ Every error is collected and the build goes on, skipping only the broken object.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from netpath.load.errors import SpecError
 from netpath.model.addr import Prefix
 from netpath.model.paths import SpecPath, format_path
-from netpath.model.resources import Model
+from netpath.model.resources import RESOURCE_MAPS, Model
 from netpath.sources.building import Ctx, Entry, Parts, items, parse_cidr
 from netpath.sources.netpath_spec.balancers import SERVICE_SECTIONS, collect_services
 from netpath.sources.netpath_spec.common import VPC_SECTIONS, VpcPlan, as_list, normalise_fqdn
@@ -101,7 +101,7 @@ def build_model(data: Mapping[str, Any],
 
 def _assemble(data: Mapping[str, Any], parts: Parts, clusters: dict[str, Any],
               ctx: Ctx) -> Model:
-    model_maps = {f.name: getattr(parts, f.name) for f in fields(Model) if hasattr(parts, f.name)}
+    model_maps = {name: getattr(parts, name) for name in RESOURCE_MAPS}
     return Model(**model_maps, clusters=clusters,
                  description=str(data.get("description") or ""), notes=tuple(ctx.notes))
 

@@ -30,7 +30,7 @@ from netpath.model.resources import (
     Target,
     TargetGroup,
 )
-from netpath.model.vocabulary import EniOwner, RouteTarget
+from netpath.model.vocabulary import EniOwner
 
 # What the controller writes on the rules it adds to node and pod groups; the engine's trace
 # recognises it (netpath.engine.balancers.CONTROLLER_RULE_DESCRIPTION, kept equal by a test).
@@ -59,13 +59,7 @@ class Synth:
     def __post_init__(self) -> None:
         model = self.model
         self.security_groups = dict(model.security_groups)
-        for section in (model.vpcs, model.subnets, model.route_tables, model.network_acls,
-                        model.security_groups, model.enis, model.instances, model.databases,
-                        model.nat_gateways, model.internet_gateways, model.load_balancers,
-                        model.target_groups, model.prefix_lists, model.endpoints,
-                        model.peerings, model.transit_gateways, model.tgw_attachments,
-                        model.tgw_route_tables, model.dns_records, model.internet_hosts):
-            self.taken.update(section)
+        self.taken.update(model.resource_names())
         for eni in model.enis.values():
             self.private_taken.setdefault(eni.vpc, set()).add(int(eni.private_ip))
             if eni.public_ip is not None:
@@ -132,12 +126,6 @@ def target_group_name(service: Service, port: ServicePort, target_type: str,
 # --- subnets and addresses -----------------------------------------------------------------
 
 
-def is_public(model: Model, subnet: Subnet) -> bool:
-    table = model.route_tables.get(subnet.route_table)
-    return table is not None and any(r.target_kind == RouteTarget.INTERNET_GATEWAY
-                                   for r in table.routes)
-
-
 def placement(s: Synth, cluster: Cluster, scheme: str, written: Sequence[str] | None,
               path: SpecPath, owner: str) -> list[Subnet]:
     """The subnets of a new load balancer: written (annotation, then the cluster's
@@ -164,7 +152,7 @@ def placement(s: Synth, cluster: Cluster, scheme: str, written: Sequence[str] | 
     per_az: dict[str, Subnet] = {}
     for subnet in sorted(model.subnets.values(),
                          key=lambda x: (x.az, x.name not in with_nodes, x.name)):
-        if subnet.vpc == cluster.vpc and is_public(model, subnet) == wanted:
+        if subnet.vpc == cluster.vpc and model.is_public(subnet) == wanted:
             per_az.setdefault(subnet.az, subnet)
     found = list(per_az.values())
     if found:
