@@ -12,8 +12,6 @@ https://kubernetes.io/docs/reference/networking/virtual-ips/
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from netpath.engine.errors import QueryError
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Pod, Service, ServiceEndpoint, ServicePort
@@ -44,13 +42,38 @@ class Backend:
         return f"{name}{self.ip}:{self.port}{where}"
 
 
+# What the client of a refused connection sees behind a load balancer of each type (the
+# balancer's own connection to the node is the one refused).
+BEHIND = {
+    "application": "(the ALB's connection is refused: it answers the client 502 Bad Gateway)",
+    "network": "(the NLB passes the refusal on: the client's connection is reset)",
+    "classic": "(the CLB's connection is refused: the client gets an error or a closed "
+               "connection)",
+}
+
+
 @record
 class Problem:
     code: Code  # SERVICE_NO_ENDPOINTS | TARGET_PORT_NOT_EXPOSED | NO_LISTENER
-    reason: str
+    cause: str  # what is wrong with the Service
     fix: str
     rule: str | None = None  # the part of the Service at fault, e.g. "selector app=orders"
     path: SpecPath | None = None  # where that part is written
+    refused: bool = False  # kube-proxy rejects the connection (rather than dropping it)
+
+    @property
+    def reason(self) -> str:
+        """The cause, and for a refused connection what its client sees."""
+        return self.seen_behind(None)
+
+    def seen_behind(self, balancer: str | None) -> str:
+        """The reason as it reaches the client: directly, or behind a load balancer of type
+        `balancer` (application, network, classic), whose connection is the one refused."""
+        if not self.refused:
+            return self.cause
+        if balancer is None:
+            return f"{self.cause}: {REFUSED}"
+        return f"{self.cause}: kube-proxy rejects connections to it {BEHIND[balancer]}"
 
 
 @record
@@ -59,18 +82,6 @@ class Backends:
     service_port: ServicePort | None  # None: the Service has no such port (see problem)
     backends: tuple[Backend, ...]  # stable order: pods by key, then bare endpoints by IP
     excluded: tuple[tuple[str, str], ...]  # (pod key or IP, why it is no backend)
-    problem: Problem | None
-    notes: tuple[str, ...] = ()
-
-
-@record
-class Choice:
-    """The endpoint kube-proxy sends one connection to, after the traffic policy."""
-
-    backend: Backend | None  # None: the connection fails (see problem)
-    pool: tuple[Backend, ...]  # the endpoints the traffic policy leaves
-    policy: str  # "internalTrafficPolicy: Cluster", "externalTrafficPolicy: Local"...
-    snat_to_node: bool  # external traffic with policy Cluster: the pod never sees the client
     problem: Problem | None
     notes: tuple[str, ...] = ()
 
@@ -221,24 +232,24 @@ def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Ba
                 "Service only selects pods of its own namespace") if elsewhere else ""
         problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"the selector {selector} of {service.key} matches no pod in namespace "
-                          f"{service.namespace!r}{hint}: {REFUSED}",
+                          f"{service.namespace!r}{hint}",
                           f"label the pods {selector} in {service.namespace!r}, or fix the "
                           "Service's selector", f"selector {selector}",
-                          (*service.path, "spec", "selector"))
+                          (*service.path, "spec", "selector"), refused=True)
     elif not backends and lacks_name:
         problem = Problem(Code.TARGET_PORT_NOT_EXPOSED,
                           f"{len(matching)} pod(s) match {service.key}, but no ready one declares "
                           f"a {sport.protocol} container port named {sport.target_port!r} (the "
                           f"targetPort of port {sport.port}), so the EndpointSlice lists no "
-                          f"endpoint for it: {REFUSED}",
+                          f"endpoint for it",
                           f"name a container port {sport.target_port!r} in the pods, or set "
-                          "targetPort to the port number")
+                          "targetPort to the port number", refused=True)
     elif not backends:
         problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"{len(matching)} pod(s) match {service.key} but none is ready "
-                          f"({', '.join(p.key for p in matching[:3])}): {REFUSED}",
+                          f"({', '.join(p.key for p in matching[:3])})",
                           "fix the pods' readiness (a failing readiness probe keeps them out of "
-                          "the endpoints)")
+                          "the endpoints)", refused=True)
     return Backends(service, sport, tuple(backends), tuple(excluded), problem, tuple(notes))
 
 
@@ -280,20 +291,19 @@ def _from_endpoints(cluster: Cluster, service: Service, sport: ServicePort) -> B
     if not service.endpoints:
         problem = Problem(Code.SERVICE_NO_ENDPOINTS,
                           f"{service.key} has no selector and the spec gives it no endpoints "
-                          f"(EndpointSlice or Endpoints): {REFUSED}",
+                          f"(EndpointSlice or Endpoints)",
                           f"add an EndpointSlice for {service.key} (label kubernetes.io/"
                           "service-name) or an Endpoints object of the same name, or give the "
-                          "Service a selector")
+                          "Service a selector", refused=True)
     elif not backends and any("port" in why for _, why in excluded):
         problem = Problem(Code.TARGET_PORT_NOT_EXPOSED,
                           f"no endpoint of {service.key} lists a {sport.protocol} port named "
-                          f"{sport.name or ''!r} (the name of Service port {sport.port}): "
-                          f"{REFUSED}",
-                          "name the EndpointSlice's port like the Service's port")
+                          f"{sport.name or ''!r} (the name of Service port {sport.port})",
+                          "name the EndpointSlice's port like the Service's port", refused=True)
     elif not backends:
         problem = Problem(Code.SERVICE_NO_ENDPOINTS,
-                          f"no endpoint of {service.key} is ready: {REFUSED}",
-                          "mark the endpoints ready, or fix what they point to")
+                          f"no endpoint of {service.key} is ready",
+                          "mark the endpoints ready, or fix what they point to", refused=True)
     return Backends(service, sport, tuple(sorted(backends, key=_backend_order)), tuple(excluded),
                     problem, tuple(notes))
 
@@ -319,107 +329,3 @@ def _backend_order(backend: Backend) -> tuple[int, str, int]:
 
 def _pods_by_ip(cluster: Cluster) -> dict[Address, Pod]:
     return {p.ip: p for p in cluster.pods.values() if not p.host_network}
-
-
-# --- traffic policies and the choice ------------------------------------------------------------
-
-
-def eligible(backends: Sequence[Backend], cluster: Cluster | None, service: Service,
-             node: str | None, *, external: bool) -> tuple[Backend, ...]:
-    """The endpoints kube-proxy on `node` may use. internalTrafficPolicy applies to traffic
-    from inside the cluster (pods and nodes to the ClusterIP), externalTrafficPolicy to
-    traffic arriving at a NodePort or load balancer. Local: only endpoints on `node`."""
-    del cluster  # the policy is the Service's; kept so every caller passes the same context
-    policy = service.external_traffic_policy if external else service.internal_traffic_policy
-    if policy != "Local":
-        return tuple(backends)
-    return tuple(b for b in backends if node is not None and b.node == node)
-
-
-def node_has_local_backend(found: Backends, node: str) -> bool:
-    """With externalTrafficPolicy Local, the load balancer's health check (healthCheckNodePort)
-    passes only on nodes that run an endpoint; the others drop NodePort traffic."""
-    return any(b.node == node for b in found.backends)
-
-
-def choose(pool: Sequence[Backend], preference: str | None,
-           everyone: Sequence[Backend] = ()) -> Backend:
-    """The endpoint the trace follows: the first in the stable order, or the one `--endpoint`
-    names (an IP, `ns/name` or a pod name). `everyone`: all endpoints, for a better message
-    when the preference is an endpoint the traffic policy left out."""
-    if not pool:
-        raise ValueError("choose() needs at least one endpoint")
-    if preference is None:
-        return pool[0]
-    for backend in pool:
-        if _matches(backend, preference):
-            return backend
-    labels = ", ".join(b.label for b in pool)
-    if any(_matches(b, preference) for b in everyone):
-        raise QueryError(f"--endpoint {preference!r} is an endpoint of the Service, but its "
-                         f"traffic policy (Local) leaves only {labels} on this node",
-                         "pick one of those, or trace from a client on its node")
-    raise QueryError(f"--endpoint {preference!r} is not an endpoint of the Service "
-                     f"(endpoints: {labels})", "give one of those pod names or IPs")
-
-
-def _matches(backend: Backend, preference: str) -> bool:
-    if preference == str(backend.ip):
-        return True
-    return backend.pod is not None and preference in (backend.pod, backend.pod.split("/", 1)[1])
-
-
-def choose_backend(found: Backends, client_node: str | None, preference: str | None, *,
-                   external: bool = False, cluster: Cluster | None = None) -> Choice:
-    """All of it at once: the traffic policy on `client_node` (for external traffic: the node
-    the packet arrived at), then the endpoint. Raises QueryError for a bad `--endpoint`."""
-    service = found.service
-    name = "externalTrafficPolicy" if external else "internalTrafficPolicy"
-    value = service.external_traffic_policy if external else service.internal_traffic_policy
-    policy = f"{name}: {value}"
-    snat = external and value != "Local"
-    if found.problem is not None:
-        return Choice(None, (), policy, snat, found.problem, found.notes)
-    pool = eligible(found.backends, cluster, service, client_node, external=external)
-    if not pool:
-        where = client_node or "the client's node"
-        consequence = (f"{where} drops NodePort traffic for it and fails the load balancer's "
-                       "health check" if external else "kube-proxy does not forward the traffic")
-        listing = ", ".join(str(b) for b in found.backends)
-        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
-                          f"{service.key} has endpoints ({listing}) but none on {where}, and "
-                          f"its {policy}: {consequence}",
-                          f"run a {service.key} pod on {where}, or set {name}: Cluster")
-        return Choice(None, (), policy, snat, problem, found.notes)
-    backend = choose(pool, preference, found.backends)
-    notes = list(found.notes)
-    if snat:
-        notes.append("externalTrafficPolicy Cluster: the node SNATs to its own IP (the pod "
-                     "never sees the client IP) and may forward to a pod on another node")
-    elif external:
-        notes.append("externalTrafficPolicy Local: the client IP is kept, and only pods on "
-                     "this node are used")
-    return Choice(backend, pool, policy, snat, None, tuple(notes))
-
-
-# --- words for the trace ------------------------------------------------------------------------
-
-
-def kube_proxy_words(mode: str, pool: Sequence[Backend], chosen: Backend) -> str:
-    """How kube-proxy picks among the endpoints, for the trace's hop."""
-    if len(pool) == 1:
-        return f"kube-proxy sends to the only endpoint, {chosen.label}"
-    if mode == "ipvs":
-        how = (f"kube-proxy (IPVS) takes the {len(pool)} endpoints in turn (round-robin, the "
-               "default rr scheduler)")
-    else:
-        how = (f"kube-proxy (iptables) picks one of the {len(pool)} endpoints at random, each "
-               "equally likely")
-    return f"{how}; the trace follows {chosen.label} (--endpoint picks another)"
-
-
-def reply_words(node: str, service_ip: Address, service_port: int, chosen: Backend) -> str:
-    """The reply's un-DNAT: conntrack on the client's node, not a second trip through the
-    Service (the guide's "return traffic bypasses the service" is misleading)."""
-    return (f"conntrack on {node} rewrites the reply's source {chosen.ip}:{chosen.port} back to "
-            f"{service_ip}:{service_port}, so the client sees the ClusterIP answer")

@@ -8,7 +8,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
-from netpath.engine import services
+from netpath.engine import service_choice, services
 from netpath.engine.errors import QueryError
 from netpath.model.kubernetes import (
     Cluster,
@@ -250,11 +250,11 @@ def test_find_service_short_name_in_several_namespaces_is_ambiguous() -> None:
 def test_default_choice_is_the_first_and_endpoint_picks_another() -> None:
     cluster = backend_cluster()
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 8080)
-    choice = services.choose_backend(found, "node-1", None)
+    choice = service_choice.choose_backend(found, "node-1", None)
     assert choice.backend is not None and choice.backend.label == "default/backend-0"
     assert len(choice.pool) == 3 and not choice.snat_to_node
     for preference in ("10.0.11.15", "default/backend-2", "backend-2"):
-        choice = services.choose_backend(found, "node-1", preference)
+        choice = service_choice.choose_backend(found, "node-1", preference)
         assert choice.backend is not None and choice.backend.label == "default/backend-2"
 
 
@@ -262,23 +262,23 @@ def test_endpoint_that_is_not_a_backend_is_a_query_error() -> None:
     cluster = backend_cluster()
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 8080)
     with pytest.raises(QueryError, match=r"'10\.9\.9\.9' is not an endpoint of the Service"):
-        services.choose_backend(found, "node-1", "10.9.9.9")
+        service_choice.choose_backend(found, "node-1", "10.9.9.9")
 
 
 def test_internal_traffic_policy_local_keeps_the_clients_node() -> None:
     cluster = backend_cluster(itp="Local")
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 8080)
-    choice = services.choose_backend(found, "node-2", None)
+    choice = service_choice.choose_backend(found, "node-2", None)
     assert [b.label for b in choice.pool] == ["default/backend-1", "default/backend-2"]
     with pytest.raises(QueryError, match="traffic policy \\(Local\\) leaves only"):
-        services.choose_backend(found, "node-2", "backend-0")
+        service_choice.choose_backend(found, "node-2", "backend-0")
 
 
 def test_internal_traffic_policy_local_without_local_endpoint_fails() -> None:
     cluster = backend_cluster(itp="Local")
     cluster.pods.pop("default/backend-0")
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 8080)
-    choice = services.choose_backend(found, "node-1", None)
+    choice = service_choice.choose_backend(found, "node-1", None)
     assert choice.backend is None and choice.problem is not None
     assert choice.problem.code == "SERVICE_NO_ENDPOINTS"
     assert "none on node-1, and its internalTrafficPolicy: Local" in choice.problem.reason
@@ -288,24 +288,24 @@ def test_internal_traffic_policy_local_without_local_endpoint_fails() -> None:
 def test_external_traffic_policy_cluster_snats_and_local_keeps_the_client() -> None:
     cluster = backend_cluster()
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 30080, node_port=True)
-    choice = services.choose_backend(found, "node-1", None, external=True)
+    choice = service_choice.choose_backend(found, "node-1", None, external=True)
     assert choice.snat_to_node and len(choice.pool) == 3
     assert "SNATs to its own IP" in choice.notes[0]
     cluster = backend_cluster(etp="Local")
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 30080, node_port=True)
-    choice = services.choose_backend(found, "node-2", None, external=True)
+    choice = service_choice.choose_backend(found, "node-2", None, external=True)
     assert not choice.snat_to_node and [b.node for b in choice.pool] == ["node-2", "node-2"]
     # internal traffic ignores externalTrafficPolicy
-    assert len(services.eligible(found.backends, cluster, svc_of(cluster), "node-3",
+    assert len(service_choice.eligible(found.backends, cluster, svc_of(cluster), "node-3",
                                  external=False)) == 3
 
 
 def test_external_traffic_policy_local_node_without_endpoint_drops_and_fails_health() -> None:
     cluster = backend_cluster(etp="Local")
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 30080, node_port=True)
-    assert services.node_has_local_backend(found, "node-2")
-    assert not services.node_has_local_backend(found, "node-3")
-    choice = services.choose_backend(found, "node-3", None, external=True)
+    assert service_choice.node_has_local_backend(found, "node-2")
+    assert not service_choice.node_has_local_backend(found, "node-3")
+    choice = service_choice.choose_backend(found, "node-3", None, external=True)
     assert choice.problem is not None and choice.problem.code == "SERVICE_NO_ENDPOINTS"
     assert "node-3 drops NodePort traffic for it and fails the load balancer's health check" \
         in choice.problem.reason
@@ -316,10 +316,10 @@ def test_kube_proxy_words_by_mode() -> None:
     found = services.backends_for(cluster, svc_of(cluster), "tcp", 8080)
     pool, first = found.backends, found.backends[0]
     assert "(iptables) picks one of the 3 endpoints at random" in \
-        services.kube_proxy_words("iptables", pool, first)
-    assert "round-robin" in services.kube_proxy_words("ipvs", pool, first)
-    assert "the only endpoint" in services.kube_proxy_words("ipvs", pool[:1], first)
-    assert services.reply_words("node-1", IPv4Address("10.100.0.50"), 8080, first) == (
+        service_choice.kube_proxy_words("iptables", pool, first)
+    assert "round-robin" in service_choice.kube_proxy_words("ipvs", pool, first)
+    assert "the only endpoint" in service_choice.kube_proxy_words("ipvs", pool[:1], first)
+    assert service_choice.reply_words("node-1", IPv4Address("10.100.0.50"), 8080, first) == (
         "conntrack on node-1 rewrites the reply's source 10.0.10.10:8080 back to "
         "10.100.0.50:8080, so the client sees the ClusterIP answer")
 

@@ -8,7 +8,7 @@ serves a request is `netpath.engine.ingress_nginx.match`.
 
 from __future__ import annotations
 
-from netpath.engine import services
+from netpath.engine import service_choice, services
 from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
 from netpath.engine.ingress_nginx import match, service_port
 from netpath.engine.ports import EPHEMERAL, pick_port
@@ -36,7 +36,7 @@ def ingress_controller(w: Walk, at: At[ControllerConnection]) -> Next:
                        f"{route.backend.service} in {route.ingress.namespace}", client)
     port = service_port(service, route.backend.port)
     found = services.backends_for(cluster, service, "tcp", port)
-    choice = services.choose_backend(found, controller.node, w.ctx.endpoint_preference,
+    choice = service_choice.choose_backend(found, controller.node, w.ctx.endpoint_preference,
                                      cluster=cluster)
     if choice.backend is None:
         problem = choice.problem or found.problem

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netpath.engine import services
+from netpath.engine import service_choice, services
 from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
 from netpath.engine.ports import EPHEMERAL, pick_port
 from netpath.engine.walk.node_paths import across_nodes, deliver_to_node
@@ -167,26 +167,15 @@ def undo_dnat_at_backend(w: Walk, at: At[object], cluster: Cluster, node: Node,
     return undo_node_port(w, at, cluster, node, packet)
 
 
-_CLIENT_SEES = "(the client sees 'connection refused')"
-_BEHIND = {
-    "application": "(the ALB's connection is refused: it answers the client 502 Bad Gateway)",
-    "network": "(the NLB passes the refusal on: the client's connection is reset)",
-    "classic": "(the CLB's connection is refused: the client gets an error or a closed "
-               "connection)",
-}
-
-
-def _as_the_client_sees(w: Walk, packet: Packet, reason: str) -> str:
-    """Behind a load balancer (its node is the packet's source: ALB, CLB, an NLB without
-    client IP preservation) the refusal reaches the balancer, not the client."""
+def _balancer_in_front(w: Walk, packet: Packet) -> str | None:
+    """The type of the load balancer whose node sent the packet (an ALB, a CLB, an NLB without
+    client IP preservation): a refusal then reaches the balancer, not the client."""
     lb = None
     for name in w.net.enis_by_address.get(int(packet.src_ip), ()):
         eni = w.net.enis[name]
         if eni.owner_kind == EniOwner.LOAD_BALANCER:
             lb = w.model.load_balancers.get(eni.owner)
-    if lb is None or _CLIENT_SEES not in reason:
-        return reason
-    return reason.replace(_CLIENT_SEES, _BEHIND[lb.type])
+    return lb.type if lb is not None else None
 
 
 def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: Node, *,
@@ -196,13 +185,13 @@ def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: N
     take the packet (the walk was blocked)."""
     found = services.backends_for(cluster, service, packet.protocol, packet.dst_port,
                                   node_port=external)
-    choice = services.choose_backend(found, node.name, w.ctx.endpoint_preference,
+    choice = service_choice.choose_backend(found, node.name, w.ctx.endpoint_preference,
                                      external=external, cluster=cluster)
     if choice.problem is not None or choice.backend is None:
         problem = choice.problem or found.problem
         assert problem is not None
         w.block(Code(problem.code), Component.SERVICE, service.key,
-                _as_the_client_sees(w, packet, problem.reason),
+                problem.seen_behind(_balancer_in_front(w, packet)),
                 problem.fix, packet,
                 rule=RuleRef(problem.rule or f"service {service.key}",
                              problem.path or service.path))
@@ -215,7 +204,7 @@ def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: N
           f"{service.key} port {sport.port} -> targetPort {sport.target_port} "
           f"({choice.policy}); endpoints: {listing}", packet,
           rule=RuleRef(f"port {sport.port} -> {sport.target_port}", sport.path), note=notes)
-    words = services.kube_proxy_words(cluster.kube_proxy_mode, choice.pool, choice.backend)
+    words = service_choice.kube_proxy_words(cluster.kube_proxy_mode, choice.pool, choice.backend)
     others = tuple(b.label for b in choice.pool if b != choice.backend)
     how = ChoiceRule.ROUND_ROBIN if cluster.kube_proxy_mode == "ipvs" else ChoiceRule.AT_RANDOM
     picked = Choice(choice.backend.label, others, how) if others else None
