@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from netpath.checks.expectations import Expectation, ExpectationSet, sorted_errors
 from netpath.checks.groups import GroupError, Groups
-from netpath.checks.report import ExpectationResult, Finding, PairResult, Report, RuleInfo
+from netpath.checks.report import ExpectationResult, PairResult, Report, RuleInfo
 from netpath.checks.verdicts import judge
 from netpath.load import collector
 from netpath.load.errors import SpecError, SpecErrors
@@ -38,21 +38,16 @@ _Query = tuple[str, str, int | None, str]
 
 
 def registered_rules() -> tuple[RuleInfo, ...]:
-    """The lint registry's rules, or () while netpath has none."""
-    lint = _lint_module()
-    if lint is None:
-        return ()
+    """The lint registry's rules, as the report lists them."""
     return tuple(RuleInfo(r.id, r.name, r.severity, r.summary, r.description, r.source)
-                 for r in lint.RULES)
+                 for r in _lint_module().RULES)
 
 
 def _lint_module() -> Any:
-    try:
-        from netpath.checks import lint
-    except ModuleNotFoundError as exc:
-        if exc.name in ("netpath.checks.lint", "netpath.checks.rules"):
-            return None  # no rules yet
-        raise
+    """The lint registry (`netpath.checks.lint`): asked through this function, so that a test
+    can put a stand-in registry in its place."""
+    from netpath.checks import lint
+
     return lint
 
 
@@ -61,8 +56,6 @@ def resolve_ignore(from_files: Sequence[tuple[str, SpecPath]], from_cli: Sequenc
     """The rule ids to leave out (ids or dotted names, as written), and an error for each
     unknown one: located where a file wrote it, or naming --ignore."""
     lint = _lint_module()
-    if lint is None:
-        return tuple(dict.fromkeys([*(r for r, _ in from_files), *from_cli])), []
     known = [*(r.id for r in lint.RULES), *(r.name for r in lint.RULES)]
     ids: list[str] = []
     errors: list[SpecError] = []
@@ -96,10 +89,7 @@ def run_check(model: Model, source_map: SourceMap, expectations: ExpectationSet,
     problems = [*errors, *problems, *failures]
     if problems:
         raise SpecErrors(sorted_errors(problems, source_map))
-    lint = _lint_module()
-    findings: tuple[Finding, ...] = ()
-    if lint is not None:
-        findings = lint.run_rules(model, network, ignored)
+    findings = _lint_module().run_rules(model, network, ignored)
     return Report(results, findings, ignored, registered_rules())
 
 

@@ -102,4 +102,4 @@ def fake_lint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLint]:
 
 @pytest.fixture
 def no_lint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "_lint_module", lambda: None)
+    monkeypatch.setattr(runner, "_lint_module", lambda: FakeLint())

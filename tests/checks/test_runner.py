@@ -182,12 +182,6 @@ def test_findings_and_strictness(check: CheckFn, fake_lint: FakeLint) -> None:
     assert check([]).failed()
 
 
-def test_without_a_rule_registry_ignore_is_taken_as_written(check: CheckFn,
-                                                            no_lint: None) -> None:
-    report = check([], ignore=("ANY001",))
-    assert (report.findings, report.rules, report.ignored_rules) == ((), (), ("ANY001",))
-
-
 def test_engine_refusals_are_placed_at_the_side_they_concern(check: CheckFn,
                                                              no_lint: None) -> None:
     with pytest.raises(SpecErrors) as caught:
