@@ -1,1 +1,2 @@
-"""The immutable network model (frozen dataclasses): the sources build it, the engine reads it."""
+"""The immutable network model (`record` classes) and its vocabulary: the sources build it, the
+engine reads it."""
