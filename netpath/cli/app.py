@@ -12,11 +12,12 @@ commands that use them.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
 import typer
 
@@ -34,8 +35,9 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     from click import exceptions as click_exceptions  # type: ignore[no-redef,unused-ignore]
 
 DEBUG_VARIABLE = "NETPATH_DEBUG"
+COMPLETION_VARIABLE = "_NETPATH_COMPLETE"  # click's, for shell completion
 
-app = typer.Typer(
+_SETTINGS: dict[str, Any] = dict(
     name="netpath",
     help="Explains how a packet travels through AWS and Kubernetes networking, hop by hop: route "
     "tables, security groups, network ACLs, NAT and gateways, Services, kube-proxy and "
@@ -54,7 +56,6 @@ def _print_version(ctx: typer.Context, value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -80,16 +81,41 @@ def _lines(epilog: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-app.command("trace", help=trace.HELP, epilog=_lines(trace.EPILOG))(trace.trace_command)
-app.command("show", help=show.HELP, epilog=_lines(show.EPILOG))(show.show_command)
-app.command("schema", help=schema.HELP, epilog=_lines(schema.EPILOG))(schema.schema_command)
-app.command("capacity", help=capacity.HELP,
-            epilog=_lines(capacity.EPILOG))(capacity.capacity_command)
-app.command("matrix", help=matrix.HELP, epilog=_lines(matrix.EPILOG))(matrix.matrix_command)
-app.command("scenarios", help=scenarios.HELP,
-            epilog=_lines(scenarios.EPILOG))(scenarios.scenarios_command)
-app.command("check", help=check.HELP, epilog=_lines(check.EPILOG))(check.check_command)
-app.command("drill", help=drill.HELP, epilog=_lines(drill.EPILOG))(drill.drill_command)
+# Every command: its function, help and epilog. `netpath COMMAND ...` builds only its own.
+COMMANDS: dict[str, tuple[Callable[..., Any], str, str]] = {
+    "trace": (trace.trace_command, trace.HELP, trace.EPILOG),
+    "show": (show.show_command, show.HELP, show.EPILOG),
+    "schema": (schema.schema_command, schema.HELP, schema.EPILOG),
+    "capacity": (capacity.capacity_command, capacity.HELP, capacity.EPILOG),
+    "matrix": (matrix.matrix_command, matrix.HELP, matrix.EPILOG),
+    "scenarios": (scenarios.scenarios_command, scenarios.HELP, scenarios.EPILOG),
+    "check": (check.check_command, check.HELP, check.EPILOG),
+    "drill": (drill.drill_command, drill.HELP, drill.EPILOG),
+}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with the one named `only`. Turning a command's
+    signature into click parameters takes about a millisecond a command, at every start; a
+    run needs one, unless it asks for the list (`netpath --help`, a mistyped name)."""
+    built = typer.Typer(**_SETTINGS)
+    built.callback()(_root)
+    for name, (function, text, epilog) in COMMANDS.items():
+        if only is None or name == only:
+            built.command(name, help=text, epilog=_lines(epilog))(function)
+    return built
+
+
+app = build_app()
+
+
+def _app_for(argv: Sequence[str]) -> typer.Typer:
+    """Only the command the line names; the whole app for anything else, and while a shell
+    asks for completions (which come from every command)."""
+    named = argv[0] if argv else None
+    if named in COMMANDS and not any(k.startswith(COMPLETION_VARIABLE) for k in os.environ):
+        return build_app(named)
+    return app
 
 
 def run(
@@ -104,7 +130,7 @@ def run(
     """Run one netpath command line and return its exit code. `stdin` is where commands that
     read input (`netpath drill`'s answers) read it; None: there is nothing to read."""
     env = Environment.from_streams(stdout, stderr, environ, cwd, stdin)
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_app_for(argv))
     try:
         with _process_streams(env):
             result = command.main(

@@ -105,7 +105,7 @@ def record(cls: type[T]) -> type[T]:
         cls.__doc__ = cls.__name__  # else dataclass builds one with inspect.signature
     # frozen=True only under a frozen dataclass base, which dataclass requires (it then compiles
     # its own __setattr__/__delattr__, replaced below): a subclass costs a little more.
-    made: type[T] = dataclasses.dataclass(
+    made: type[T] = _plain_dataclass(cls) or dataclasses.dataclass(
         init=False, repr=False, eq=False, frozen=frozen_base, slots=True)(cls)
     fields = dataclasses.fields(made)  # type: ignore[arg-type]
     _refuse_fields(made, own, fields)
@@ -142,6 +142,61 @@ def record(cls: type[T]) -> type[T]:
         function.__qualname__ = f"{made.__qualname__}.{name}"
         setattr(made, name, function)
     return made
+
+
+# --- the common case, without dataclass's processing -----------------------------------------
+
+# dataclass's own parameters object, copied for each class made here (its constructor's
+# arguments differ between Python versions; its attributes do not).
+@dataclasses.dataclass(init=False, repr=False, eq=False, slots=True)
+class _Template:
+    pass
+
+
+_PARAMS = vars(_Template)["__dataclass_params__"]
+_FIELD = getattr(dataclasses, "_FIELD", None)  # the kind of a real field (not a ClassVar)
+_SPECIAL = re.compile(r"\b(?:ClassVar|InitVar|KW_ONLY)\b")
+
+
+def _plain_dataclass(cls: type[T]) -> type[T] | None:
+    """What `dataclass(init=False, repr=False, eq=False, slots=True)` makes of a class of plain
+    fields (string annotations, each with no default, a value or a plain `field()`), made
+    directly: dataclass's general processing (it inspects every annotation for ClassVar and
+    InitVar) cost more than half of `record`'s time at start-up. None for anything else, which
+    dataclass itself then processes (and refuses where it must)."""
+    if _FIELD is None or "__slots__" in vars(cls) or any(
+            "__dataclass_fields__" in vars(b) for b in cls.__mro__[1:]):
+        return None
+    own = vars(cls)
+    fields: dict[str, dataclasses.Field[Any]] = {}
+    for name, annotation in own.get("__annotations__", {}).items():
+        if not isinstance(annotation, str) or _SPECIAL.search(annotation):
+            return None
+        value = own.get(name, dataclasses.MISSING)
+        if isinstance(value, dataclasses.Field):
+            if (value.init is not True or value.repr is not True or value.compare is not True
+                    or value.hash is not None or value.kw_only is not dataclasses.MISSING):
+                return None
+            made = value
+        elif isinstance(value, list | dict | set):
+            return None  # a mutable default: dataclass's error
+        else:
+            made = dataclasses.field(default=value)
+        made.name, made.type, made.kw_only = name, annotation, False
+        made._field_type = _FIELD  # type: ignore[attr-defined]
+        fields[name] = made
+    params = object.__new__(type(_PARAMS))
+    for slot in type(_PARAMS).__slots__:
+        setattr(params, slot, getattr(_PARAMS, slot))
+    namespace = {key: value for key, value in own.items()
+                 if key not in fields and key not in ("__dict__", "__weakref__")}
+    namespace.update(__slots__=tuple(fields), __dataclass_fields__=fields,
+                     __dataclass_params__=params)
+    namespace.setdefault("__match_args__", tuple(fields))
+    metaclass: Any = type(cls)
+    rebuilt: type[T] = metaclass(cls.__name__, cls.__bases__, namespace)
+    rebuilt.__qualname__ = cls.__qualname__
+    return rebuilt
 
 
 # --- what `record` refuses ------------------------------------------------------------------

@@ -19,7 +19,7 @@ come from the user's spec and may contain square brackets.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
@@ -125,12 +125,20 @@ class _Steps:
             is_blocked = self.blocked_step is not None and step == self.blocked_step
             number = Text(f"{step:>3}  ", style="bold red" if is_blocked else "bold")
             head = _head(hop, name_width, is_blocked)
-            for i, line in enumerate(head.wrap(console, width, overflow="fold")):
-                yield Text.assemble(number if i == 0 else "     ", line)
+            for i, line in enumerate(_wrapped(head, console, width)):
+                yield from Text.assemble(number if i == 0 else "     ", line).render(console, "\n")
             for detail in _details(hop, previous, previous_connection, self.locate):
-                for line in detail.wrap(console, width - 2, overflow="fold"):
-                    yield Text.assemble("       ", line)
+                for line in _wrapped(detail, console, width - 2):
+                    yield from Text.assemble("       ", line).render(console, "\n")
             previous, previous_connection = hop.packet, hop.connection
+
+
+def _wrapped(text: Text, console: Console, width: int) -> Iterable[Text]:
+    """The lines of `text` at `width`. The lines are yielded as segments, already laid out,
+    so that rich does not wrap them a second time; most fit as they are."""
+    if text.cell_len <= width and "\n" not in text.plain:
+        return (text,)
+    return text.wrap(console, width, overflow="fold")
 
 
 def _who(hop: Hop) -> str:

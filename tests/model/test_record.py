@@ -832,3 +832,61 @@ def test_the_cache_sits_beside_the_modules_bytecode() -> None:
         assert module._cache_path("as_a_script") is None
     finally:
         del sys.modules["as_a_script"]
+
+
+# --- the common case, made without dataclass's processing ------------------------------------
+
+
+def define_annotated(decorator: Callable[[type], type], layout: list[tuple[str, str, Any]]) -> type:
+    """As `define`, with the annotations as `from __future__ import annotations` leaves them
+    (strings): the case `record` makes without dataclass's processing. (dataclass reads string
+    annotations in the class's module: a module without a file, so no cache file is written.)"""
+    sys.modules.setdefault("record_fidelity_examples", types.ModuleType("record_fidelity_examples"))
+    namespace: dict[str, Any] = {"__module__": "record_fidelity_examples",
+                                 "__annotations__": {n: "int | None" for n, _, _ in layout}}
+    for name, kind, default in layout:
+        if kind == "d":
+            namespace[name] = default
+        elif kind == "f":
+            namespace[name] = dataclasses.field(default_factory=list)
+    return decorator(type("Shape", (), namespace))
+
+
+FIELD_FACTS = ("name", "type", "default", "default_factory", "init", "repr", "hash", "compare",
+               "metadata", "kw_only", "_field_type")
+
+
+@settings(max_examples=150, deadline=None)
+@given(layouts())
+def test_plain_classes_are_made_as_dataclass_makes_them(layout: list[tuple[str, str, Any]]
+                                                        ) -> None:
+    mine, theirs = define_annotated(record, layout), define_annotated(FROZEN_SLOTS, layout)
+    assert [[getattr(f, fact) for fact in FIELD_FACTS] for f in dataclasses.fields(mine)] == \
+        [[getattr(f, fact) for fact in FIELD_FACTS] for f in dataclasses.fields(theirs)]
+    assert mine.__slots__ == theirs.__slots__
+    assert mine.__match_args__ == theirs.__match_args__
+    assert mine.__qualname__ == theirs.__qualname__ and mine.__module__ == theirs.__module__
+    assert dataclasses.is_dataclass(mine)
+    ours, dataclass_params = (vars(c)["__dataclass_params__"] for c in (mine, theirs))
+    assert [getattr(ours, s) for s in type(ours).__slots__] == \
+        [getattr(dataclass_params, s) for s in type(dataclass_params).__slots__]
+    assert not hasattr(mine(*[0] * len(layout)), "__dict__")
+
+
+def test_a_plain_class_keeps_what_it_defines_beside_its_fields() -> None:
+    @record
+    class Port:
+        """A port."""
+
+        number: int
+        protocol: str = "tcp"
+        LIMIT = 65535  # not a field: no annotation
+
+        @property
+        def privileged(self) -> bool:
+            return self.number < 1024
+
+    assert [f.name for f in dataclasses.fields(Port)] == ["number", "protocol"]
+    assert Port.LIMIT == 65535 and Port.__doc__ == "A port."
+    assert Port(22).privileged and not Port(8080, "udp").privileged
+    assert Port.__match_args__ == ("number", "protocol")
