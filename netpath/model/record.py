@@ -4,8 +4,10 @@ Why
 ---
 On Python 3.11 `dataclass` compiles six small functions for every frozen class (and calls
 `inspect.signature` for one without a docstring). netpath defines over a hundred such classes,
-and every start of the CLI paid for them: about a third of its start-up time. `record` asks
-`dataclass` only for what it does cheaply (the fields, `__slots__`, `__match_args__`), makes
+and every start of the CLI paid for them: about a third of its start-up time. `record` makes
+the dataclass attributes itself for a class of plain fields (the fields, `__slots__`,
+`__match_args__`, exactly as dataclass would: a property test compares them), leaving anything
+else to `dataclass` without its generated methods, then makes
 `__init__`, `__repr__`, `__eq__` and `__hash__` with a single compilation whose code object is
 kept in a cache beside the module's bytecode (as Python keeps the module's own), and makes the
 frozen `__setattr__`/`__delattr__` and the pickling methods without compiling anything. The
