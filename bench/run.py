@@ -38,6 +38,8 @@ import inspect
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -193,6 +195,53 @@ def bench_cold(runs: int, commands: Sequence[Sequence[str]] = (COLD_ARGS,)) -> l
             "met": ratio <= TARGET_COLD_RATIO,
         })
     return results
+
+
+def bench_instructions(commands: Sequence[Sequence[str]]) -> Result:
+    """The cold starts again, counted in instructions under valgrind's callgrind: the same count
+    for the same code whatever else the machine is doing, so a change of a few percent shows
+    where wall-clock medians on a shared machine cannot tell it from noise. Skipped without
+    valgrind (Debian's `valgrind` package); about 10 s a command."""
+    valgrind = shutil.which("valgrind")
+    netpath = Path(sys.executable).parent / "netpath"
+    if valgrind is None or not netpath.exists():
+        return {"skipped": "no valgrind on the PATH" if valgrind is None else "no console script"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NETPATH_SPEC", "PYTHONDONTWRITEBYTECODE")}
+    env["NO_COLOR"] = "1"
+
+    def count(argv: Sequence[str], cwd: str) -> int | None:
+        proc = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                               *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        found = re.search(r"Collected : (\d+)", proc.stderr)
+        return int(found.group(1)) if found else None
+
+    with tempfile.TemporaryDirectory() as cwd:
+        for args in commands:  # the .pyc files and record's cache are written by then
+            subprocess.run([str(netpath), *args], cwd=cwd, env=env, check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        baseline = count([sys.executable, "-c", BASELINE_CODE], cwd)
+        if baseline is None:
+            return {"skipped": "valgrind counted nothing"}
+        found: Result = {"baseline": baseline, "commands": {}}
+        for args in commands:
+            ours = count([sys.executable, str(netpath), *args], cwd)
+            if ours is not None:
+                found["commands"][f"netpath {' '.join(args)}"] = {
+                    "instructions": ours, "ratio": ours / baseline}
+    return found
+
+
+def _print_instructions(counted: Result) -> None:
+    if "skipped" in counted:
+        _say(f"instructions: skipped ({counted['skipped']})", indent=2)
+        return
+    print(_row("  the same, in instructions (callgrind)", "", f"{counted['baseline'] / 1e6:.0f} M",
+               "", ""))
+    for command, figures in counted["commands"].items():
+        print(_row(f"  {command}", f"{figures['instructions'] / 1e6:.0f} M", "",
+                   f"{figures['ratio']:.2f}x", ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -807,6 +856,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["cold_start"], results["cold_start_demo"] = bench_cold(
             args.runs, (COLD_ARGS, DEMO_ARGS))
         _print_cold((results["cold_start"], results["cold_start_demo"]))
+        results["cold_start_instructions"] = bench_instructions((COLD_ARGS, DEMO_ARGS))
+        _print_instructions(results["cold_start_instructions"])
     if not args.skip_estate:
         sizes = SMALL if args.small else {}
         estate_dir = OUT / ("estate-small" if args.small else "estate")
