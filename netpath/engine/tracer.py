@@ -79,8 +79,7 @@ def trace(net: Network, query: Query) -> Trace:
                 blocked = reply.blocked
                 break
     back = [hop for w in replies for hop in w.hops]
-    hops = tuple(replace(h, step=i) for i, h in enumerate(forward, 1))
-    return_path = tuple(replace(h, step=i) for i, h in enumerate(back, len(hops) + 1))
+    hops, return_path = tuple(forward), tuple(back)  # numbered as they were made
     if blocked is not None:
         where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,

@@ -141,3 +141,12 @@ def test_kube_proxy_picks_one_endpoint_of_several(mode: str, how: ChoiceRule) ->
     assert hop.choice.chosen == "shop/api-0"
     assert hop.choice.others == ("shop/api-1", "shop/api-2")
     assert hop.before is not None and hop.before.dst_port == 80 and hop.packet.dst_port == 9000
+
+
+def test_hops_are_numbered_in_the_order_the_trace_lists_them(traces: list[Trace]) -> None:
+    for result in traces:
+        steps = [h.step for h in _hops(result)]
+        assert steps == list(range(1, len(steps) + 1)), steps
+        if result.blocked_by is not None:
+            side = result.hops if result.blocked_by.direction == "forward" else result.return_path
+            assert result.blocked_by.step == side[-1].step

@@ -1,7 +1,9 @@
 """The walking loop: hold the position, ask its handler what happens, move on.
 
 The loop stops when a handler stops the packet (delivered, blocked, or a reply with nothing
-more to say), or when the packet comes back to a position it already held: a forwarding loop.
+more to say), or when the packet comes back to a position it already held: a forwarding loop
+(route tables and transit gateway route tables report one by name as soon as a destination
+comes back to them; the loop catches any other, once a walk is longer than any real path).
 `MAX_STEPS` bounds a walk whatever the handlers do.
 """
 
@@ -15,6 +17,10 @@ from netpath.engine.walk.table import HANDLERS, Handler
 from netpath.model.vocabulary import Code
 
 MAX_STEPS = 512  # far beyond any real path (the longest traces take about 40 positions)
+# Positions are remembered only past this many steps: hashing each one (its packet, its flow)
+# would cost every trace a fifth of its time, and a real path never gets this long, so a
+# packet still walking by then is going round a loop, which the next round shows.
+WATCH_AFTER = 64
 
 
 def walk(w: Walk, start: At[object], handlers: Mapping[Where, Handler] = HANDLERS) -> Walk:
@@ -22,11 +28,12 @@ def walk(w: Walk, start: At[object], handlers: Mapping[Where, Handler] = HANDLER
     `handlers` is the table of `table.py` (a test may give another)."""
     at: At[object] = start
     seen: set[At[object]] = set()
-    for _ in range(MAX_STEPS):
-        if at in seen:
-            _loop(w, at)
-            return w
-        seen.add(at)
+    for steps in range(MAX_STEPS):
+        if steps >= WATCH_AFTER:
+            if at in seen:
+                _loop(w, at)
+                return w
+            seen.add(at)
         following = handlers[at.where](w, at)
         if isinstance(following, Stop):
             return w

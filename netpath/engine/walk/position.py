@@ -261,6 +261,9 @@ class Context:
     client_ephemeral: Ephemeral | None = None  # the range of the connection's first client
     endpoint_preference: str | None = None  # --endpoint: the Service endpoint to follow
     notes_seen: set[str] = field(default_factory=set)
+    # Hops are numbered as they are made: the request's walks run one after the other, then
+    # the replies', so the order they are made in is the order the trace lists them in.
+    hops_made: int = 0
 
 
 class Arrived(StrEnum):
@@ -330,9 +333,10 @@ class Walk:
             connection: int | None = None, before: Packet | None = None,
             choice: Choice | None = None, crossing: Crossing | None = None,
             open_share: OpenShare | None = None) -> None:
+        self.ctx.hops_made += 1
         self.hops.append(Hop(component, name, action, detail, packet, rule, candidates, note,
-                             self.connection if connection is None else connection, 0,
-                             before, choice, crossing, open_share))
+                             self.connection if connection is None else connection,
+                             self.ctx.hops_made, before, choice, crossing, open_share))
 
     def note_once(self, key: str, text: str) -> str | None:
         """Each lesson is told once per trace, where it first matters."""
