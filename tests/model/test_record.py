@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netpath.model import record as module
+from netpath.model import record_cache as module
 from netpath.model.record import record
 
 FROZEN_SLOTS = dataclasses.dataclass(frozen=True, slots=True)
