@@ -5,13 +5,15 @@ embedded default scenario; every expected position is what AWS or Kubernetes doe
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
+from typing import Any
 
 import pytest
 import yaml
 
-from netpath.engine import Network, prepare
+from netpath.engine import Network, prepare, trace
 from netpath.engine.hops import Packet
 from netpath.engine.ports import EPHEMERAL
 from netpath.engine.walk.loop import MAX_STEPS, walk
@@ -34,7 +36,7 @@ from netpath.engine.walk.position import (
 from netpath.engine.walk.table import HANDLERS
 from netpath.model.vocabulary import Action, Code, Component
 from netpath.sources.loader import load_spec
-from tests.engine.casekit import CASES, build
+from tests.engine.casekit import CASES, build, load_cases
 
 REQUEST = Flow(reply=False, ephemeral=EPHEMERAL["linux"])
 REPLY = Flow(reply=True, ephemeral=EPHEMERAL["linux"])
@@ -314,3 +316,63 @@ def test_the_loop_bounds_a_walk_that_never_repeats(base: Network) -> None:
              {**HANDLERS, Where.ROUTE_TABLE: wander})
     assert len(calls) == MAX_STEPS
     assert w.blocked is not None and w.blocked.code == Code.ROUTING_LOOP
+
+
+# --- every handler, from every position the engine cases reach -------------------------------
+
+
+@dataclass
+class Step:
+    net: Network
+    ctx: Context
+    connection: int
+    reply: bool
+    visited: set[tuple[str, int]]
+    at: At[object]
+    following: object
+    blocked: Code | None
+    arrived: str | None
+
+
+def _recorded_steps(monkeypatch: pytest.MonkeyPatch) -> list[Step]:
+    """Every position the walks of every engine case hold, with the state the handler saw (the
+    trace's translations so far, the route tables crossed) and what it answered."""
+    from netpath.engine import tracer
+
+    steps: list[Step] = []
+
+    def recording(w: Walk, start: At[object], handlers: Mapping[Where, Any] = HANDLERS) -> Walk:
+        def wrap(handler: Any) -> Any:
+            def recorded(w: Walk, at: At[object]) -> object:
+                ctx = Context(w.net, dict(w.ctx.sessions), w.ctx.client_ephemeral,
+                              w.ctx.endpoint_preference)
+                visited = set(w.visited)
+                following = handler(w, at)
+                steps.append(Step(w.net, ctx, w.connection, w.reply, visited, at, following,
+                                  w.blocked.code if w.blocked else None,
+                                  w.arrival.name if w.arrival else None))
+                return following
+            return recorded
+
+        return walk(w, start, {where: wrap(h) for where, h in handlers.items()})
+
+    monkeypatch.setattr(tracer, "walk", recording)
+    for case in load_cases():
+        trace(prepare(build(case.spec)), case.query)
+    return steps
+
+
+def test_each_handler_answers_the_same_from_its_position_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run alone, from the position and the state it had in a whole trace, each handler sends
+    the packet to the same next position (or stops it for the same reason): a handler depends
+    on nothing else, and every kind of position is reached by some case."""
+    steps = _recorded_steps(monkeypatch)
+    assert {s.at.where for s in steps} == set(Where)
+    for s in steps:
+        w = Walk(s.ctx, connection=s.connection, reply=s.reply)
+        w.visited = set(s.visited)
+        following = HANDLERS[s.at.where](w, s.at)
+        assert following == s.following, s.at
+        assert (w.blocked.code if w.blocked else None) == s.blocked, s.at
+        assert (w.arrival.name if w.arrival else None) == s.arrived, s.at

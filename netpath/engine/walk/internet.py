@@ -39,12 +39,10 @@ def internet(w: Walk, at: At[None]) -> Next:
         return _private_from_internet(w, at)
     w.hop(Component.INTERNET, "internet", Action.FORWARD,
           f"across the internet to {packet.dst_ip}", packet)
+    # A NAT gateway's Elastic IP is its interface's public address: it arrives the same way.
     eni = w.net.eni_with_public_ip(packet.dst_ip)
     if eni is not None:
         return at.to(Where.INTERNET_GATEWAY_INBOUND, eni.name)
-    nat_name = w.net.nat_by_elastic_ip.get(int(packet.dst_ip))
-    if nat_name is not None:
-        return at.to(Where.NAT_FROM_INTERNET, nat_name)
     host_name = w.net.hosts_by_ip.get(int(packet.dst_ip))
     if host_name is not None:
         return _deliver_to_host(w, at, host_name)
@@ -167,18 +165,3 @@ def internet_gateway_inbound(w: Walk, at: At[str]) -> Next:
     if not nacl_allows(w, w.model.subnets[eni.subnet], "inbound", translated, at.flow):
         return STOP
     return at.to(Where.INTERFACE, eni.name, translated)
-
-
-def nat_from_internet(w: Walk, at: At[str]) -> Next:
-    """To a NAT gateway's Elastic IP: the internet gateway maps it to its private IP."""
-    nat = w.model.nat_gateways[at.subject]
-    packet = at.packet
-    vpc = w.model.vpcs[nat.vpc]
-    translated = packet.with_destination(nat.private_ip, packet.dst_port)
-    w.hop(Component.INTERNET_GATEWAY, vpc.internet_gateway or "internet-gateway",
-          Action.TRANSLATE,
-          f"destination {packet.dst_ip} -> {nat.private_ip} ({nat.name}'s private IP)",
-          translated, before=packet)
-    if not nacl_allows(w, w.model.subnets[nat.subnet], "inbound", translated, at.flow):
-        return STOP
-    return at.to(Where.NAT_GATEWAY_INBOUND, nat.name, translated)

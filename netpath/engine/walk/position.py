@@ -54,7 +54,6 @@ class Where(StrEnum):
     INTERNET_GATEWAY_INBOUND = "internet-gateway-inbound"  # in, to a public address
     NAT_GATEWAY = "nat-gateway"  # a route to a NAT gateway: source NAT
     NAT_GATEWAY_INBOUND = "nat-gateway-inbound"  # a packet addressed to the NAT gateway
-    NAT_FROM_INTERNET = "nat-from-internet"  # to the NAT gateway's Elastic IP
     VPC_PEERING = "vpc-peering"
     TRANSIT_GATEWAY = "transit-gateway"  # into a transit gateway through an attachment
     TGW_ROUTE_TABLE = "tgw-route-table"  # the transit gateway's route table decides
@@ -89,7 +88,6 @@ COMPONENT_AT: dict[Where, Component] = {
     Where.INTERNET_GATEWAY_INBOUND: Component.INTERNET_GATEWAY,
     Where.NAT_GATEWAY: Component.NAT_GATEWAY,
     Where.NAT_GATEWAY_INBOUND: Component.NAT_GATEWAY,
-    Where.NAT_FROM_INTERNET: Component.INTERNET_GATEWAY,
     Where.VPC_PEERING: Component.VPC_PEERING,
     Where.TRANSIT_GATEWAY: Component.TRANSIT_GATEWAY,
     Where.TGW_ROUTE_TABLE: Component.TRANSIT_GATEWAY,

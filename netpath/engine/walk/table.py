@@ -62,7 +62,6 @@ HANDLERS: Mapping[Where, Handler] = _registry(
     (Where.INTERNET_GATEWAY_INBOUND, internet.internet_gateway_inbound),
     (Where.NAT_GATEWAY, gateways.nat_gateway),
     (Where.NAT_GATEWAY_INBOUND, gateways.nat_gateway_inbound),
-    (Where.NAT_FROM_INTERNET, internet.nat_from_internet),
     (Where.VPC_PEERING, gateways.vpc_peering),
     (Where.TRANSIT_GATEWAY, gateways.transit_gateway),
     (Where.TGW_ROUTE_TABLE, gateways.tgw_route_table),
