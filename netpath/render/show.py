@@ -311,7 +311,7 @@ def cluster_tree(cluster: Cluster, without_ip: Collection[tuple[str, str]] = ())
         if section is not None:
             tree.add(section)
     tree.add(_line(("namespaces", "bold"), ", ".join(cluster.namespaces)))
-    ignored = _section("ignored (kinds netpath does not model)",
+    ignored = _section("ignored (kinds netpath does not model, Helm test hooks)",
                        (Text(item, style="dim") for item in cluster.ignored))
     if ignored is not None:
         tree.add(ignored)
