@@ -106,6 +106,11 @@ class Matrix:
         return self.stats.classes
 
     def verdict(self, source: int, destination: int) -> Verdict:
+        """The verdict of a pair of distinct pods. A pod to itself is left out: the class
+        tables are judged on two distinct pods (a pod cannot block access to itself, so its
+        own verdict says nothing of its class); `netpath trace` answers that one."""
+        if source == destination:
+            raise ValueError("a pod to itself is left out of the matrix")
         return self.judge(self.pod_class[source], self.pod_class[destination],
                           self.pod_node[source] == self.pod_node[destination])
 
@@ -261,8 +266,12 @@ def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], 
         source = classes.first(ci)
         for cj in range(len(classes)):
             if not matters[ci]:
-                table[(ci, cj, False)] = pair_verdict(indexes, source, classes.first(cj),
-                                                      protocol, port)
+                # Two distinct pods: a pod to itself is always admitted (`to_itself`), which
+                # says nothing of two pods of one class.
+                pair = (source, classes.first(cj)) if ci != cj else (
+                    classes.pair(ci, cj, True) or classes.pair(ci, cj, False))
+                if pair is not None:
+                    table[(ci, cj, False)] = pair_verdict(indexes, *pair, protocol, port)
                 continue
             for same in (True, False):  # a destination on the source's node, and elsewhere
                 pair = classes.pair(ci, cj, same)
