@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from netpath.checks.expectations import Group, Side
 from netpath.engine.network import Network
+from netpath.engine.resolve_kube import pod_name
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.names import did_you_mean
 from netpath.model.vocabulary import EniOwner
@@ -53,8 +54,9 @@ class Groups:
                 p.namespace for c in clusters for p in c.pods.values()}
             if group.namespace not in known:
                 where = f" in cluster {group.cluster}" if group.cluster else ""
+                with_pods = {p.namespace for c in clusters for p in c.pods.values()}
                 raise GroupError(f"no namespace {group.namespace!r}{where}",
-                                 did_you_mean(group.namespace, known))
+                                 did_you_mean(group.namespace, with_pods))
         pods = [(c, p) for c in clusters for p in c.pods.values()
                 if (group.namespace is None or p.namespace == group.namespace)
                 and all(p.labels.get(k) == v for k, v in group.selector)]
@@ -84,9 +86,9 @@ class Groups:
         return None
 
     def _pod_name(self, cluster: Cluster, pod: Pod) -> str:
-        # NAMESPACE/NAME as traces show it; CLUSTER/NAMESPACE/NAME when another cluster has it.
-        unique = len(self.net.kube.pods_by_key.get(pod.key, ())) == 1
-        return pod.key if unique else f"{cluster.name}/{pod.key}"
+        # NAMESPACE/NAME as traces show it; CLUSTER/NAMESPACE/NAME when another cluster has it,
+        # pod/... when a Service has the same name: a name that means this pod and no other.
+        return pod_name(self.net, cluster.name, pod)
 
     def _subnet(self, name: str) -> tuple[str, ...]:
         model = self.net.model

@@ -143,11 +143,30 @@ def open_spec(env: Environment, option: str | None) -> LoadedSpec:
         env.err(DEFAULT_NOTE)
     try:
         return load_spec(path, environ=env.environ)
-    except Exception:
+    except Exception as exc:
         if path is not None and option is None:
             # The user did not type this path: say where it came from ($NETPATH_SPEC...).
             env.err(f"note: spec {str(path)!r} from {origin}")
-        raise
+        raise _scenario_hint(exc, path, env.cwd) from None
+
+
+def _scenario_hint(exc: Exception, path: Path | None, cwd: Path) -> Exception:
+    """`--spec three-teir`: no such file, but a near scenario name; the error says which."""
+    from netpath.load.errors import SpecError, SpecErrors
+
+    if not isinstance(exc, SpecErrors) or path is None or (cwd / path).exists() or \
+            len(path.parts) != 1 or len(exc.errors) != 1 or exc.errors[0].hint is not None:
+        return exc
+    from netpath.model.names import did_you_mean
+    from netpath.sources.loader import scenario_names
+
+    near = did_you_mean(str(path), scenario_names())
+    if near is None:
+        return exc
+    error = exc.errors[0]
+    hint = f"{near} netpath scenarios lists the scenarios"
+    return SpecErrors([SpecError(error.message, error.path, error.file, error.line,
+                                 error.column, hint)])
 
 
 def environment(ctx: typer.Context) -> Environment:
