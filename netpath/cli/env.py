@@ -30,6 +30,9 @@ DEFAULT_NOTE = (
 )
 
 
+DEFAULT_WIDTH = 80
+
+
 class ExitCode(IntEnum):
     OK = 0
     BLOCKED = 1  # the trace is blocked (later also: a check failed)
@@ -51,15 +54,21 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
 
 
 def _width(environ: Mapping[str, str], stream: TextIO, is_tty: bool) -> int:
+    """COLUMNS, else the terminal's width, else 80 (piped output: wrap as for a classic
+    terminal, so that logs and diffs stay readable). A width of 0 means unknown, not zero
+    columns: some CI runners and `script` set COLUMNS=0 or report a 0x0 terminal, and rich
+    prints nothing at width 0."""
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     if is_tty:
         try:
-            return os.get_terminal_size(stream.fileno()).columns
+            size = os.get_terminal_size(stream.fileno()).columns
         except (AttributeError, OSError, ValueError):
-            pass
-    return 80  # piped output: wrap as for a classic terminal, so logs and diffs stay readable
+            size = 0
+        if size > 0:
+            return size
+    return DEFAULT_WIDTH
 
 
 @dataclass
