@@ -7,7 +7,8 @@ secondary one), databases, plain ENIs, and VPC CNI pods whose IP is in the subne
 interfaces of load balancers, NAT gateways and endpoints are left out: they only relay.
 
 A group that selects nothing is an error in the expectations (GroupError), with a did-you-mean
-for the name or label that was probably meant.
+for the name or label that was probably meant (and that selects something: a suggestion must
+work when typed back).
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class Groups:
                                  "use {subnet: NAME}, or list the names")
             return list(clusters.values())
         if name not in clusters:
-            raise GroupError(f"no cluster {name!r}", did_you_mean(name, clusters))
+            with_pods = [c for c, cluster in clusters.items() if cluster.pods]
+            raise GroupError(f"no cluster {name!r}", did_you_mean(name, with_pods))
         return [clusters[name]]
 
     def _label_hint(self, group: Group, clusters: list[Cluster]) -> str | None:
@@ -94,7 +96,8 @@ class Groups:
         model = self.net.model
         subnet = model.subnets.get(name)
         if subnet is None:
-            raise GroupError(f"no subnet {name!r}", did_you_mean(name, model.subnets))
+            raise GroupError(f"no subnet {name!r}", did_you_mean(
+                name, model.subnets, accept=self._selects_something))
         names = list(self._interfaces(name))
         for cluster in model.clusters.values():
             if cluster.vpc != subnet.vpc or cluster.overlay:
@@ -105,6 +108,13 @@ class Groups:
             raise GroupError(f"subnet {name!r} has no instance, database, interface or pod",
                              "a subnet group selects the endpoints in it")
         return tuple(sorted(dict.fromkeys(names)))
+
+    def _selects_something(self, subnet: str) -> bool:
+        try:
+            self._subnet(subnet)
+        except GroupError:
+            return False
+        return True
 
     def _interfaces(self, subnet: str) -> Iterator[str]:
         model = self.net.model
