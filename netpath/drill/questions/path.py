@@ -319,12 +319,9 @@ def _proxy_orders(window: list[list[Hop]], items: list[str]) -> list[str]:
 
 def source_seen(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
                 ) -> Question | None:
-    if trace is None or not trace.reachable or trace.flow is None:
+    delivered = [h for h in trace.hops if h.action == "deliver"] if trace is not None else []
+    if trace is None or not trace.reachable or (flow := trace.flow) is None or not delivered:
         return None
-    delivered = [h for h in trace.hops if h.action == "deliver"]
-    if not delivered:
-        return None
-    flow = trace.flow
     arrival = delivered[-1]
     seen = str(arrival.packet.src_ip)
     path = [str(flow.src_ip), *(str(h.packet.src_ip) for h in trace.hops)]
