@@ -7,7 +7,8 @@ secondary one), databases, plain ENIs, and VPC CNI pods whose IP is in the subne
 interfaces of load balancers, NAT gateways and endpoints are left out: they only relay.
 
 A group that selects nothing is an error in the expectations (GroupError), with a did-you-mean
-for the name or label that was probably meant.
+for the name or label that was probably meant (and that selects something: a suggestion must
+work when typed back).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 
 from netpath.checks.expectations import Group, Side
 from netpath.engine.network import Network
+from netpath.engine.resolve_kube import pod_name
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.names import did_you_mean
 from netpath.model.vocabulary import EniOwner
@@ -53,8 +55,9 @@ class Groups:
                 p.namespace for c in clusters for p in c.pods.values()}
             if group.namespace not in known:
                 where = f" in cluster {group.cluster}" if group.cluster else ""
+                with_pods = {p.namespace for c in clusters for p in c.pods.values()}
                 raise GroupError(f"no namespace {group.namespace!r}{where}",
-                                 did_you_mean(group.namespace, known))
+                                 did_you_mean(group.namespace, with_pods))
         pods = [(c, p) for c in clusters for p in c.pods.values()
                 if (group.namespace is None or p.namespace == group.namespace)
                 and all(p.labels.get(k) == v for k, v in group.selector)]
@@ -70,7 +73,8 @@ class Groups:
                                  "use {subnet: NAME}, or list the names")
             return list(clusters.values())
         if name not in clusters:
-            raise GroupError(f"no cluster {name!r}", did_you_mean(name, clusters))
+            with_pods = [c for c, cluster in clusters.items() if cluster.pods]
+            raise GroupError(f"no cluster {name!r}", did_you_mean(name, with_pods))
         return [clusters[name]]
 
     def _label_hint(self, group: Group, clusters: list[Cluster]) -> str | None:
@@ -84,15 +88,16 @@ class Groups:
         return None
 
     def _pod_name(self, cluster: Cluster, pod: Pod) -> str:
-        # NAMESPACE/NAME as traces show it; CLUSTER/NAMESPACE/NAME when another cluster has it.
-        unique = len(self.net.kube.pods_by_key.get(pod.key, ())) == 1
-        return pod.key if unique else f"{cluster.name}/{pod.key}"
+        # NAMESPACE/NAME as traces show it; CLUSTER/NAMESPACE/NAME when another cluster has it,
+        # pod/... when a Service has the same name: a name that means this pod and no other.
+        return pod_name(self.net, cluster.name, pod)
 
     def _subnet(self, name: str) -> tuple[str, ...]:
         model = self.net.model
         subnet = model.subnets.get(name)
         if subnet is None:
-            raise GroupError(f"no subnet {name!r}", did_you_mean(name, model.subnets))
+            raise GroupError(f"no subnet {name!r}", did_you_mean(
+                name, model.subnets, accept=self._selects_something))
         names = list(self._interfaces(name))
         for cluster in model.clusters.values():
             if cluster.vpc != subnet.vpc or cluster.overlay:
@@ -103,6 +108,13 @@ class Groups:
             raise GroupError(f"subnet {name!r} has no instance, database, interface or pod",
                              "a subnet group selects the endpoints in it")
         return tuple(sorted(dict.fromkeys(names)))
+
+    def _selects_something(self, subnet: str) -> bool:
+        try:
+            self._subnet(subnet)
+        except GroupError:
+            return False
+        return True
 
     def _interfaces(self, subnet: str) -> Iterator[str]:
         model = self.net.model

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
     from netpath.model.resources import Model
 
 TRACE_CACHE_SIZE = 4096  # traces kept for repeated queries (each holds its hops)
-# A query: source, destination, port, protocol.
-_Query = tuple[str, str, int | None, str]
+# A query: source, destination, port, protocol, and whether a name the spec does not know is
+# looked up in DNS anyway (an expectation of `code: DNS_NXDOMAIN`).
+_Query = tuple[str, str, int | None, str, bool]
+_NXDOMAIN = "DNS_NXDOMAIN"
+_ASK_NXDOMAIN = "to expect a name that does not resolve, say code: DNS_NXDOMAIN"
 
 
 def registered_rules() -> tuple[RuleInfo, ...]:
@@ -94,18 +97,31 @@ def run_check(model: Model, source_map: SourceMap, expectations: ExpectationSet,
 
 
 class _Runner:
+    """Names an expectation gives are what `netpath trace` takes, with one difference: a
+    destination the spec does not have is an error there (a misspelt name must not pass as
+    `reachable: false`), also when it is a DNS name nobody answers, unless the expectation
+    asks for exactly that (`code: DNS_NXDOMAIN`). Likewise a `not_via` name that names nothing
+    a trace can cross (`not_via: [nat-b]` would always hold; an unknown `via` name fails the
+    expectation by itself, showing every name the path crossed)."""
+
     def __init__(self, network: Network, locate: Locator) -> None:
         from netpath.engine import trace
-        from netpath.engine.errors import QueryError
+        from netpath.engine.errors import QueryError, UnknownName
         from netpath.engine.hops import Query
 
         self.network, self.locate = network, locate
         self.groups = Groups(network)
         self.trace, self.query_type, self.query_error = trace, Query, QueryError
+        self.unknown_name = UnknownName
         self.traces: dict[_Query, Trace] = {}
         self.judged: dict[tuple[Any, ...], PairResult] = {}
+        self._crossable: frozenset[str] | None = None
 
     def run(self, exp: Expectation, errors: list[SpecError]) -> ExpectationResult | None:
+        strangers = self._unknown_components(exp)
+        if strangers:
+            errors.extend(strangers)
+            return None
         try:
             sources = self.groups.members(exp.source)
         except GroupError as exc:
@@ -126,9 +142,15 @@ class _Runner:
                 key = (source, destination, exp.port, exp.protocol, criteria)
                 pair = self.judged.get(key)
                 if pair is None:
-                    found = self._trace((source, destination, exp.port, exp.protocol))
+                    nxdomain = exp.code == _NXDOMAIN
+                    found = self._trace((source, destination, exp.port, exp.protocol,
+                                         nxdomain))
                     if isinstance(found, SpecError):
                         errors.append(self._query_error(exp, found, source, destination))
+                        return None
+                    unknown = None if nxdomain else self._not_in_spec(exp, destination, found)
+                    if unknown is not None:
+                        errors.append(unknown)
                         return None
                     pair = judge(exp, source, destination, found, self.locate)
                     self.judged[key] = pair
@@ -143,16 +165,51 @@ class _Runner:
         found = self.traces.get(query)
         if found is not None:
             return found
-        source, destination, port, protocol = query
+        source, destination, port, protocol, nxdomain = query
         try:
-            result = self.trace(self.network, self.query_type(source, destination, port,
-                                                              protocol))
+            result = self.trace(self.network, self.query_type(
+                source, destination, port, protocol, dns_for_unknown=nxdomain))
+        except self.unknown_name as exc:
+            # No near name: perhaps one that does not exist was meant; say how to expect that.
+            hint = f"{exc.hint}; {_ASK_NXDOMAIN}" if exc.role == "destination" \
+                and exc.suggestion is None else exc.hint
+            return SpecError(exc.message, hint=hint)
         except self.query_error as exc:
             return SpecError(exc.message, hint=exc.hint)
         if len(self.traces) >= TRACE_CACHE_SIZE:
             self.traces.pop(next(iter(self.traces)))  # the oldest
         self.traces[query] = result
         return result
+
+    def _unknown_components(self, exp: Expectation) -> list[SpecError]:
+        if not exp.not_via:
+            return []
+        if self._crossable is None:
+            self._crossable = crossable_names(self.network)
+        known = self._crossable
+        return [SpecError(f"{name!r} names no component of the spec that a path can cross",
+                          (*exp.path, "not_via", i), hint=did_you_mean(name, known) or
+                          "name components as trace hops do (nat-a, sg-db, default/pod-a) or a "
+                          "kind (kube-proxy)")
+                for i, name in enumerate(exp.not_via)
+                if name not in known and " " not in name]  # DNS servers are named in words
+
+    def _not_in_spec(self, exp: Expectation, destination: str, found: Trace) -> SpecError | None:
+        """A DNS name nobody answers that the spec does not have either: an error, not a
+        verdict (see the class docstring)."""
+        from netpath.engine.resolve import nxdomain_hint, resolve_source
+        from netpath.engine.typed_names import spec_knows
+
+        blocked = found.blocked_by
+        if blocked is None or blocked.code != _NXDOMAIN or spec_knows(self.network,
+                                                                         destination):
+            return None
+        source = resolve_source(self.network, found.query.source)
+        near = nxdomain_hint(self.network, destination, source)
+        ask = _ASK_NXDOMAIN[0].upper() + _ASK_NXDOMAIN[1:]
+        return SpecError(f"{destination!r} is not in the spec (no record, internet host or "
+                         "Service has that name), so it does not resolve",
+                         (*exp.path, "to"), hint=f"{near} {ask}" if near else _ASK_NXDOMAIN)
 
     def _query_error(self, exp: Expectation, err: SpecError, source: str,
                      destination: str) -> SpecError:
@@ -168,6 +225,27 @@ class _Runner:
         grouped = not (isinstance(exp.source, str) and isinstance(exp.destination, str))
         message = f"{source} -> {destination}: {err.message}" if grouped else err.message
         return SpecError(message, (*exp.path, side), hint=err.hint)
+
+
+def crossable_names(network: Network) -> frozenset[str]:
+    """What `via` and `not_via` may name: every name a hop can carry (AWS resources, clusters'
+    nodes, pods, Services, NetworkPolicies and Ingresses, the DNS servers) and every component
+    kind."""
+    from netpath.engine.kube_index import kube_keys
+    from netpath.model.vocabulary import Component
+
+    model = network.model
+    names = {*model.resource_names(), *(c.value for c in Component),
+             "CoreDNS", "route53", "internet", "client"}
+    for cluster in model.clusters.values():
+        names.add(cluster.name)
+        names.update(cluster.nodes)
+        for named in (*cluster.pods, *cluster.services):  # keyed NAMESPACE/NAME
+            namespace, _, name = named.partition("/")
+            names.update(kube_keys(cluster.name, namespace, name))
+        names.update(cluster.network_policies)
+        names.update(cluster.ingresses)
+    return frozenset(names)
 
 
 def run_expectations(network: Network, expectations: Sequence[Expectation],

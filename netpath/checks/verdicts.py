@@ -27,7 +27,7 @@ def judge(expectation: Expectation, source: str, destination: str, trace: Trace,
     return PairResult(
         source=source, destination=destination, passed=problem is None,
         verdict=trace.verdict, code=blocked.code if blocked else None, problem=problem,
-        excerpt=tuple(excerpt), port=trace.flow.dst_port,
+        excerpt=tuple(excerpt), port=trace.dst_port,
     )
 
 

@@ -34,6 +34,9 @@ DEFAULT_NOTE = (
 )
 
 
+DEFAULT_WIDTH = 80
+
+
 class ExitCode(IntEnum):
     OK = 0
     BLOCKED = 1  # the trace is blocked (later also: a check failed)
@@ -55,15 +58,21 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
 
 
 def _width(environ: Mapping[str, str], stream: TextIO, is_tty: bool) -> int:
+    """COLUMNS, else the terminal's width, else 80 (piped output: wrap as for a classic
+    terminal, so that logs and diffs stay readable). A width of 0 means unknown, not zero
+    columns: some CI runners and `script` set COLUMNS=0 or report a 0x0 terminal, and rich
+    prints nothing at width 0."""
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     if is_tty:
         try:
-            return os.get_terminal_size(stream.fileno()).columns
+            size = os.get_terminal_size(stream.fileno()).columns
         except (AttributeError, OSError, ValueError):
-            pass
-    return 80  # piped output: wrap as for a classic terminal, so logs and diffs stay readable
+            size = 0
+        if size > 0:
+            return size
+    return DEFAULT_WIDTH
 
 
 @dataclass
@@ -163,11 +172,30 @@ def open_spec(env: Environment, option: str | None, namespace: str = "default") 
         env.err(DEFAULT_NOTE)
     try:
         return load_spec(path, environ=env.environ, namespace=namespace)
-    except Exception:
+    except Exception as exc:
         if path is not None and option is None:
             # The user did not type this path: say where it came from ($NETPATH_SPEC...).
             env.err(f"note: spec {str(path)!r} from {origin}")
-        raise
+        raise _scenario_hint(exc, path, env.cwd) from None
+
+
+def _scenario_hint(exc: Exception, path: Path | None, cwd: Path) -> Exception:
+    """`--spec three-teir`: no such file, but a near scenario name; the error says which."""
+    from netpath.load.errors import SpecError, SpecErrors
+
+    if not isinstance(exc, SpecErrors) or path is None or (cwd / path).exists() or \
+            len(path.parts) != 1 or len(exc.errors) != 1 or exc.errors[0].hint is not None:
+        return exc
+    from netpath.model.names import did_you_mean
+    from netpath.sources.loader import scenario_names
+
+    near = did_you_mean(str(path), scenario_names())
+    if near is None:
+        return exc
+    error = exc.errors[0]
+    hint = f"{near} netpath scenarios lists the scenarios"
+    return SpecErrors([SpecError(error.message, error.path, error.file, error.line,
+                                 error.column, hint)])
 
 
 def environment(ctx: typer.Context) -> Environment:

@@ -66,8 +66,9 @@ def trace_command(
         str,
         typer.Argument(
             metavar="DESTINATION",
-            help="Where it goes: a name, an IP address, a DNS name resolved through the spec's "
-            "Route 53 records and internet hosts, or 'internet'.",
+            help="Where it goes: a name from the spec (an instance, a pod, a Service...), an IP "
+            "address, a DNS name (with its domain) resolved as the source would, or 'internet'. "
+            "A name the spec does not have is an error with a did-you-mean.",
             show_default=False,
         ),
     ],

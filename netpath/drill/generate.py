@@ -148,7 +148,7 @@ def _load(name: str) -> Scenario:
         queries += [q for q in _named_pairs(loaded.model) if q not in queries]
     traces = [t for t in _traces(network, queries) if not _to_itself(t)]
     lookups = _traces(network, [q for q in _lookups(loaded.model) if q not in queries])
-    traces += [t for t in lookups if t.reachable][:MAX_LOOKUPS]
+    traces += [t for t in lookups if t.reachable and not _to_itself(t)][:MAX_LOOKUPS]
     from netpath.drill.questions.setup import summary
 
     return Scenario(name=name, model=loaded.model, network=network, traces=tuple(traces),

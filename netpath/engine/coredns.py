@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
-from netpath.engine.endpoints import DnsAnswer, resolve_dns
+from netpath.engine.endpoints import DnsAnswer, resolve_dns, vpc_resolver
 from netpath.engine.network import Network
 from netpath.engine.services import ready_addresses
 from netpath.model.addr import Address
@@ -61,7 +61,7 @@ def upstream_for(net: Network, cluster: Cluster) -> Upstream:
         return Upstream("the nodes' upstream resolver (public DNS)",
                         lambda n: resolve_dns(net, n, None))
     vpc = net.model.vpcs[cluster.vpc]
-    address = vpc.cidr.network_address + 2
+    address = vpc_resolver(net, vpc.name)
     name = vpc.name
     return Upstream(f"the VPC resolver ({address})", lambda n: resolve_dns(net, n, name),
                     vpc_search_domain(vpc.region), address)

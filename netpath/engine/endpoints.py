@@ -20,6 +20,9 @@ from netpath.model.vocabulary import EniOwner
 
 INTERNET_CLIENT = ipaddress.IPv4Address("203.0.113.10")
 INTERNET_SERVER = ipaddress.IPv4Address("203.0.113.250")
+# The recursive resolver of a client outside any VPC (the internet client, a node of a
+# Kubernetes-only spec): like INTERNET_CLIENT, a stand-in address from TEST-NET-3.
+PUBLIC_RESOLVER = ipaddress.IPv4Address("203.0.113.53")
 
 
 @record
@@ -99,6 +102,12 @@ def _alias_addresses(net: Network, target: str) -> tuple[Address, ...]:
         return tuple(n.private_ip for n in nodes)
     endpoint = model.endpoints[target]
     return tuple(model.enis[e].private_ip for e in endpoint.enis)
+
+
+def vpc_resolver(net: Network, vpc: str) -> Address:
+    """The Amazon-provided DNS server of a VPC: its primary CIDR's base address plus two.
+    https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html"""
+    return net.model.vpcs[vpc].cidr.network_address + 2
 
 
 def named_eni(net: Network, text: str) -> Eni | None:

@@ -158,16 +158,27 @@ class Query:
     host: str | None = None  # the HTTP Host an ALB's rules see (default: the destination name)
     url_path: str = "/"  # the HTTP path an ALB's and an Ingress's rules see
     endpoint: str | None = None  # the Service endpoint kube-proxy picks (default: the first)
+    # Look a name the spec does not know up in DNS even when it is no DNS name (`netpath check`,
+    # for an expectation of `code: DNS_NXDOMAIN`), instead of refusing it as a typo.
+    dns_for_unknown: bool = False
 
 
 @record
 class Trace:
     query: Query
-    flow: Packet  # the packet as the source sends it
+    # The packet as the source sends it; None when the destination's name did not resolve, so
+    # that no connection was opened (the hops then carry the lookup itself).
+    flow: Packet | None
     hops: tuple[Hop, ...]
     return_path: tuple[Hop, ...]
     blocked_by: Blocked | None
     notes: tuple[str, ...] = ()  # assumptions and facts about the whole trace
+    port: int | None = None  # the destination port, asked or assumed (None: a portless protocol)
+
+    @property
+    def dst_port(self) -> int | None:
+        """The destination port used, also when --port was left out, with or without a flow."""
+        return self.flow.dst_port if self.flow is not None else self.port
 
     @property
     def verdict(self) -> str:  # "reachable" | "blocked"

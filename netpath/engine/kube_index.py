@@ -34,14 +34,15 @@ class KubeIndex:
     pod_enis: dict[str, Eni]  # synthetic interfaces of VPC CNI pods, by ENI name
     pod_of_eni: dict[str, PodRef]
     pods_by_ip: dict[tuple[str, int], Pod]  # (cluster, address) -> pod (not hostNetwork)
-    # "ns/name", "name" and "cluster/ns/name" (as `netpath matrix` names pods when a spec has
-    # several clusters) -> pods
+    # "ns/name", "name", "cluster/ns/name" (as `netpath matrix` names pods when a spec has
+    # several clusters) and "cluster:ns/name" -> pods
     pods_by_key: dict[str, list[PodRef]]
     node_of_eni: dict[str, NodeRef]  # a node's primary ENI -> the node
     nodes_by_ip: dict[tuple[str, int], Node]
     services_by_ip: dict[tuple[str, int], Service]  # (cluster, ClusterIP)
     services_by_node_port: dict[tuple[str, int], Service]
-    services_by_key: dict[str, list[tuple[str, Service]]]  # "ns/name" and "name"
+    # "ns/name", "name", "cluster/ns/name" and "cluster:ns/name" -> Services
+    services_by_key: dict[str, list[tuple[str, Service]]]
     cluster_of_vpc: dict[str, str]
     policy_indexes: dict[str, PolicyIndex]  # per cluster
     # Pods the VPC CNI cannot give an address (node or subnet exhausted): why, by (cluster, key)
@@ -51,6 +52,13 @@ class KubeIndex:
 
     def pod_eni(self, cluster: str, pod: Pod) -> Eni | None:
         return self.pod_enis.get(pod_eni_name(cluster, pod))
+
+
+def kube_keys(cluster: str, namespace: str, name: str) -> tuple[str, ...]:
+    """Every way a pod or a Service can be named: NAME, NAMESPACE/NAME, CLUSTER/NAMESPACE/NAME
+    and CLUSTER:NAMESPACE/NAME."""
+    key = f"{namespace}/{name}"
+    return (key, name, f"{cluster}/{key}", f"{cluster}:{key}")
 
 
 def pod_eni_name(cluster: str, pod: Pod) -> str:
@@ -98,9 +106,8 @@ def _index_pods(model: Model, cluster: Cluster, index: KubeIndex) -> None:
     vpc_cni = cluster.vpc is not None and not cluster.overlay
     for pod in cluster.pods.values():
         ref = PodRef(cluster.name, pod)
-        index.pods_by_key.setdefault(pod.key, []).append(ref)
-        index.pods_by_key.setdefault(pod.name, []).append(ref)
-        index.pods_by_key.setdefault(f"{cluster.name}/{pod.key}", []).append(ref)
+        for key in kube_keys(cluster.name, pod.namespace, pod.name):
+            index.pods_by_key.setdefault(key, []).append(ref)
         if pod.host_network:
             continue
         index.pods_by_ip[(cluster.name, int(pod.ip))] = pod
@@ -126,8 +133,9 @@ def _pod_eni(model: Model, cluster: Cluster, pod: Pod) -> Eni | None:
 
 def _index_services(cluster: Cluster, index: KubeIndex) -> None:
     for service in cluster.services.values():
-        index.services_by_key.setdefault(service.key, []).append((cluster.name, service))
-        index.services_by_key.setdefault(service.name, []).append((cluster.name, service))
+        entry = (cluster.name, service)  # one object under every key (see resolve_kube)
+        for key in kube_keys(cluster.name, service.namespace, service.name):
+            index.services_by_key.setdefault(key, []).append(entry)
         if service.cluster_ip is not None:
             index.services_by_ip[(cluster.name, int(service.cluster_ip))] = service
         for port in service.ports:

@@ -32,6 +32,7 @@ from netpath.engine.network import Network, prepare
 from netpath.engine.network_policy import PolicyIndex, admits, build_policy_index, ip_blocks
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, IpBlock, LabelSelector
+from netpath.model.names import did_you_mean
 from netpath.model.record import record
 from netpath.model.resources import Model
 from netpath.model.vocabulary import Code
@@ -106,6 +107,11 @@ class Matrix:
         return self.stats.classes
 
     def verdict(self, source: int, destination: int) -> Verdict:
+        """The verdict of a pair of distinct pods. A pod to itself is left out: the class
+        tables are judged on two distinct pods (a pod cannot block access to itself, so its
+        own verdict says nothing of its class); `netpath trace` answers that one."""
+        if source == destination:
+            raise ValueError("a pod to itself is left out of the matrix")
         return self.judge(self.pod_class[source], self.pod_class[destination],
                           self.pod_node[source] == self.pod_node[destination])
 
@@ -166,8 +172,10 @@ def select_pods(clusters: Mapping[str, Cluster], namespaces: Sequence[str] = (),
         if namespace not in known:
             names = sorted(known)
             more = f" and {len(names) - 12} more" if len(names) > 12 else ""
+            listing = f"namespaces: {', '.join(names[:12])}{more}"
+            near = did_you_mean(namespace, {p.pod.namespace for p in everything})
             raise QueryError(f"unknown namespace {namespace!r}",
-                             f"namespaces: {', '.join(names[:12])}{more}")
+                             f"{near} {listing}" if near else listing)
     chosen = [p for p in everything if not namespaces or p.pod.namespace in namespaces]
     if not chosen:
         raise QueryError(f"no pod in namespace {', '.join(map(repr, namespaces))}", None)
@@ -177,10 +185,22 @@ def select_pods(clusters: Mapping[str, Cluster], namespaces: Sequence[str] = (),
         matching = [p for p in chosen if selector.matches(p.pod.labels)]
         if not matching:
             raise QueryError(f"no pod{where} matches --selector {text!r}",
-                             "selectors are key=value pod labels, several in one flag "
-                             "separated by commas; all must match")
+                             _label_hint(selector, chosen))
         chosen = matching
     return sorted(chosen, key=lambda p: p.name)
+
+
+def _label_hint(selector: LabelSelector, pods: Sequence[MatrixPod]) -> str:
+    """A near label (`app=frontned` -> `app=frontend`) among the pods in scope, else how
+    selectors are written."""
+    pairs = {f"{k}={v}" for p in pods for k, v in p.pod.labels.items()}
+    for key, value in selector.match_labels:
+        if f"{key}={value}" not in pairs:
+            near = did_you_mean(f"{key}={value}", pairs)
+            if near is not None:
+                return near
+    return ("selectors are key=value pod labels, several in one flag separated by commas; "
+            "all must match")
 
 
 def parse_selector(text: str) -> LabelSelector:
@@ -261,8 +281,12 @@ def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], 
         source = classes.first(ci)
         for cj in range(len(classes)):
             if not matters[ci]:
-                table[(ci, cj, False)] = pair_verdict(indexes, source, classes.first(cj),
-                                                      protocol, port)
+                # Two distinct pods: a pod to itself is always admitted (`to_itself`), which
+                # says nothing of two pods of one class.
+                pair = (source, classes.first(cj)) if ci != cj else (
+                    classes.pair(ci, cj, True) or classes.pair(ci, cj, False))
+                if pair is not None:
+                    table[(ci, cj, False)] = pair_verdict(indexes, *pair, protocol, port)
                 continue
             for same in (True, False):  # a destination on the source's node, and elsewhere
                 pair = classes.pair(ci, cj, same)

@@ -29,6 +29,7 @@ from netpath.engine.hops import Query, Trace
 from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.matrix_classes import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
 from netpath.engine.network import Network
+from netpath.engine.resolve_kube import pod_name
 from netpath.engine.tracer import trace
 from netpath.model.addr import Address, Prefix
 from netpath.model.record import record
@@ -127,10 +128,10 @@ def without_network_policies(net: Network) -> Network:
 
 
 def pod_query_name(net: Network, mp: MatrixPod) -> str:
-    """How a trace names the pod: `namespace/name`, or `cluster/namespace/name` when another
-    cluster has a pod of the same key. Either resolves straight to the pod (its IP, no DNS)."""
-    refs = net.kube.pods_by_key.get(mp.pod.key, ())
-    return mp.pod.key if len(refs) == 1 else f"{mp.cluster}/{mp.pod.key}"
+    """How a trace names the pod: `namespace/name`, with its cluster when another cluster has
+    a pod of the same key, with `pod/` when a Service has its name (`resolve_kube.pod_name`).
+    Each resolves straight to the pod (its IP, no DNS)."""
+    return pod_name(net, mp.cluster, mp.pod)
 
 
 def trace_pair(net: Network, source: MatrixPod, destination: MatrixPod, protocol: str,

@@ -18,6 +18,10 @@ NetworkPolicySpec API reference):
   egress the peer pod). A packet without a port (icmp) only matches rules without ports.
 - Ingress from the IP of the node the pod runs on is always allowed: the API reference says so
   ("OR if the traffic source is the pod's local node"), and kubelet probes depend on it.
+- A pod's traffic to itself is always allowed, in both directions, whether to its own IP or
+  through a Service that DNATs it back to itself (hairpin): the concept page lists, among the
+  peers a pod can talk to, "Other pods that are allowed (exception: a pod cannot block access
+  to itself)". `to_itself` is that test.
 
 Choices where Kubernetes leaves it to the implementation (documented in the README too):
 
@@ -156,8 +160,16 @@ def admits(index: PolicyIndex, direction: PolicyDirection, pod: Pod, peer_ip: Ad
         return True
     if direction == "ingress" and index.node_ips.get(pod.node) == peer_ip:
         return True
+    if to_itself(pod, peer_ip, peer_pod):
+        return True
     return first_match(index, direction, pod, policies, peer_ip, peer_pod, protocol,
                        port) is not None
+
+
+def to_itself(pod: Pod, peer_ip: Address, peer_pod: Pod | None) -> bool:
+    """The peer is the pod itself (a pod cannot block access to itself). `peer_pod` comes from
+    the same cluster as `pod`, where a namespace and a name make one pod."""
+    return peer_pod is not None and peer_pod.key == pod.key and peer_ip == pod.ip
 
 
 def first_match(index: PolicyIndex, direction: PolicyDirection, pod: Pod,

@@ -12,6 +12,7 @@ from netpath.engine.network_policy import (
     PolicyDirection,
     PolicyIndex,
     first_match,
+    to_itself,
 )
 from netpath.engine.network_policy_fix import suggest_fix
 from netpath.engine.network_policy_words import describe_match
@@ -44,6 +45,7 @@ class NetpolDecision:
     fix: str | None  # the smallest change that admits it
     notes: tuple[str, ...] = ()
     cni: str = ""
+    itself: bool = False  # the pod's traffic to itself: always allowed
 
     @property
     def code(self) -> Code | None:
@@ -72,13 +74,14 @@ def evaluate(index: PolicyIndex, direction: PolicyDirection, pod: Pod, peer_ip: 
     flow = words.flow_name(protocol, port)
     notes = words.host_network_notes(pod, peer_pod, peer_ip)
     match: Match | None = None
-    own_node = False
+    own_node = itself = False
     if policies:
         own_node = direction == "ingress" and index.node_ips.get(pod.node) == peer_ip
-        if not own_node:
+        itself = not own_node and to_itself(pod, peer_ip, peer_pod)
+        if not own_node and not itself:
             match = first_match(index, direction, pod, policies, peer_ip, peer_pod, protocol,
                                 port)
-    would_allow = not policies or own_node or match is not None
+    would_allow = not policies or own_node or itself or match is not None
     reason = fix = None
     if not would_allow:
         reason = words.denied_reason(direction, pod, policies, flow, peer)
@@ -91,6 +94,7 @@ def evaluate(index: PolicyIndex, direction: PolicyDirection, pod: Pod, peer_ip: 
         isolated=bool(policies), allowed=would_allow or not index.enforced,
         would_allow=would_allow, policies=tuple(p.key for p in policies), allowed_by=match,
         from_own_node=own_node, reason=reason, fix=fix, notes=notes, cni=index.cluster.cni,
+        itself=itself,
     )
 
 
@@ -111,6 +115,10 @@ def decision_line(decision: NetpolDecision) -> str:
     if d.from_own_node:
         return (f"{d.flow} from {d.peer}, the node {d.pod} runs on: always allowed "
                 "(NetworkPolicy never blocks a pod's own node; kubelet probes need it)")
+    if d.itself:
+        word = "from" if d.direction == "ingress" else "to"
+        return (f"{d.flow} {word} {d.pod} itself: always allowed (a pod cannot block access "
+                "to itself)")
     if d.allowed_by is not None:
         return describe_match(d.allowed_by)
     return d.reason or "denied"

@@ -1,12 +1,19 @@
 """From what the user typed to addresses: names in the spec, IPs, DNS names, `internet`, and
 Kubernetes pods and Services (`resolve_kube`).
+
+A name that matches nothing in the spec is a usage error (`UnknownName`, with a did-you-mean
+that works when typed back) unless it is a DNS name to look up (`typed_names`): a trace never
+turns a misspelling into a confident `DNS_NXDOMAIN`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from netpath.engine.coredns import ClusterDnsAnswer
 from netpath.engine.endpoints import (
     INTERNET_CLIENT,
     INTERNET_SERVER,
@@ -19,20 +26,31 @@ from netpath.engine.endpoints import (
     own_port,
     resolve_dns,
 )
-from netpath.engine.errors import QueryError
+from netpath.engine.errors import QueryError, UnknownName
 from netpath.engine.network import Network
 from netpath.engine.resolve_kube import (
     ask_cluster_dns,
     dns_endpoint,
+    kube_destination,
+    kube_names,
     pod_endpoint,
-    service_endpoint,
+    pod_name,
+    service_source_error,
+    unique_kube_names,
 )
+from netpath.engine.typed_names import looked_up, service_dns_names, spec_knows
+from netpath.model.kubernetes import Cluster
 from netpath.model.names import did_you_mean
+from netpath.model.vocabulary import Code
 
 __all__ = ["DnsAnswer", "Endpoint", "resolve_destination", "resolve_source"]
 
+_DNS_CUTOFF = 0.85
+_GENERAL_HINT = ("give a name from the spec (an instance, a database, a pod, a Service...), an "
+                 "IP address, a DNS name with its domain (api.example.com) or `internet`")
 
-def resolve_source(net: Network, text: str) -> Endpoint:
+
+def resolve_source(net: Network, text: str, *, suggest: bool = True) -> Endpoint:
     model = net.model
     if text == "internet":
         return Endpoint("internet", INTERNET_CLIENT)
@@ -43,9 +61,15 @@ def resolve_source(net: Network, text: str) -> Endpoint:
         pod = pod_endpoint(net, text)
         if pod is not None:
             return pod
+        service = service_source_error(net, text)
+        if service is not None:
+            raise service
     if text in model.load_balancers:
         raise QueryError(f"{text!r} is a load balancer: it only opens connections to its "
                          "targets", "trace from a client to it instead")
+    if text in model.nat_gateways:
+        raise QueryError(f"{text!r} is a NAT gateway: it only translates the connections its "
+                         "VPC opens", "trace from the instance or pod behind it")
     if text in model.internet_hosts:
         return Endpoint(text, model.internet_hosts[text].ip)
     if is_ip(text):
@@ -54,21 +78,27 @@ def resolve_source(net: Network, text: str) -> Endpoint:
         answer = resolve_dns(net, text, None)
         if answer is not None:
             return endpoint_at(net, answer.addresses[0], text, source=True)
-    raise _unknown(net, "source", text)
+    if not suggest:
+        raise UnknownName("source", text)
+    raise UnknownName("source", text, _suggest(net, text, lambda name: _is_source(net, name)),
+                      _GENERAL_HINT)
 
 
-def resolve_destination(net: Network, text: str,
-                        source: Endpoint) -> tuple[Endpoint | None, DnsAnswer | Any]:
+def resolve_destination(net: Network, text: str, source: Endpoint, *,
+                        dns_for_unknown: bool = False,
+                        suggest: bool = True) -> tuple[Endpoint | None, DnsAnswer | Any]:
     """The destination endpoint and, for a DNS name, the answer (a DnsAnswer, or a
-    ClusterDnsAnswer when a pod asked); endpoint None: the name did not resolve."""
+    ClusterDnsAnswer when a pod asked); endpoint None: the name did not resolve.
+
+    `dns_for_unknown`: look a name the spec does not know up in DNS even when it is no DNS name
+    (what `netpath check` does for an expectation of `code: DNS_NXDOMAIN`), instead of raising
+    UnknownName."""
     model = net.model
     if text == "internet":
         return Endpoint("internet", INTERNET_SERVER), None
-    if source.pod is not None and _pod_asks_dns(net, text):
-        cluster_answer = ask_cluster_dns(net, source, text)
-        if not cluster_answer.resolved:
-            return None, cluster_answer
-        return dns_endpoint(net, source, cluster_answer), cluster_answer
+    if source.pod is not None and source.cluster is not None and _pod_asks_dns(
+            net, text, source.cluster):
+        return _pod_lookup(net, source, text, dns_for_unknown, suggest)
     from_vpc = source.eni.vpc if source.eni else None
     eni = named_eni(net, text)
     if eni is not None:
@@ -77,7 +107,7 @@ def resolve_destination(net: Network, text: str,
             address = eni.public_ip  # from the internet, only the public address is reachable
         return Endpoint(text, address, eni, eni.client_os, own_port(net, eni)), None
     if model.clusters:
-        found = pod_endpoint(net, text) or service_endpoint(net, text, source)
+        found = kube_destination(net, text, source)
         if found is not None:
             return found, None
     if text in model.load_balancers:
@@ -89,30 +119,125 @@ def resolve_destination(net: Network, text: str,
     if is_ip(text):
         return endpoint_at(net, ipaddress.IPv4Address(text), text, source=False,
                             vpc=from_vpc), None
-    if "." in text or text.lower() in model.dns_records:
+    if dns_for_unknown or looked_up(None, text) or spec_knows(net, text):
         answer = resolve_dns(net, text, from_vpc)
         if answer is None:
             return None, None
         endpoint = endpoint_at(net, answer.addresses[0], text, source=False, vpc=from_vpc)
         return endpoint, answer
-    raise _unknown(net, "destination", text)
+    raise _unknown_destination(net, text, source, suggest)
 
 
-def _pod_asks_dns(net: Network, text: str) -> bool:
-    """A pod resolves every name that is not an address or a name of the spec itself (an
-    instance, a database, a pod...): Service names too, through its search list."""
+def _pod_asks_dns(net: Network, text: str, cluster: str) -> bool:
+    """A pod resolves every name that is not an address, a name of the spec itself (an
+    instance, a database, a pod...) or a Kubernetes name with a `/`: Service names through its
+    search list, a bare name that is both a pod's and a Service's of its cluster too (DNS
+    answers the Service)."""
     if is_ip(text) or named_eni(net, text) is not None:
         return False
     if text in net.model.load_balancers or text in net.model.nat_gateways:
         return False
-    return "/" not in text and text not in net.kube.pods_by_key
+    if "/" in text:
+        return False
+    return text not in net.kube.pods_by_key or any(
+        c == cluster for c, _ in net.kube.services_by_key.get(text, ()))
 
 
-def _unknown(net: Network, role: str, text: str) -> QueryError:
+def _pod_lookup(net: Network, source: Endpoint, text: str, dns_for_unknown: bool,
+                suggest: bool) -> tuple[Endpoint | None, ClusterDnsAnswer]:
+    assert source.cluster is not None and source.pod is not None
+    cluster = net.model.clusters[source.cluster]
+    answer = ask_cluster_dns(net, source, text)
+    pods = kube_names(net, text).pods if "." not in text else ()
+    if answer.resolved:
+        pods = tuple(r for r in pods if r.cluster == source.cluster)
+        if pods:  # `kubectl run --expose`: a pod and a Service of one name
+            names = [pod_name(net, r.cluster, r.pod) for r in pods]
+            what = f"the Service {answer.service}" if answer.service else "its answer"
+            note = (f"{text} is also the name of pod {', '.join(names)}: from a pod a bare "
+                    f"name is what DNS answers, {what}; to trace to the pod, name it "
+                    f"{' or '.join(names)}")
+            answer = replace(answer, notes=(*answer.notes, note))
+        return dns_endpoint(net, source, answer), answer
+    if pods and answer.code == Code.DNS_NXDOMAIN:  # a pod of that name may well be meant
+        names = [pod_name(net, r.cluster, r.pod) for r in pods]
+        raise QueryError(
+            f"{text!r} names pod {', '.join(names)}, and as a DNS name it does not resolve "
+            f"from {source.label} (a short name only finds Services of the pod's own "
+            "namespace)", f"name the pod {names[0]}, or a Service by its DNS name "
+            "(NAME.NAMESPACE)")
+    if not dns_for_unknown and not looked_up(cluster, text) and not spec_knows(net, text):
+        raise _unknown_destination(net, text, source, suggest)
+    return None, _with_suggestion(net, source, text, answer, suggest)
+
+
+def _with_suggestion(net: Network, source: Endpoint, text: str, answer: ClusterDnsAnswer,
+                     suggest: bool) -> ClusterDnsAnswer:
+    hint = nxdomain_hint(net, text, source) if suggest and answer.code is not None else None
+    if hint is None:
+        return answer
+    return replace(answer, fix=f"{answer.fix} ({hint})" if answer.fix else hint)
+
+
+def nxdomain_hint(net: Network, text: str, source: Endpoint) -> str | None:
+    """A DNS name nobody answers: the near name that would have answered, if the spec does not
+    know the name itself (`api.exmaple.com`: did you mean 'api.example.com'?)."""
+    if spec_knows(net, text):
+        return None
+    # A DNS name may be meant as it is: only a near miss (api.exmaple.com) is worth a word,
+    # not a name that shares its domain (nothere.example.com and api.example.com); and only
+    # the spec's DNS names are candidates (a trace pays for this, not only a typo).
+    model = net.model
+    names = [*model.dns_records, *model.internet_hosts,
+             *(n for e in model.endpoints.values() for n in e.dns_names),
+             *_pod_names(net, source)]
+    return did_you_mean(text, names, lambda name: _is_destination(net, name, source),
+                        _DNS_CUTOFF)
+
+
+def _unknown_destination(net: Network, text: str, source: Endpoint,
+                         suggest: bool) -> UnknownName:
+    if not suggest:
+        return UnknownName("destination", text)
+    return UnknownName("destination", text, suggest_destination(net, text, source),
+                       _GENERAL_HINT)
+
+
+def suggest_destination(net: Network, text: str, source: Endpoint) -> str | None:
+    """The did-you-mean for a destination (None when no near name leads anywhere)."""
+    return _suggest(net, text, lambda name: _is_destination(net, name, source),
+                    _pod_names(net, source))
+
+
+def _pod_names(net: Network, source: Endpoint) -> list[str]:
+    """Names a pod reaches Services by (its namespace's bare names, NAME.NAMESPACE)."""
+    if source.pod is None or source.cluster is None:
+        return []
+    cluster: Cluster = net.model.clusters[source.cluster]
+    return service_dns_names(cluster, source.pod.namespace)
+
+
+def _suggest(net: Network, text: str, accept: Callable[[str], bool],
+             extra: list[str] | None = None, cutoff: float = 0.6) -> str | None:
     model = net.model
     names = [*model.instances, *model.databases, *model.load_balancers, *model.enis,
              *model.internet_hosts, *model.dns_records, *model.nat_gateways, "internet",
-             *net.kube.pods_by_key, *net.kube.services_by_key]
-    hint = did_you_mean(text, names) or "give a name from the spec, an IP address, a DNS name " \
-        "or `internet`"
-    return QueryError(f"unknown {role} {text!r}", hint)
+             *unique_kube_names(net), *(extra or ())]
+    return did_you_mean(text, names, accept, cutoff)
+
+
+def _is_source(net: Network, text: str) -> bool:
+    try:
+        resolve_source(net, text, suggest=False)
+    except QueryError:
+        return False
+    return True
+
+
+def _is_destination(net: Network, text: str, source: Endpoint) -> bool:
+    """Whether `text`, typed as the destination, leads somewhere (it resolves)."""
+    try:
+        found, _ = resolve_destination(net, text, source, suggest=False)
+    except QueryError:
+        return False
+    return found is not None

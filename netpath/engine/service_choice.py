@@ -13,6 +13,7 @@ from netpath.engine.errors import QueryError
 from netpath.engine.services import Backend, Backends, Problem
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Service
+from netpath.model.names import did_you_mean
 from netpath.model.record import record
 from netpath.model.vocabulary import Code
 
@@ -67,8 +68,9 @@ def choose(pool: Sequence[Backend], preference: str | None,
         raise QueryError(f"--endpoint {preference!r} is an endpoint of the Service, but its "
                          f"traffic policy (Local) leaves only {labels} on this node",
                          "pick one of those, or trace from a client on its node")
+    near = did_you_mean(preference, [b.label for b in pool])
     raise QueryError(f"--endpoint {preference!r} is not an endpoint of the Service "
-                     f"(endpoints: {labels})", "give one of those pod names or IPs")
+                     f"(endpoints: {labels})", near or "give one of those pod names or IPs")
 
 
 def _matches(backend: Backend, preference: str) -> bool:

@@ -11,11 +11,19 @@ from dataclasses import replace
 
 from netpath.engine.balancers import request_for
 from netpath.engine.codes import CODES
+from netpath.engine.coredns import ClusterDnsAnswer
+from netpath.engine.endpoints import PUBLIC_RESOLVER, vpc_resolver
 from netpath.engine.hops import Choice, ChoiceRule, Packet, Query, Trace
 from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, Ephemeral, ephemeral_for, pick_port
-from netpath.engine.resolve import DnsAnswer, Endpoint, resolve_destination, resolve_source
+from netpath.engine.resolve import (
+    DnsAnswer,
+    Endpoint,
+    nxdomain_hint,
+    resolve_destination,
+    resolve_source,
+)
 from netpath.engine.walk.loop import walk
 from netpath.engine.walk.pod_dns import cluster_dns_hops
 from netpath.engine.walk.position import (
@@ -32,27 +40,36 @@ from netpath.engine.walk.position import (
     Walk,
     Where,
 )
+from netpath.model.addr import Address
 from netpath.model.vocabulary import Action, Code, Component, Direction
 
 MAX_CONNECTIONS = 4  # client -> load balancer -> ... ; guards against LB chains looping
 PORTLESS = ("icmp",)
+_DNS_PORT = 53
 
 
 def trace(net: Network, query: Query) -> Trace:
     ctx = Context(net, endpoint_preference=query.endpoint)
     source = resolve_source(net, query.source)
-    destination, answer = resolve_destination(net, query.destination, source)
+    destination, answer = resolve_destination(net, query.destination, source,
+                                              dns_for_unknown=query.dns_for_unknown)
     notes: list[str] = []
     port = _port(query, destination, notes)
     client = ephemeral_for(source.client_os) if (source.eni or source.pod) \
         else EPHEMERAL["internet"]
     ctx.client_ephemeral = client
-    address = destination.address if destination else source.address
-    sport = None if query.protocol in PORTLESS else pick_port(
-        client.ports, source.address, address, port)
-    packet = Packet(query.protocol, source.address, sport, address, port)
-    if sport is not None:
-        notes.append(f"source port {sport}: from {client}")
+    flow: Packet | None = None
+    if destination is None:
+        # The name did not resolve: no connection is opened, and the only packet the source
+        # sends is its lookup (the flow shows no address the packet does not carry).
+        packet = _lookup_packet(net, source, answer, client)
+    else:
+        sport = None if query.protocol in PORTLESS else pick_port(
+            client.ports, source.address, destination.address, port)
+        packet = flow = Packet(query.protocol, source.address, sport, destination.address,
+                               port)
+        if sport is not None:
+            notes.append(f"source port {sport}: from {client}")
 
     first = Walk(ctx, connection=1, reply=False)
     if isinstance(answer, DnsAnswer):
@@ -84,7 +101,7 @@ def trace(net: Network, query: Query) -> Trace:
         where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,
                           aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
-    return Trace(query, packet, hops, return_path, blocked, tuple(notes))
+    return Trace(query, flow, hops, return_path, blocked, tuple(notes), port)
 
 
 def _port(query: Query, destination: Endpoint | None, notes: list[str]) -> int | None:
@@ -109,7 +126,8 @@ def _start(w: Walk, query: Query, source: Endpoint, destination: Endpoint | None
     if _without_ip(w, source, packet) or _without_ip(w, destination, packet):
         return None
     if destination is None:
-        _nxdomain(w, query.destination, source, packet)
+        _nxdomain(w, query.destination, source, packet,
+                  nxdomain_hint(w.net, query.destination, source))
         return None
     flow = Flow(reply=False, ephemeral=client)
     if source.pod is not None and source.cluster is not None:
@@ -143,12 +161,25 @@ def _dns_hop(w: Walk, answer: DnsAnswer, packet: Packet, source: Endpoint) -> No
           if others else None)
 
 
-def _nxdomain(w: Walk, name: str, source: Endpoint, packet: Packet) -> None:
+def _nxdomain(w: Walk, name: str, source: Endpoint, packet: Packet, hint: str | None) -> None:
     where = f"from {source.eni.vpc}" if source.eni else "from the internet"
+    fix = f"add a record for {name} to `dns:` (or an internet host)"
     w.block(Code.DNS_NXDOMAIN, Component.DNS, "route53",
             f"{name} does not resolve {where}: no Route 53 record, interface endpoint or "
-            "internet host has that name",
-            f"add a record for {name} to `dns:` (or an internet host)", packet)
+            "internet host has that name", f"{fix} ({hint})" if hint else fix, packet)
+
+
+def _lookup_packet(net: Network, source: Endpoint, answer: object,
+                   client: Ephemeral) -> Packet:
+    """The query a source sends for a name: udp/53 to its resolver (a pod's nameserver from
+    its resolv.conf, else its VPC's Amazon-provided DNS, else the client's own resolver)."""
+    resolver: Address = PUBLIC_RESOLVER
+    if isinstance(answer, ClusterDnsAnswer) and answer.resolv_conf.nameserver is not None:
+        resolver = answer.resolv_conf.nameserver
+    elif source.eni is not None:
+        resolver = vpc_resolver(net, source.eni.vpc)
+    port = pick_port(client.ports, source.address, resolver, _DNS_PORT)
+    return Packet("udp", source.address, port, resolver, _DNS_PORT)
 
 
 def _next_connection(ctx: Context, last: Walk, number: int, query: Query) -> Walk | None:

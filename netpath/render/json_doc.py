@@ -85,7 +85,7 @@ def trace_doc(trace: Trace, locate: Locator = no_locations) -> JsonObject:
         "netpath": __version__,
         "verdict": trace.verdict,
         "query": query_doc(trace.query),
-        "flow": packet_doc(trace.flow),
+        "flow": packet_doc(trace.flow) if trace.flow is not None else None,
         "hops": [hop_doc(h, locate) for h in trace.hops],
         "blocked_by": blocked_doc(trace.blocked_by),
         "return_path": [hop_doc(h, locate) for h in trace.return_path],

@@ -72,9 +72,9 @@ def render_trace(trace: Trace, console: Console, locate: Locator = no_locations)
     symbols = ASCII_SYMBOLS if console.options.ascii_only else UNICODE_SYMBOLS
     out: list[RenderableType] = [_header(trace), Text()]
     out.append(_steps(trace.hops, trace.flow, _blocked_step(trace, Direction.FORWARD), locate))
-    if trace.return_path:
+    if trace.return_path and trace.hops:
         # The reply starts as the mirror of what was delivered; only later changes are shown.
-        delivered = trace.hops[-1].packet if trace.hops else trace.flow
+        delivered = trace.hops[-1].packet
         out += [Text(), Text("Return path", style="bold")]
         stop = _blocked_step(trace, Direction.RETURN)
         out.append(_steps(trace.return_path, delivered.reply(), stop, locate))
@@ -85,11 +85,13 @@ def render_trace(trace: Trace, console: Console, locate: Locator = no_locations)
 
 def _header(trace: Trace) -> RenderableType:
     query = trace.query
-    port = trace.flow.dst_port  # the port used, also when --port was left out
+    port = trace.dst_port  # the port used, also when --port was left out
     what = query.protocol if port is None else f"{query.protocol}/{port}"
+    flow = str(trace.flow) if trace.flow is not None else (
+        f"none: {query.destination} does not resolve, so no connection is opened")
     lines = [
         Text.assemble(("trace ", "bold"), f"{query.source} -> {query.destination} ({what})"),
-        Text.assemble(("flow: ", "bold"), str(trace.flow)),
+        Text.assemble(("flow: ", "bold"), flow),
     ]
     lines.extend(Text(f"note: {note}", style="dim") for note in trace.notes)
     return Group(*lines)
@@ -101,7 +103,7 @@ def _blocked_step(trace: Trace, direction: Direction) -> int | None:
 
 
 def _steps(
-    hops: Sequence[Hop], start: Packet, blocked_step: int | None, locate: Locator
+    hops: Sequence[Hop], start: Packet | None, blocked_step: int | None, locate: Locator
 ) -> _Steps:
     return _Steps(hops, start, blocked_step, locate)
 
@@ -111,7 +113,7 @@ class _Steps:
     head wrapped under itself, details 2 further in. (A rich Table gave the same lines at
     several times the cost, which every start of `netpath trace` paid.)"""
 
-    def __init__(self, hops: Sequence[Hop], start: Packet, blocked_step: int | None,
+    def __init__(self, hops: Sequence[Hop], start: Packet | None, blocked_step: int | None,
                  locate: Locator) -> None:
         self.hops, self.start, self.blocked_step, self.locate = hops, start, blocked_step, locate
 
@@ -164,7 +166,8 @@ def rule_text(rule: RuleRef, candidates: Sequence[RuleRef]) -> str:
     return f"{rule.text} (also matched: {', '.join(c.text for c in candidates)})"
 
 
-def _details(hop: Hop, previous: Packet, previous_connection: int, locate: Locator) -> list[Text]:
+def _details(hop: Hop, previous: Packet | None, previous_connection: int,
+             locate: Locator) -> list[Text]:
     lines: list[Text] = []
     if hop.rule is not None:  # else the detail already stands in the head line
         lines.append(Text(hop.detail))
@@ -174,6 +177,8 @@ def _details(hop: Hop, previous: Packet, previous_connection: int, locate: Locat
     if hop.connection != previous_connection:
         # A load balancer or proxy ends one connection and opens another: a new packet.
         lines.append(Text(f"connection {hop.connection}: {hop.packet}", style="bold yellow"))
+    elif previous is None:  # no flow: the name lookup is all the source sends
+        lines.append(Text(f"packet: {hop.packet}", style="bold yellow"))
     elif hop.packet != previous:
         lines.append(Text(f"packet now: {hop.packet}", style="bold yellow"))
     if hop.note:

@@ -66,9 +66,13 @@ def test_each_group_is_expanded_once(groups: Groups) -> None:
      "did you mean 'app=frontend'?"),
     (Group(subnet="db-b"), "subnet 'db-b' has no instance, database, interface or pod",
      "a subnet group selects the endpoints in it"),
+    # never a suggestion that selects nothing when typed back (public-a and public-b hold
+    # only load balancer and NAT gateway interfaces): db-a, not db-b
+    (Group(subnet="publc-a"), "no subnet 'publc-a'", None),
+    (Group(subnet="db-c"), "no subnet 'db-c'", "did you mean 'db-a'?"),
 ])
 def test_a_group_that_selects_nothing_is_an_error(groups: Groups, group: Group, message: str,
-                                                   hint: str) -> None:
+                                                   hint: str | None) -> None:
     with pytest.raises(GroupError) as caught:
         groups.members(group)
     assert (caught.value.message, caught.value.hint) == (message, hint)

@@ -156,6 +156,56 @@ def test_unknown_names_and_empty_groups_are_located_errors(check: CheckFn,
     ]
 
 
+def test_an_expectation_naming_nothing_the_spec_has_is_an_error_not_a_pass(
+        check: CheckFn, no_lint: None) -> None:
+    """Each of these held before as `reachable: false` (DNS_NXDOMAIN), or as a `not_via`
+    that no path can cross."""
+    with pytest.raises(SpecErrors) as caught:
+        check([{"from": "pod-a", "to": "backend-servce", "port": 8080, "reachable": False},
+               {"from": "pod-a", "to": "nothere.example.com", "reachable": False},
+               {"from": "node-1", "to": "api.exmaple.com", "reachable": False},
+               {"from": "node-1", "to": "zzzqqq", "reachable": False},
+               {"from": "node-1", "to": "orders-db", "reachable": True, "not_via": ["nat-b"]}])
+    ask = "to expect a name that does not resolve, say code: DNS_NXDOMAIN"
+    assert [str(e) for e in caught.value.errors] == [
+        "netpath-expect.yaml:4:3: expectations[0].to: unknown destination 'backend-servce' "
+        "(did you mean 'backend-service'?)",
+        "netpath-expect.yaml:8:3: expectations[1].to: 'nothere.example.com' is not in the "
+        f"spec (no record, internet host or Service has that name), so it does not resolve "
+        f"({ask})",
+        "netpath-expect.yaml:11:3: expectations[2].to: 'api.exmaple.com' is not in the spec "
+        "(no record, internet host or Service has that name), so it does not resolve (did you "
+        "mean 'api.example.com'? To expect a name that does not resolve, say code: "
+        "DNS_NXDOMAIN)",
+        "netpath-expect.yaml:14:3: expectations[3].to: unknown destination 'zzzqqq' (give a "
+        "name from the spec (an instance, a database, a pod, a Service...), an IP address, a "
+        f"DNS name with its domain (api.example.com) or `internet`; {ask})",
+        "netpath-expect.yaml:20:5: expectations[4].not_via[0]: 'nat-b' names no component of "
+        "the spec that a path can cross (did you mean 'nat-a'?)",
+    ]
+
+
+def test_code_dns_nxdomain_expects_a_name_that_does_not_resolve(check: CheckFn,
+                                                                 no_lint: None) -> None:
+    report = check([{"from": "pod-a", "to": "backend-servce", "port": 8080,
+                     "code": "DNS_NXDOMAIN"},
+                    {"from": "pod-a", "to": "nothere.example.com", "code": "DNS_NXDOMAIN"},
+                    {"from": "node-1", "to": "zzzqqq", "code": "DNS_NXDOMAIN"},
+                    {"from": "node-1", "to": "api.example.com", "code": "DNS_NXDOMAIN"}])
+    passed = [r.passed for r in report.expectations]
+    assert passed == [True, True, True, False]  # api.example.com does resolve
+    assert [p.code for r in report.expectations[:3] for p in r.pairs] == ["DNS_NXDOMAIN"] * 3
+
+
+def test_a_name_the_spec_has_keeps_its_nxdomain_verdict(check: CheckFn, no_lint: None) -> None:
+    """A Service's cluster name asked from the internet: the spec has the Service, and that it
+    does not resolve there is worth expecting."""
+    report = check([{"from": "internet", "to": "backend-service.default", "port": 8080,
+                     "reachable": False}])
+    assert report.expectations[0].passed
+    assert report.expectations[0].pairs[0].code == "DNS_NXDOMAIN"
+
+
 def test_ignore_ids_are_checked_against_the_registry(check: CheckFn,
                                                      fake_lint: FakeLint) -> None:
     with pytest.raises(SpecErrors) as caught:

@@ -88,6 +88,60 @@ def test_unknown_source_did_you_mean(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("source", ["pod-a", "node-1", "internet"])
+def test_a_misspelt_destination_is_a_usage_error_everywhere(tmp_path: Path, source: str) -> None:
+    """The issue's `netpath trace pod-a backend-servce`: exit 2 with a did-you-mean, no
+    DNS_NXDOMAIN verdict."""
+    result = run_cli("trace", source, "backend-servce", cwd=tmp_path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "error: unknown destination 'backend-servce' (did you mean 'backend-service'?)")
+
+
+def test_a_dns_name_that_does_not_resolve_is_a_verdict_without_a_flow(tmp_path: Path) -> None:
+    text = run_cli("trace", "pod-a", "nothere.example.com", cwd=tmp_path)
+    assert text.exit_code == 1
+    assert "flow: none: nothere.example.com does not resolve, so no connection is opened" in \
+        text.stdout
+    assert "10.0.10.5:443" not in text.stdout  # the source's own address as the destination
+    doc = run_cli("trace", "pod-a", "nothere.example.com", "-f", "json", cwd=tmp_path).json
+    assert doc["flow"] is None and doc["blocked_by"]["code"] == "DNS_NXDOMAIN"
+    assert [(h["packet"]["protocol"], h["packet"]["dst_ip"], h["packet"]["dst_port"])
+            for h in doc["hops"]] == [("udp", "10.100.0.10", 53)]  # the lookup to CoreDNS
+
+
+def test_a_pod_reaches_itself_through_its_own_service(tmp_path: Path) -> None:
+    """interview-3-tier-eks: app/api-0 is an endpoint of app/api, and app is default-deny."""
+    result = run_cli("trace", "--spec", "interview-3-tier-eks", "app/api-0", "api.app",
+                     "-p", "8080", "--endpoint", "app/api-0", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
+    assert "(hairpin)" in result.stdout and "a pod cannot block access to itself" in \
+        result.stdout
+
+
+def test_matrix_names_did_you_mean(tmp_path: Path) -> None:
+    namespace = run_cli("matrix", "-n", "defualt", cwd=tmp_path)
+    assert namespace.exit_code == 2
+    assert namespace.stderr.splitlines()[-1] == ("error: unknown namespace 'defualt' (did you "
+                                                 "mean 'default'? namespaces: default, "
+                                                 "kube-system)")
+    selector = run_cli("matrix", "-l", "app=frontned", cwd=tmp_path)
+    assert selector.exit_code == 2
+    assert selector.stderr.splitlines()[-1] == ("error: no pod matches --selector "
+                                                "'app=frontned' (did you mean 'app=frontend'?)")
+    assert run_cli("matrix", "-l", "app=frontend", cwd=tmp_path).exit_code == 0
+
+
+def test_a_misspelt_scenario_name_says_which(tmp_path: Path) -> None:
+    result = run_cli("trace", "--spec", "three-teir", "pod-a", "pod-b", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "no such file or directory: three-teir (did you mean 'three-tier'? netpath scenarios "
+        "lists the scenarios)")
+    drill = run_cli("drill", "--scenario", "three-teir", cwd=tmp_path)
+    assert drill.exit_code == 2 and "did you mean 'three-tier'?" in drill.stderr
+
+
 BAD_ROUTE = """\
 netpath: 1
 vpcs:

@@ -128,6 +128,37 @@ def test_egress_is_judged_first_and_a_pod_to_itself_is_left_out() -> None:
     assert pairs[("default/backend-0", "data/db-0")] == Verdict(True, None)
 
 
+def test_a_pod_to_itself_is_admitted_and_says_nothing_of_its_class() -> None:
+    """A pod cannot block access to itself (kubernetes.io, Network Policies): `pair_verdict`
+    admits a pod to itself under a default-deny both ways, the matrix leaves that pair out,
+    and two pods of one class are still judged as two."""
+    deny_out = policy("default/deny-out", sel(), ("Egress",))
+    twin = replace(BACKEND, name="backend-1", ip=IPv4Address("10.0.10.11"))
+    c = cluster([BACKEND, twin], [DENY_ALL, deny_out])
+    clusters = {c.name: c}
+    indexes = {c.name: build_policy_index(c)}
+    matrix = build_matrix(clusters, select_pods(clusters), "tcp", 8080)
+    assert matrix.classes == 1
+    for mp in matrix.pods:
+        assert pair_verdict(indexes, mp, mp, "tcp", 8080) == Verdict(True, None)
+    assert by_name(matrix) == {
+        ("default/backend-0", "default/backend-1"): Verdict(False, "NETPOL_EGRESS_DENIED"),
+        ("default/backend-1", "default/backend-0"): Verdict(False, "NETPOL_EGRESS_DENIED")}
+    with pytest.raises(ValueError, match="left out"):
+        matrix.verdict(0, 0)
+
+
+def test_tracing_a_pod_to_itself_is_reachable_on_a_vpc() -> None:
+    """What the matrix leaves out, the trace answers: every pod of a generated VPC cluster
+    (policies and all) reaches itself, when it has an address."""
+    net = prepare(make_vpc_model(pods=40, services=5, policies=30, seed=4))
+    for mp in select_pods(net.model.clusters):
+        done = trace_pair(net, mp, mp, "tcp", 9000)
+        if (mp.cluster, mp.pod.key) in net.kube.pods_without_ip:
+            continue
+        assert done.reachable, (mp.name, done.blocked_by)
+
+
 def test_unenforced_policies_leave_everything_reachable_and_say_so() -> None:
     c = scene(DENY_ALL, cni="flannel")
     clusters = {c.name: c}

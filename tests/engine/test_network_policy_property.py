@@ -14,6 +14,8 @@ The reference follows the NetworkPolicySpec reference text:
   ..., OR if the traffic source is the pod's local node, OR if the traffic matches at least one
   ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod";
   egress likewise without the node clause.
+- the NetworkPolicy concept page: "Other pods that are allowed (exception: a pod cannot block
+  access to itself)": a pod's traffic to itself is allowed in both directions.
 - policyTypes: "If this field is not specified, it will default based on the existence of
   ingress or egress rules; policies that contain an egress section are assumed to affect
   egress, and all policies (whether or not they contain an ingress section) are assumed to
@@ -256,6 +258,8 @@ def reference(world: Raw, direction: str, me: Raw, ip: str, other: Raw | None, p
             allowed = True
     if direction == "ingress" and ip == NODES[me["spec"]["nodeName"]]:
         allowed = True  # "OR if the traffic source is the pod's local node"
+    if other is me:
+        allowed = True  # the concept page: "a pod cannot block access to itself"
     return isolated, allowed or not isolated
 
 

@@ -150,7 +150,7 @@ def situation(before: Trace, ends: tuple[str, str], *, partial: bool) -> str:
     query = before.query
     source, destination = ends
     source = "a client on the internet" if source == "internet" else source
-    port = before.flow.dst_port
+    port = before.dst_port
     service = f"on {query.protocol}/{port}" if port is not None else f"over {query.protocol}"
     if partial:
         return f"Connections from {source} to {destination} {service} now fail " \

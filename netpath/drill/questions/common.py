@@ -103,7 +103,7 @@ def excerpt(hops: Iterable[Hop], *, notes: bool = True) -> tuple[str, ...]:
 
 
 def service_words(query: Query, trace: Trace) -> str:
-    port = trace.flow.dst_port
+    port = trace.dst_port
     return query.protocol if port is None else f"{query.protocol}/{port}"
 
 

@@ -146,7 +146,8 @@ def _client_ip(s: Scenario, rng: Random, difficulty: int) -> Question | None:
     seen: dict[str, tuple[bool, Trace]] = {}
     for t in s.traces:
         balancer = next((h for h in t.hops if h.component == "load-balancer"), None)
-        if t.query.source != "internet" or not t.reachable or balancer is None:
+        if t.query.source != "internet" or not t.reachable or balancer is None \
+                or t.flow is None:
             continue
         delivered = [h for h in t.hops if h.action == "deliver"][-1]
         if delivered.component != "pod" or balancer.name in seen:
@@ -167,6 +168,7 @@ def _client_ip(s: Scenario, rng: Random, difficulty: int) -> Question | None:
     facts: list[str] = []
     for n, (_, t) in seen.items():
         delivered = [h for h in t.hops if h.action == "deliver"][-1]
+        assert t.flow is not None  # only traces with a flow were kept
         facts.append(f"through {n} {delivered.name} sees {delivered.packet.src_ip} (the client "
                      f"is {t.flow.src_ip})")
         lines += _lines(t, [delivered])

@@ -41,7 +41,7 @@ from netpath.drill.questions.common import (
     unique_runs,
     who,
 )
-from netpath.engine.hops import Hop, Trace
+from netpath.engine.hops import Hop, Packet, Trace
 
 ORDER_ITEMS = {1: 5, 2: 6, 3: 7}  # how many components to put in order, per difficulty
 ORDER_MIN = 5
@@ -319,22 +319,20 @@ def _proxy_orders(window: list[list[Hop]], items: list[str]) -> list[str]:
 
 def source_seen(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
                 ) -> Question | None:
-    if trace is None or not trace.reachable:
-        return None
-    delivered = [h for h in trace.hops if h.action == "deliver"]
-    if not delivered:
+    delivered = [h for h in trace.hops if h.action == "deliver"] if trace is not None else []
+    if trace is None or not trace.reachable or (flow := trace.flow) is None or not delivered:
         return None
     arrival = delivered[-1]
     seen = str(arrival.packet.src_ip)
-    path = [str(trace.flow.src_ip), *(str(h.packet.src_ip) for h in trace.hops)]
-    lures = _lures(s, trace, arrival)
+    path = [str(flow.src_ip), *(str(h.packet.src_ip) for h in trace.hops)]
+    lures = _lures(s, trace, flow, arrival)
     choices = options(rng, seen, [path, lures], difficulty)
     if choices is None:
         return None
-    changes = _source_changes(trace)
+    changes = _source_changes(trace, flow)
     if changes:
         how = "; ".join(_rewrite_words(trace, h) for h in changes)
-        why = (f"The client sends from {trace.flow.src_ip}; {how}. So {arrival.name} sees "
+        why = (f"The client sends from {flow.src_ip}; {how}. So {arrival.name} sees "
                f"{seen}.")
     else:
         why = (f"Nothing on the path rewrites the source: {arrival.name} sees the client's own "
@@ -350,10 +348,10 @@ def source_seen(s: Scenario, trace: Trace | None, rng: Random, difficulty: int
     )
 
 
-def _source_changes(trace: Trace) -> list[Hop]:
+def _source_changes(trace: Trace, flow: Packet) -> list[Hop]:
     """The hops after which the request's source address is another one."""
     changed: list[Hop] = []
-    previous = trace.flow.src_ip
+    previous = flow.src_ip
     for hop in trace.hops:
         if hop.packet.src_ip != previous:
             changed.append(hop)
@@ -374,13 +372,13 @@ def _rewrite_words(trace: Trace, hop: Hop) -> str:
     return f"{who(hop)} rewrites it to {hop.packet.src_ip}"
 
 
-def _lures(s: Scenario, trace: Trace, arrival: Hop) -> list[str]:
+def _lures(s: Scenario, trace: Trace, flow: Packet, arrival: Hop) -> list[str]:
     """Addresses a learner may wrongly expect: the address the client aimed at (a load
     balancer's, a ClusterIP), the nodes of the two pods (SNAT everywhere), the NAT gateways'
     addresses, the VPC router of the client's subnet (.1: routing rewrites nothing)."""
     found: list[str] = []
-    if trace.flow.dst_ip != arrival.packet.dst_ip:
-        found.append(str(trace.flow.dst_ip))
+    if flow.dst_ip != arrival.packet.dst_ip:
+        found.append(str(flow.dst_ip))
     m = s.model
     sender = next((h for h in trace.hops if h.action == "send" and h.component != "dns"), None)
     ends = [h.name for h in (sender, arrival) if h is not None and h.component == "pod"]
@@ -394,7 +392,7 @@ def _lures(s: Scenario, trace: Trace, arrival: Hop) -> list[str]:
         if nat.elastic_ip is not None:
             found.append(str(nat.elastic_ip))
     for vpc in m.vpcs:
-        subnet = s.network.subnet_containing(vpc, trace.flow.src_ip)
+        subnet = s.network.subnet_containing(vpc, flow.src_ip)
         if subnet is not None:
             found.append(str(subnet.cidr.network_address + 1))
     return [a for a in found if norm(a) != norm(str(arrival.packet.src_ip))]

@@ -80,6 +80,11 @@ def _record(w: Walk, decision: NetpolDecision, packet: Packet,
     notes = list(decision.notes)
     if lesson is not None:
         notes.append(lesson)
+    if decision.itself:
+        itself = w.note_once("netpol-itself", "a pod cannot block access to itself (Kubernetes' "
+                             "NetworkPolicy concept page): its policies judge other peers only")
+        if itself is not None:
+            notes.append(itself)
     if not decision.enforced and decision.policies:
         notes.append(f"{decision.cni} does not enforce NetworkPolicy here: the policies exist "
                      "but nothing applies them")

@@ -73,6 +73,8 @@ def _route_from_pod(w: Walk, at: At[PodAt], cluster: Cluster, pod: Pod, packet: 
         back = kube_proxy.undo_dnat_at_backend(w, at, cluster, node, packet)
         if back is not None:
             return back  # the reply went back through the node that translated the request
+    if packet.dst_ip == pod.ip and not pod.host_network:
+        return _to_itself(w, at, cluster, pod, packet)
     if packet.dst_ip == node.ip:  # a pod talking to its own node never leaves the node
         w.hop(Component.NODE, node.name, Action.FORWARD,
               f"{packet.dst_ip} is {node.name}'s own address: the packet stays on the node",
@@ -96,6 +98,25 @@ def _route_from_pod(w: Walk, at: At[PodAt], cluster: Cluster, pod: Pod, packet: 
     if cluster.overlay:
         return _overlay(w, at, cluster, node, destination, packet)
     return _vpc_cni(w, at, cluster, pod, node, packet)
+
+
+def _to_itself(w: Walk, at: At[PodAt], cluster: Cluster, pod: Pod, packet: Packet) -> Next:
+    """A pod's packet to its own address: straight back in over its loopback, unless it went
+    through a Service whose endpoint is the pod itself, which the node sends back (hairpin)."""
+    if at.reply:
+        key = ("dnat", int(packet.src_ip), packet.src_port, int(packet.dst_ip), packet.dst_port)
+    else:
+        key = ("dnat", int(packet.dst_ip), packet.dst_port, int(packet.src_ip), packet.src_port)
+    if key in w.ctx.sessions:
+        node = cluster.nodes[pod.node]
+        w.hop(Component.NODE, node.name, Action.FORWARD,
+              f"{node.name} sends it back to {pod.key}: the Service's endpoint is the client "
+              "itself (hairpin)", packet)
+    else:
+        w.hop(Component.POD, pod.key, Action.FORWARD,
+              f"{packet.dst_ip} is {pod.key}'s own address: the packet goes over its loopback "
+              "and never leaves the pod", packet)
+    return at.to(Where.POD_RECEIVES, PodAt(cluster.name, pod.key), packet)
 
 
 def _vpc_cni(w: Walk, at: At[PodAt], cluster: Cluster, pod: Pod, node: Node,
