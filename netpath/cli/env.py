@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from netpath.sources.loader import LoadedSpec
 
 SPEC_HELP = (
-    "The spec: a YAML file or a directory of them. Default: $NETPATH_SPEC, else ./netpath.yaml, "
-    "else the embedded three-tier scenario."
+    "The spec: a YAML file or a directory of them, or Kubernetes manifests (YAML or JSON, a "
+    "kubectl dump); - reads standard input. Default: $NETPATH_SPEC, else ./netpath.yaml, else "
+    "the embedded three-tier scenario."
 )
 DEFAULT_NOTE = (
     "note: no spec given: using the embedded default scenario (three-tier); see --spec"
@@ -142,6 +143,8 @@ def open_spec(env: Environment, option: str | None) -> LoadedSpec:
     if path is None:
         env.err(DEFAULT_NOTE)
     try:
+        if path is not None and str(path) == "-":  # `--spec -`: the spec is standard input
+            return load_spec(path, environ=env.environ, stdin=env.stdin)
         return load_spec(path, environ=env.environ)
     except Exception:
         if path is not None and option is None:

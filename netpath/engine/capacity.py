@@ -323,7 +323,8 @@ def _vpc_cni_nodes(model: Model) -> tuple[list[_Node], list[str]]:
                          "counted here)")
         by_node: dict[str, list[Pod]] = {}
         for pod in sorted(cluster.pods.values(), key=lambda p: _natural(p.key)):
-            by_node.setdefault(pod.node, []).append(pod)
+            if not pod.implicit:  # the implicit CoreDNS's node is netpath's guess: not counted
+                by_node.setdefault(pod.node, []).append(pod)
         for node in sorted(cluster.nodes.values(), key=lambda n: n.name):
             nodes.append(_place(model, cluster, node, by_node.get(node.name, [])))
     nodes.sort(key=lambda n: (n.subnet or "", n.cluster.name, n.node.name))

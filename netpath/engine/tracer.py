@@ -12,6 +12,7 @@ from dataclasses import replace
 from netpath.engine.balancers import request_for
 from netpath.engine.codes import CODES
 from netpath.engine.hops import Choice, ChoiceRule, Packet, Query, Trace
+from netpath.engine.inferences import inference_notes
 from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, Ephemeral, ephemeral_for, pick_port
@@ -84,6 +85,8 @@ def trace(net: Network, query: Query) -> Trace:
         where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,
                           aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
+    asked = answer is not None and not isinstance(answer, DnsAnswer)  # the cluster DNS
+    notes += inference_notes(net.model, (*hops, *return_path), asked)
     return Trace(query, packet, hops, return_path, blocked, tuple(notes))
 
 
