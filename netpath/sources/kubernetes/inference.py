@@ -46,6 +46,7 @@ def infer_settings(st: Settings, objects: Objects) -> tuple[Settings, list[Infer
     """`st` with what the objects imply in place of defaults, and what was inferred."""
     found: list[Inference] = []
     services = {(d.service.namespace, d.service.name): d for d in objects.services}
+    default_dns = st.dns_ip
     if "service_cidr" not in st.written:
         cidr, why = _service_cidr(objects)
         if cidr is not None and cidr != st.service_cidr:
@@ -55,19 +56,19 @@ def infer_settings(st: Settings, objects: Objects) -> tuple[Settings, list[Infer
                 st = replace(st, dns_ip=cidr[10])
     dns = services.get(DNS_SERVICE)
     if "dns_ip" not in st.written:
-        ip = dns.service.cluster_ip if dns is not None else None
-        if dns is not None and ip is not None and ip != st.dns_ip:
-            found.append(Inference("cluster DNS IP", str(ip), "the ClusterIP of Service "
-                                   "kube-system/kube-dns", ("dns:cluster",), dns.meta.path))
-            st = replace(st, dns_ip=ip)
-        elif ip is None and found:
-            found.append(Inference("cluster DNS IP", str(st.dns_ip), "the 10th address of "
-                                   "the inferred service CIDR (kubeadm's and EKS's choice)",
-                                   ("dns:cluster",), st.path))
+        if dns is not None and dns.service.cluster_ip is not None:
+            st = replace(st, dns_ip=dns.service.cluster_ip)
+            why, path = "the ClusterIP of Service kube-system/kube-dns", dns.meta.path
+        else:
+            why = "the 10th address of the inferred service CIDR (kubeadm's and EKS's choice)"
+            path = st.path
+        if st.dns_ip != default_dns:
+            found.append(Inference("cluster DNS IP", str(st.dns_ip), why, ("dns:cluster",),
+                                   path))
     if "pod_cidr" not in st.written and st.pod_cidr is not None:
         pod_cidr, why = _pod_cidr(st, objects)
         if pod_cidr is not None and pod_cidr != st.pod_cidr:
-            st = replace(st, pod_cidr=pod_cidr)
+            st = replace(st, pod_cidr=pod_cidr, inferred=st.inferred | {"pod_cidr"})
             found.append(Inference("pod CIDR", str(pod_cidr), why, (), st.path))
     return st, found
 

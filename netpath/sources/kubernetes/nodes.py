@@ -14,7 +14,7 @@ name them, or assumed.
   `kubernetes.io/arch`) and its zone where known; written labels win.
 
 With an overlay CNI each node without a written `podCIDR` takes the next free /24 of the pod
-CIDR.
+CIDR (when the pod CIDR was inferred from the pods' addresses, not one holding any of them).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def build_nodes(ctx: Ctx, parts: Parts, st: Settings, written: Reader,
     taken = _default_ips(ctx, st, found)
     out.inferences = [_named_inference(st, name, named[name], name in taken, objects)
                       for name in named if name not in drafts]
-    cidrs = _pod_cidrs(ctx, st, [(f[0], f[3]) for f in found])
+    cidrs = _pod_cidrs(ctx, st, [(f[0], f[3]) for f in found], objects)
     out.nodes = {name: Node(name, ip, instance, cidrs.get(name), labels, path)
                  for name, ip, instance, _, labels, path in found if ip is not None}
     return out
@@ -152,7 +152,7 @@ def _assumed(ctx: Ctx, st: Settings, objects: Objects) -> ClusterNodes:
                          "default)")
         why = (f"no Node objects and no pod names its node: netpath assumes {count} for "
                f"{pods} pods, {MAX_PODS} a node (the kubelet's default max-pods)")
-    cidrs = _pod_cidrs(ctx, st, [(n, None) for n in names])
+    cidrs = _pod_cidrs(ctx, st, [(n, None) for n in names], objects)
     nodes = {name: Node(name, Address(int(DEFAULT_NODE_IP) + i), None, cidrs.get(name),
                         kubelet_labels(name), st.path) for i, name in enumerate(names)}
     inference = Inference(f"{count} nodes", span, why, tuple(f"node:{n}" for n in names),
@@ -197,9 +197,11 @@ def _default_ips(ctx: Ctx, st: Settings, found: list[Any]) -> set[str]:
     return assigned
 
 
-def _pod_cidrs(ctx: Ctx, st: Settings, nodes: list[tuple[str, Prefix | None]]
-               ) -> dict[str, Prefix]:
-    """Overlay CNIs: each node's slice of the pod CIDR, as written, else the next free /24."""
+def _pod_cidrs(ctx: Ctx, st: Settings, nodes: list[tuple[str, Prefix | None]],
+               objects: Objects) -> dict[str, Prefix]:
+    """Overlay CNIs: each node's slice of the pod CIDR, as written, else the next free /24;
+    when the pod CIDR was inferred from the pods' addresses, not a /24 that holds one (those
+    belong to nodes the files do not say)."""
     if st.pod_cidr is None:
         return {}
     out = {name: cidr for name, cidr in nodes if cidr is not None}
@@ -209,10 +211,14 @@ def _pod_cidrs(ctx: Ctx, st: Settings, nodes: list[tuple[str, Prefix | None]]
         return out
     slices = st.pod_cidr.subnets(new_prefix=24) if st.pod_cidr.prefixlen <= 24 else iter(())
     written = list(out.values())  # the /24s handed out here are disjoint by construction
+    busy = {int(w.ip) >> 8 for w in objects.workloads
+            if w.ip is not None and not w.template.host_network} if (
+        "pod_cidr" in st.inferred) else set()
     for name, cidr in nodes:
         if cidr is not None:
             continue
-        free = next((s for s in slices if not any(s.overlaps(c) for c in written)), None)
+        free = next((s for s in slices if not any(s.overlaps(c) for c in written)
+                     and int(s.network_address) >> 8 not in busy), None)
         if free is None:
             ctx.error((*st.path, "pod_cidr"), f"pod CIDR {st.pod_cidr} has no /24 left for "
                       f"node {name!r}")

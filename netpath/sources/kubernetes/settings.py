@@ -39,6 +39,7 @@ class Settings:
     # Which of "service_cidr", "dns_ip", "pod_cidr" the entry wrote: the others may be inferred
     # from the objects (`inference`).
     written: frozenset[str] = frozenset()
+    inferred: frozenset[str] = frozenset()  # of the same, those taken from the objects
 
 
 def read_settings(ctx: Ctx, parts: Parts, name: str, r: Reader) -> Settings | None:
