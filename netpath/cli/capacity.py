@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from netpath.cli.env import SPEC_HELP, ExitCode, environment, open_spec
+from netpath.cli.env import (
+    NAMESPACE_HELP,
+    SPEC_HELP,
+    ExitCode,
+    environment,
+    namespace_option,
+    open_spec,
+)
 
 
 class Format(StrEnum):
@@ -44,6 +51,10 @@ def capacity_command(
     spec: Annotated[
         str | None, typer.Option("--spec", "-s", metavar="PATH", help=SPEC_HELP)
     ] = None,
+    namespace: Annotated[
+        str, typer.Option("--namespace", "-n", metavar="NS", show_default=False,
+                          callback=namespace_option, help=NAMESPACE_HELP)
+    ] = "default",
     output: Annotated[
         Format, typer.Option("--format", "-f", case_sensitive=False,
                              help="text for people, json for scripts.")
@@ -71,7 +82,7 @@ def capacity_command(
 ) -> int:
     """`netpath capacity` (help text: HELP)."""
     env = environment(ctx)
-    loaded = open_spec(env, spec)
+    loaded = open_spec(env, spec, namespace)
 
     from netpath.engine.capacity import capacity
     from netpath.engine.cni_settings import CniSettings

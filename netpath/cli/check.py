@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from netpath.cli.env import SPEC_HELP, Environment, ExitCode, environment, open_spec
+from netpath.cli.env import (
+    NAMESPACE_HELP,
+    SPEC_HELP,
+    Environment,
+    ExitCode,
+    environment,
+    namespace_option,
+    open_spec,
+)
 from netpath.load import collector
 
 if TYPE_CHECKING:
@@ -43,6 +51,7 @@ Examples:
   netpath check --spec prod/ intent.yaml --format sarif > netpath.sarif
   netpath check --format junit --strict > netpath-junit.xml
   netpath check --ignore NP004 --format github
+  netpath check --spec rendered.yaml -n shop   (helm template or kustomize build output)
 
 Exit codes: 0 every expectation holds and no lint finding is an error, 1 otherwise (--strict:
 warnings too), 2 bad input (spec or expectations errors, an unknown rule id).
@@ -60,6 +69,10 @@ def check_command(
     spec: Annotated[
         str | None, typer.Option("--spec", "-s", metavar="PATH", help=SPEC_HELP)
     ] = None,
+    namespace: Annotated[
+        str, typer.Option("--namespace", "-n", metavar="NS", show_default=False,
+                          callback=namespace_option, help=NAMESPACE_HELP)
+    ] = "default",
     output: Annotated[
         Format,
         typer.Option("--format", "-f", case_sensitive=False,
@@ -80,15 +93,15 @@ def check_command(
     env = environment(ctx)
     ids = [part.strip() for text in ignore or () for part in text.split(",") if part.strip()]
     with collector.paused():
-        return _check(env, expectations or [], spec, output, ids, strict)
+        return _check(env, expectations or [], spec, output, ids, strict, namespace)
 
 
 def _check(env: Environment, expectations: list[str], spec: str | None, output: Format,
-           ids: list[str], strict: bool) -> int:
+           ids: list[str], strict: bool, namespace: str = "default") -> int:
     from netpath.sources.loader import resolve_spec_path
 
     spec_path, _ = resolve_spec_path(spec, env.environ, env.cwd)
-    loaded = open_spec(env, spec)
+    loaded = open_spec(env, spec, namespace)
     files = ([(Path(f), f) for f in expectations] if expectations
              else default_files(spec_path, loaded))
 

@@ -26,6 +26,10 @@ SPEC_HELP = (
     "kubectl dump); - reads standard input. Default: $NETPATH_SPEC, else ./netpath.yaml, else "
     "the embedded three-tier scenario."
 )
+NAMESPACE_HELP = (
+    "The namespace for objects without one (default: default), as kubectl apply -n: "
+    "Helm and kustomize output often leaves it out."
+)
 DEFAULT_NOTE = (
     "note: no spec given: using the embedded default scenario (three-tier); see --spec"
 )
@@ -130,9 +134,25 @@ class Environment:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
-def open_spec(env: Environment, option: str | None) -> LoadedSpec:
+def namespace_option(value: str | None) -> str | None:
+    """The --namespace value, checked as the API server checks a namespace (a DNS-1123 label):
+    a usage error (exit 2) otherwise."""
+    if value is None:
+        return None
+    from netpath.sources.kubernetes.validation import is_dns1123_label
+
+    problems = is_dns1123_label(value)
+    if problems:
+        import typer
+
+        raise typer.BadParameter(f"invalid namespace {value!r}: {problems[0]}")
+    return value
+
+
+def open_spec(env: Environment, option: str | None, namespace: str = "default") -> LoadedSpec:
     """Find and load the spec the way every command does: --spec, $NETPATH_SPEC,
     ./netpath.yaml, else the embedded default (with a note, so nobody mistakes it for theirs).
+    `namespace` is where Kubernetes objects without one go (--namespace).
 
     Lives here because the lookup depends on the environment (variables and directory).
     Raises SpecErrors; the CLI edge reports them.
@@ -144,8 +164,8 @@ def open_spec(env: Environment, option: str | None) -> LoadedSpec:
         env.err(DEFAULT_NOTE)
     try:
         if path is not None and str(path) == "-":  # `--spec -`: the spec is standard input
-            return load_spec(path, environ=env.environ, stdin=env.stdin)
-        return load_spec(path, environ=env.environ)
+            return load_spec(path, environ=env.environ, namespace=namespace, stdin=env.stdin)
+        return load_spec(path, environ=env.environ, namespace=namespace)
     except Exception:
         if path is not None and option is None:
             # The user did not type this path: say where it came from ($NETPATH_SPEC...).

@@ -12,7 +12,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from netpath.cli.env import SPEC_HELP, ExitCode, environment, open_spec
+from netpath.cli.env import SPEC_HELP, ExitCode, environment, namespace_option, open_spec
 
 DEFAULT_PORT = 80  # what NetworkPolicy test tools (cyclonus, policy-assistant) probe by default
 
@@ -59,6 +59,12 @@ def _unicode_ok(stream: TextIO) -> bool:
     return True
 
 
+def _namespaces(values: list[str] | None) -> list[str] | None:
+    for value in values or ():
+        namespace_option(value)
+    return values
+
+
 def matrix_command(
     ctx: typer.Context,
     spec: Annotated[
@@ -67,7 +73,10 @@ def matrix_command(
     namespace: Annotated[
         list[str] | None,
         typer.Option("--namespace", "-n", metavar="NS", show_default=False,
-                     help="Only pods of this namespace; repeat for several. Default: all."),
+                     callback=_namespaces,
+                     help="Only pods of this namespace; repeat for several. Default: all. One "
+                     "namespace given is also where objects without one go, as with kubectl "
+                     "apply -n (else: default)."),
     ] = None,
     selector: Annotated[
         list[str] | None,
@@ -92,7 +101,10 @@ def matrix_command(
 ) -> int:
     """`netpath matrix` (help text: HELP)."""
     env = environment(ctx)
-    loaded = open_spec(env, spec)
+    # One namespace is also the default for objects without one, as `kubectl apply -n`; several
+    # only filter (objects without a namespace go to `default`, as without -n).
+    loaded = open_spec(env, spec, namespace[0] if namespace and len(namespace) == 1
+                       else "default")
 
     from netpath.engine import prepare
     from netpath.engine.matrix import build_matrix, select_pods

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from netpath.cli.env import SPEC_HELP, ExitCode, environment, open_spec
+from netpath.cli.env import (
+    NAMESPACE_HELP,
+    SPEC_HELP,
+    ExitCode,
+    environment,
+    namespace_option,
+    open_spec,
+)
 
 HELP = (
     "Show the network as netpath reads it.\n\n"
@@ -27,10 +34,14 @@ def show_command(
     spec: Annotated[
         str | None, typer.Option("--spec", "-s", metavar="PATH", help=SPEC_HELP)
     ] = None,
+    namespace: Annotated[
+        str, typer.Option("--namespace", "-n", metavar="NS", show_default=False,
+                          callback=namespace_option, help=NAMESPACE_HELP)
+    ] = "default",
 ) -> int:
     """`netpath show` (help text: HELP)."""
     env = environment(ctx)
-    loaded = open_spec(env, spec)
+    loaded = open_spec(env, spec, namespace)
 
     from netpath.engine.capacity import pods_without_ip
     from netpath.render.show import render_model

@@ -13,7 +13,14 @@ from typing import Annotated
 
 import typer
 
-from netpath.cli.env import SPEC_HELP, ExitCode, environment, open_spec
+from netpath.cli.env import (
+    NAMESPACE_HELP,
+    SPEC_HELP,
+    ExitCode,
+    environment,
+    namespace_option,
+    open_spec,
+)
 
 
 class Format(StrEnum):
@@ -78,6 +85,10 @@ def trace_command(
     spec: Annotated[
         str | None, typer.Option("--spec", "-s", metavar="PATH", help=SPEC_HELP)
     ] = None,
+    namespace: Annotated[
+        str, typer.Option("--namespace", "-n", metavar="NS", show_default=False,
+                          callback=namespace_option, help=NAMESPACE_HELP)
+    ] = "default",
     output: Annotated[
         Format,
         typer.Option("--format", "-f", case_sensitive=False,
@@ -104,7 +115,7 @@ def trace_command(
     if protocol is Protocol.icmp and port is not None:
         raise typer.BadParameter("icmp has no ports: leave out --port", param_hint="'--port'")
     env = environment(ctx)
-    loaded = open_spec(env, spec)
+    loaded = open_spec(env, spec, namespace)
 
     from netpath import engine
     from netpath.engine.hops import Query

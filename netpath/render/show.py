@@ -319,7 +319,7 @@ def cluster_tree(cluster: Cluster, without_ip: Collection[tuple[str, str]] = ())
                         (Text(str(i), style="dim") for i in cluster.inferences))
     if inferred is not None:
         tree.add(inferred)
-    ignored = _section("ignored (kinds netpath does not model)",
+    ignored = _section("ignored (kinds netpath does not model, Helm test hooks)",
                        (Text(item, style="dim") for item in cluster.ignored))
     if ignored is not None:
         tree.add(ignored)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from netpath.load.files import LoadedDocuments
 
 DEFAULT_SCENARIO = "three-tier"
+DEFAULT_NAMESPACE = "default"  # where Kubernetes objects without a namespace go, as kubectl's
 SPEC_FILE = "netpath.yaml"
 STDIN_SPEC = "-"  # `--spec -`: the spec is standard input
 
@@ -64,19 +65,20 @@ def scenario_names() -> list[str]:
 
 
 def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None,
-              stdin: IO[str] | None = None) -> LoadedSpec:
+              namespace: str = DEFAULT_NAMESPACE, stdin: IO[str] | None = None) -> LoadedSpec:
     """Load and check a spec; `None` loads the embedded default scenario, `Path("-")` reads
     `stdin`. Raises SpecErrors.
 
-    `environ` is where NETPATH_MAX_SPEC_BYTES is read (default: the process environment)."""
+    `environ` is where NETPATH_MAX_SPEC_BYTES is read (default: the process environment).
+    `namespace` is the namespace of Kubernetes objects written without one (`--namespace`)."""
     # Building the model allocates hundreds of thousands of objects that all stay alive: the
     # cyclic collector would scan them again and again for nothing (about 40% of a large load).
     with collector.paused():
-        return _load_spec(path, environ, stdin)
+        return _load_spec(path, environ, namespace, stdin)
 
 
 def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
-               stdin: IO[str] | None = None) -> LoadedSpec:
+               namespace: str = DEFAULT_NAMESPACE, stdin: IO[str] | None = None) -> LoadedSpec:
     from netpath.load.files import max_spec_bytes, read_spec, read_spec_text
 
     timings: dict[str, float] = {}
@@ -110,7 +112,7 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
     # The scenarios shipped in the package are schema-checked by the test suite; skipping the
     # check at run time spares every default-scenario start jsonschema's import.
     model, manifest_files = _check(documents.data, source_map, timings, root,
-                                   trusted=scenario is not None)
+                                   trusted=scenario is not None, namespace=namespace)
     timings["total"] = time.perf_counter() - started
     files = tuple(dict.fromkeys((*documents.files, *manifest_files)))
     return LoadedSpec(model, source_map, files, path is None, scenario, timings,
@@ -150,7 +152,8 @@ def _read_stdin(stdin: IO[str] | None, limit: int) -> tuple[LoadedDocuments, _Ro
 
 
 def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, float],
-           root: _Root | None = None, *, trusted: bool = False) -> tuple[Model, list[str]]:
+           root: _Root | None = None, *, trusted: bool = False,
+           namespace: str = DEFAULT_NAMESPACE) -> tuple[Model, list[str]]:
     from netpath.sources.netpath_spec.builder import build_model
     from netpath.sources.netpath_spec.semantic import check_model
 
@@ -172,7 +175,7 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
         timings["manifests"] = time.perf_counter() - started
         _raise_located(errors, source_map)
     started = time.perf_counter()
-    model, errors = build_model(data, manifests)
+    model, errors = build_model(data, manifests, namespace)
     timings["build"] = time.perf_counter() - started
     started = time.perf_counter()
     # The semantic checks tolerate a model built with errors, so both kinds come out at once.

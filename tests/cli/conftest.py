@@ -60,11 +60,14 @@ class FakeStack:
     spec_errors: list[SpecError] = field(default_factory=list)
     engine_failure: Exception | None = None
     loaded: list[Path | None] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)  # --namespace of each load
     queries: list[Query] = field(default_factory=list)
     query_error: type[Exception] = StandInQueryError
 
-    def load_spec(self, path: Path | None, *, environ: object = None) -> FakeLoaded:
+    def load_spec(self, path: Path | None, *, environ: object = None,
+                  namespace: str = "default") -> FakeLoaded:
         self.loaded.append(path)
+        self.namespaces.append(namespace)
         if self.spec_errors:
             raise SpecErrors(self.spec_errors)
         files = ("scenarios/three-tier/netpath.yaml",) if path is None else (str(path),)

@@ -17,7 +17,7 @@ from tests.cli.helpers import run_cli
 
 COMMANDS = {"trace": trace, "show": show, "schema": schema, "capacity": capacity,
             "matrix": matrix, "scenarios": scenarios, "check": check, "drill": drill}
-USER_FILES = ("prod", "k8s/", "intent.yaml", "your.yaml", "|", "NETPATH_SPEC=")
+USER_FILES = ("prod", "k8s/", "intent.yaml", "your.yaml", "rendered.yaml", "|", "NETPATH_SPEC=")
 
 
 def _examples() -> list[tuple[str, list[str]]]:

@@ -49,10 +49,11 @@ ALWAYS_THERE = ("default", "kube-system")  # namespaces every cluster has
 
 
 def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
-                   manifests: Manifests | None = None) -> dict[str, Cluster]:
+                   manifests: Manifests | None = None,
+                   namespace: str = "default") -> dict[str, Cluster]:
     """The clusters of a spec whose AWS part is in `parts`. Without `manifests` (a spec built
     from data, as tests do), inline manifests are used and files read from the working
-    directory, without positions."""
+    directory, without positions. `namespace` is where objects without one go (`-n`)."""
     if manifests is None:
         manifests, errors = read_manifests(data)
         ctx.errors += errors
@@ -61,7 +62,7 @@ def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
     for name, entry in items(data, "clusters"):
         reader = Reader(ctx, entry, ("clusters", name))
         settings = read_settings(ctx, parts, str(name), reader)
-        objects = collect(ctx, manifests.docs.get(str(name), []))
+        objects = collect(ctx, manifests.docs.get(str(name), []), namespace)
         if settings is None:
             continue
         expand_once(ctx, objects)

@@ -14,15 +14,17 @@ from typing import Any
 
 from netpath.model.paths import SpecPath, format_path
 from netpath.sources.building import Ctx
+from netpath.sources.kubernetes.helm import helm_test_hook
 from netpath.sources.kubernetes.manifests import ManifestDoc
 
 # kind -> (API groups it is read from, namespaced, parser); only the first two are read here.
 Parsers = Mapping[str, tuple[tuple[str, ...], bool, Any]]
 
 
-def identity(data: Any, parsers: Parsers) -> tuple[str, str, str] | None:
+def identity(data: Any, parsers: Parsers, default_namespace: str = "default"
+             ) -> tuple[str, str, str] | None:
     """(kind, namespace, name) of an object netpath reads, or None for anything else (another
-    kind, or one so broken that its parser reports it)."""
+    kind, a Helm test hook, or one so broken that its parser reports it)."""
     if not isinstance(data, dict):
         return None
     kind, version, meta = data.get("kind"), data.get("apiVersion"), data.get("metadata")
@@ -31,20 +33,21 @@ def identity(data: Any, parsers: Parsers) -> tuple[str, str, str] | None:
     known = parsers.get(kind)
     group = version.rpartition("/")[0] if "/" in version else ""
     name = meta.get("name")
-    if known is None or group not in known[0] or not isinstance(name, str):
+    if known is None or group not in known[0] or not isinstance(name, str) or (
+            helm_test_hook(meta) is not None):
         return None
     namespace = meta.get("namespace") if known[1] else ""
     return kind, namespace if isinstance(namespace, str) and namespace else (
-        "default" if known[1] else ""), name
+        default_namespace if known[1] else ""), name
 
 
 def last_definitions(ctx: Ctx, found: list[tuple[Any, ManifestDoc, SpecPath]],
-                     parsers: Parsers) -> set[int]:
+                     parsers: Parsers, default_namespace: str = "default") -> set[int]:
     """The indexes of `found` (data, document, path inside it) to read: every object but those
     defined again later. Warns, naming both places, when a later definition differs."""
     seen: dict[tuple[str, str, str], list[int]] = {}
     for index, (data, _, _) in enumerate(found):
-        key = identity(data, parsers)
+        key = identity(data, parsers, default_namespace)
         if key is not None:
             seen.setdefault(key, []).append(index)
     keep = set(range(len(found)))

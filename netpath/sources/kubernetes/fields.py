@@ -19,9 +19,17 @@ from netpath.model.kubernetes import LabelSelector, Requirement
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
 from netpath.sources.building import Ctx, parse_cidr, parse_ip
+from netpath.sources.kubernetes.validation import (
+    PROTOCOLS,
+    is_annotation_key,
+    is_dns1123_label,
+    is_label_key,
+    is_label_value,
+    is_port_name,
+    is_port_number,
+)
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 _SELECTOR_KEYS = ("matchLabels", "matchExpressions")
 _EXPRESSION_KEYS = ("key", "operator", "values")
 _MAX_SHOWN = 60
@@ -113,16 +121,38 @@ class Reader:
                             what="a port number 1-65535")
 
     def port_or_name(self, key: str) -> int | str | None:
-        """A port number, or a port name (IANA_SVC_NAME: has a letter, at most 15 chars)."""
+        """A port number 1-65535 or a port name (an IANA_SVC_NAME), as the API server checks an
+        IntOrString port (`ValidatePortNumOrName`)."""
         value = self.data.get(key)
-        if isinstance(value, str) and not value.isdigit() and 0 < len(value) <= 15:
-            return value
-        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
-            return value
+        if isinstance(value, str) and value and not value.isdigit():
+            return self._checked(key, value, is_port_name(value), "port name")
+        if isinstance(value, int) and not isinstance(value, bool):
+            reasons = is_port_number(value)
+            for reason in reasons:
+                self.error(key, f"invalid port {value}: {reason}")
+            return None if reasons else value
         if value is not None:
             hint = "write it without quotes" if isinstance(value, str) and value.isdigit() else None
             self._wrong(key, "a port number or name", value, hint)
         return None
+
+    def port_name(self, key: str) -> str | None:
+        """A named port (a container's, a backend's): an IANA_SVC_NAME (`IsValidPortName`)."""
+        value = self.string(key)
+        return None if value is None else self._checked(key, value, is_port_name(value),
+                                                        "port name")
+
+    def dns_label(self, key: str, what: str) -> str | None:
+        """A DNS-1123 label (a Service port's name: `ValidateDNS1123Label`)."""
+        value = self.string(key)
+        return None if value is None else self._checked(key, value, is_dns1123_label(value), what)
+
+    def _checked(self, key: str | int, value: str, reasons: list[str], what: str) -> str | None:
+        """`value` when the API server accepts it, else None after one error per reason (the
+        API server's words)."""
+        for reason in reasons:
+            self.error(key, f"invalid {what} {value!r}: {reason}")
+        return None if reasons else value
 
     def boolean(self, key: str) -> bool | None:
         value = self.data.get(key)
@@ -195,6 +225,25 @@ class Reader:
                                f'quote it: "{item}"' if not isinstance(item, dict | list) else None)
         return out
 
+    def labels(self, key: str) -> dict[str, str]:
+        """A map of labels (metadata.labels, a selector's matchLabels, nodeSelector, a Service's
+        selector): every key and value checked as `ValidateLabels` does."""
+        out = self.string_map(key)
+        for name, value in out.items():
+            for reason in is_label_key(name):
+                self.ctx.error(self.at(key, name), f"invalid label key {name!r}: {reason}")
+            for reason in is_label_value(value):
+                self.ctx.error(self.at(key, name), f"invalid label value {value!r}: {reason}")
+        return out
+
+    def annotations(self, key: str = "annotations") -> dict[str, str]:
+        """metadata.annotations: keys are qualified names, case aside (`ValidateAnnotations`)."""
+        out = self.string_map(key)
+        for name in out:
+            for reason in is_annotation_key(name):
+                self.ctx.error(self.at(key, name), f"invalid annotation key {name!r}: {reason}")
+        return out
+
     def known_keys(self, allowed: tuple[str, ...], what: str) -> None:
         for key in self.data:
             if key not in allowed:
@@ -224,26 +273,31 @@ def selector(reader: Reader, key: str) -> LabelSelector | None:
         if name not in _SELECTOR_KEYS:
             sub.error(str(name), f"unknown field {str(name)!r} in a label selector",
                       did_you_mean(str(name), _SELECTOR_KEYS) or hint)
-    labels = tuple(sorted(sub.string_map("matchLabels").items()))
+    labels = tuple(sorted(sub.labels("matchLabels").items()))
     expressions = tuple(e for e in map(_requirement, sub.maps("matchExpressions")) if e)
     return LabelSelector(labels, expressions)
 
 
 def _requirement(expr: Reader) -> Requirement | None:
+    """One match expression, checked as `ValidateLabelSelectorRequirement`: a known operator,
+    values for In and NotIn only, the key a label key and each value a label value."""
     expr.known_keys(_EXPRESSION_KEYS, "a match expression")
+    mark = expr.ctx.mark()
     key = expr.string("key", required=True)
     operator = expr.string("operator", required=True)
     values = tuple(expr.strings("values"))
     if operator is not None and operator not in OPERATORS:
         expr.error("operator", f"unknown operator {operator!r}: expected one of "
                    f"{', '.join(OPERATORS)}", did_you_mean(operator, OPERATORS))
-        return None
-    if operator in ("In", "NotIn") and not values:
+    elif operator in ("In", "NotIn") and not values:
         expr.error("operator", f"operator {operator} needs a non-empty `values` list")
-        return None
-    if operator in ("Exists", "DoesNotExist") and values:
+    elif operator in ("Exists", "DoesNotExist") and values:
         expr.error("values", f"operator {operator} takes no `values`")
-        return None
-    if key is None or operator is None:
+    for reason in is_label_key(key) if key is not None else ():
+        expr.error("key", f"invalid label key {key!r}: {reason}")
+    for index, value in enumerate(values):
+        for reason in is_label_value(value):
+            expr.ctx.error(expr.at("values", index), f"invalid label value {value!r}: {reason}")
+    if key is None or operator is None or expr.ctx.failed_since(mark):
         return None
     return Requirement(key, operator, values)

@@ -20,6 +20,12 @@ from netpath.model.kubernetes import (
 )
 from netpath.model.paths import SpecPath
 from netpath.sources.building import Ctx, parse_ip
+from netpath.sources.kubernetes.apiserver import (
+    check_metadata,
+    container_port_names,
+    service_rules,
+)
+from netpath.sources.kubernetes.batch import BATCH_KINDS, job_run
 from netpath.sources.kubernetes.drafts import (
     EndpointsDraft,
     Meta,
@@ -32,6 +38,7 @@ from netpath.sources.kubernetes.drafts import (
 )
 from netpath.sources.kubernetes.duplicates import last_definitions
 from netpath.sources.kubernetes.fields import Reader, selector, show
+from netpath.sources.kubernetes.helm import helm_test_hook
 from netpath.sources.kubernetes.manifests import ManifestDoc, objects
 from netpath.sources.kubernetes.policies import POLICY_PARSERS
 from netpath.sources.kubernetes.scheduling import node_affinity
@@ -59,12 +66,13 @@ _CLUSTER_SCOPED = frozenset({
 
 
 
-
-def collect(ctx: Ctx, docs: list[ManifestDoc]) -> Objects:
+def collect(ctx: Ctx, docs: list[ManifestDoc], namespace: str = "default") -> Objects:
+    """Every object of `docs`; `namespace` is where an object without one goes (`-n`)."""
     parsers: dict[str, tuple[tuple[str, ...], bool, Parser]] = {**_PARSERS, **POLICY_PARSERS}
     out = Objects()
     found = [(doc, data, inner) for doc in docs for data, inner in objects(doc)]
-    last = last_definitions(ctx, [(data, doc, inner) for doc, data, inner in found], parsers)
+    last = last_definitions(ctx, [(data, doc, inner) for doc, data, inner in found], parsers,
+                            namespace)
     for index, (doc, data, inner) in enumerate(found):
         path = (*doc.path, *inner)
         if not isinstance(data, dict):
@@ -72,12 +80,13 @@ def collect(ctx: Ctx, docs: list[ManifestDoc]) -> Objects:
                       f"and metadata), got {show(data)}")
             continue
         if index in last:
-            _collect_one(ctx, Reader(ctx, data, path), doc, inner, parsers, out)
+            _collect_one(ctx, Reader(ctx, data, path), doc, inner, parsers, out, namespace)
     return out
 
 
 def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
-                 parsers: dict[str, tuple[tuple[str, ...], bool, Parser]], out: Objects) -> None:
+                 parsers: dict[str, tuple[tuple[str, ...], bool, Parser]], out: Objects,
+                 default_namespace: str) -> None:
     kind = r.string("kind", required=True)
     api_version = r.string("apiVersion", required=True)
     if kind is None or api_version is None:
@@ -85,14 +94,18 @@ def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
     group = api_version.rpartition("/")[0] if "/" in api_version else ""
     known = parsers.get(kind)
     meta_r = r.sub("metadata")
-    if known is None or group not in known[0]:
-        # Not modelled: listed, never an error (its name is only for the listing).
+    modelled = known is not None and group in known[0]
+    scoped = kind in _CLUSTER_SCOPED or (modelled and known is not None and not known[1])
+    hook = helm_test_hook(meta_r.data)
+    if hook is not None or known is None or not modelled:
+        # Not modelled, or a Helm test hook: listed, never an error (the name is for the list).
         name = meta_r.data.get("name") or meta_r.data.get("generateName") or "(unnamed)"
-        namespace = meta_r.data.get("namespace") or "default"
+        namespace = meta_r.data.get("namespace") or default_namespace
         meta = Meta(kind, "", str(name), {}, {}, r.path, doc, inner)
-        shown = str(name) if kind in _CLUSTER_SCOPED else f"{namespace}/{name}"
-        version = f" ({api_version})" if known is not None else ""
-        out.ignored.append(f"{kind}{version} {shown} ({meta.where(line_only=True)})")
+        shown = str(name) if scoped else f"{namespace}/{name}"
+        version = f" ({api_version})" if known is not None and not modelled else ""
+        out.ignored.append(f"{kind}{version} {shown} ({meta.where(line_only=True)})"
+                           + (f": {hook}" if hook is not None else ""))
         return
     groups, namespaced, parse = known
     name = meta_r.string("name", required=True)
@@ -100,9 +113,10 @@ def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
         if meta_r.has("generateName"):
             meta_r.error("generateName", "netpath needs a fixed `name`, not a generateName")
         return
-    namespace = (meta_r.string("namespace") or "default") if namespaced else ""
-    meta = Meta(kind, namespace, name, meta_r.string_map("labels"),
-                meta_r.string_map("annotations"), r.path, doc, inner, controller_of(meta_r))
+    check_metadata(meta_r, kind, name, namespaced)
+    namespace = (meta_r.string("namespace") or default_namespace) if namespaced else ""
+    meta = Meta(kind, namespace, name, meta_r.labels("labels"), meta_r.annotations(), r.path,
+                doc, inner, controller_of(meta_r))
     out.seen[(kind, namespace, name)] = meta
     if namespaced:
         out.used_namespaces.setdefault(namespace, r.path)
@@ -133,9 +147,10 @@ def _node(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
 def pod_template(spec: Reader, labels: dict[str, str]) -> PodTemplate:
     ports: list[ContainerPort] = []
     for container in spec.maps("containers"):
+        container_port_names(container)
         for port in container.maps("ports"):
             number = port.port("containerPort", required=True)
-            name = port.string("name")
+            name = port.port_name("name")
             protocol = port.protocol()
             if number is not None and protocol is not None:
                 ports.append(ContainerPort(name, number, protocol))
@@ -144,7 +159,7 @@ def pod_template(spec: Reader, labels: dict[str, str]) -> PodTemplate:
         node_name=spec.string("nodeName"),
         host_network=spec.boolean("hostNetwork") is True,
         ports=tuple(ports),
-        node_selector=spec.string_map("nodeSelector"),
+        node_selector=spec.labels("nodeSelector"),
         spec_path=spec.path,
         node_affinity=node_affinity(spec),
     )
@@ -168,13 +183,21 @@ def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         written = spec.integer("replicas", low=0, what="a replica count, 0 or more")
         replicas = 1 if written is None else written
     template = spec.sub("template", required=True)
-    labels = template.sub("metadata").string_map("labels")
+    labels = template.sub("metadata").labels("labels")
     wanted = selector(spec, "selector")
     if wanted is not None and not wanted.is_empty and not wanted.matches(labels):
         spec.error("selector", f"selector {wanted} does not match the template's labels "
                    f"({_labels(labels)}); Kubernetes refuses such a {meta.kind}")
     pod = pod_template(template.sub("spec"), labels)
     out.workloads.append(Workload(meta, replicas, pod, None, True))
+
+
+def _batch(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
+    """A Job or a CronJob: the pods of one run, read by `batch`."""
+    run = job_run(r, meta)
+    if run is not None:
+        template, count, labels = run
+        out.workloads.append(Workload(meta, count, pod_template(template, labels), None, True))
 
 
 def _labels(labels: dict[str, str]) -> str:
@@ -198,8 +221,9 @@ def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     if headless and kind in ("NodePort", "LoadBalancer"):
         spec.error("clusterIP", f"a {kind} Service cannot be headless (clusterIP: None)")
     external_name = spec.string("externalName", required=kind == "ExternalName")
+    service_rules(spec, kind, headless)
     ports = _service_ports(spec, written_type)
-    selector_labels = spec.string_map("selector")
+    selector_labels = spec.labels("selector")
     service = Service(
         namespace=meta.namespace,
         name=meta.name,
@@ -233,8 +257,8 @@ def _service_ports(spec: Reader, kind: str | None) -> tuple[ServicePort, ...]:
     names: dict[str, int] = {}
     for index, port in enumerate(readers):
         port.known_keys(_SERVICE_PORT_KEYS, "a Service port")
-        name = port.string("name")
-        if name is None and len(readers) > 1:
+        name = port.dns_label("name", "port name")
+        if name is None and not port.has("name") and len(readers) > 1:
             port.missing("name")  # Kubernetes names every port of a multi-port Service
         elif name is not None and names.setdefault(name, index) != index:
             port.error("name", f"port name {name!r} is used twice (ports[{names[name]}] too)")
@@ -320,4 +344,5 @@ _PARSERS: dict[str, tuple[tuple[str, ...], bool, Parser]] = {
     "Endpoints": (("",), True, _endpoints),
     "EndpointSlice": (("discovery.k8s.io",), True, _endpoint_slice),
     **{kind: (("apps", "extensions"), True, _workload) for kind in WORKLOAD_KINDS},
+    **{kind: (("batch",), True, _batch) for kind in BATCH_KINDS},
 }

@@ -51,12 +51,13 @@ if TYPE_CHECKING:
 __all__ = ["build_model"]
 
 
-def build_model(data: Mapping[str, Any],
-                manifests: Manifests | None = None) -> tuple[Model, list[SpecError]]:
+def build_model(data: Mapping[str, Any], manifests: Manifests | None = None,
+                namespace: str = "default") -> tuple[Model, list[SpecError]]:
     """The model of a validated spec, and every error found while building it.
 
     `manifests`: the clusters' manifest documents as the loader read them (with positions);
     without them, inline manifests are used and manifest files read from the working directory.
+    `namespace`: the namespace of manifest objects that have none (`-n`, as `kubectl apply -n`).
     """
     ctx = Ctx()
     parts = Parts()
@@ -90,7 +91,7 @@ def build_model(data: Mapping[str, Any],
             build_clusters,  # only specs with clusters pay for it
         )
 
-        clusters = build_clusters(ctx, parts, data, manifests)
+        clusters = build_clusters(ctx, parts, data, manifests, namespace)
     model = _assemble(data, parts, clusters, ctx)
     if clusters:
         model = _add_cluster_load_balancers(ctx, data, model)
