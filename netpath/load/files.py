@@ -121,7 +121,7 @@ def read_stream(stream: IO[str], shown: str,
         if raw_stream is not None:
             raw = raw_stream.read(limit + 1)
             if len(raw) > limit:
-                return None, [size_error(shown, len(raw), limit)]
+                return None, [_stream_too_large(shown, limit)]
             text, error = decode_spec_bytes(raw, shown)
             return text, [error] if error is not None else []
         chars = stream.read(limit + 1)
@@ -131,8 +131,14 @@ def read_stream(stream: IO[str], shown: str,
         return None, [SpecError(f"not UTF-8 text: {exc.reason}", file=shown,
                                 hint="netpath reads YAML as UTF-8")]
     if len(chars) > limit:  # characters, a lower bound of the bytes
-        return None, [size_error(shown, len(chars.encode("utf-8")), limit)]
+        return None, [_stream_too_large(shown, limit)]
     return chars.removeprefix("\ufeff"), []
+
+
+def _stream_too_large(shown: str, limit: int) -> SpecError:
+    # A stream has no size to give: it is read up to the limit and one byte more.
+    return SpecError(f"more than the {_megabytes(limit)} limit", file=shown,
+                     hint=f"set {MAX_SPEC_BYTES_ENV} to raise it")
 
 
 def max_spec_bytes(environ: Mapping[str, str] | None = None) -> int:
