@@ -15,7 +15,9 @@ https://github.com/aws/amazon-vpc-cni-k8s/blob/master/docs/prefix-and-ip-target.
 The model: per subnet, pods get their addresses first (nodes by name, pods by key), then each
 node's warm pool takes what it wants from what is left; a pod beyond its node's limit or
 beyond the subnet's free addresses is NO_POD_IP. Real clusters race: which pod loses depends
-on timing, so netpath's choice is only the deterministic stand-in for "one of these".
+on timing, so netpath's choice is only the deterministic stand-in for "one of these". The pods
+of the implicit CoreDNS (no file has them, `Pod.implicit`) are not counted: their node is a
+guess.
 """
 
 from __future__ import annotations

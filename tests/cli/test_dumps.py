@@ -197,3 +197,26 @@ def test_an_ipblock_of_the_dns_clusterip_does_not_admit_dns(here: Path) -> None:
     assert [f["rule"] for f in result.json["findings"]] == ["NP005", "NP005"]
     assert all("the cluster DNS (kube-system/coredns-0, " in f["message"]
                for f in result.json["findings"])
+
+
+# --- external addresses ---------------------------------------------------------------------------
+
+ECHO_NLB = "k8s-default-echo-4f6a1b2c3d-0123456789abcdef.elb.us-east-1.amazonaws.com"
+
+
+def test_the_internet_reaches_a_service_by_its_status_name(tmp_path: Path) -> None:
+    """The three-tier scenario's NLB Service `echo` as a dump shows it: the DNS name in its
+    status.loadBalancer.ingress leads to the NLB netpath models for it."""
+    root = Path(__file__).parents[2] / "scenarios" / "three-tier"
+    shutil.copytree(root, tmp_path / "three-tier")
+    echo = tmp_path / "three-tier" / "k8s" / "echo.yaml"
+    echo.write_text(echo.read_text() + "status:\n  loadBalancer:\n    ingress:\n"
+                    f"      - hostname: {ECHO_NLB}\n")
+    doc = trace(tmp_path, "three-tier", "internet", ECHO_NLB, "--port", "7000")
+    assert code(doc) is None
+    assert doc["hops"][0]["component"] == "dns"
+    assert f"{ECHO_NLB} -> alias k8s-default-echo-nlb" in doc["hops"][0]["detail"]
+    assert doc["hops"][-1]["name"].startswith("default/echo-")
+    assert (f"depends on what netpath inferred: external address of Service default/echo "
+            f"{ECHO_NLB}: status.loadBalancer.ingress; a public alias of load balancer "
+            "k8s-default-echo-nlb") in doc["notes"]

@@ -4,14 +4,17 @@ Everything netpath chooses is deterministic (same spec, same result) and recorde
 `assigned` and in the model's notes:
 
 - placement: `spec.nodeName` when written; else pod i of a workload runs on node
-  `(crc32("namespace/workload") + i) mod N` of the eligible nodes (nodeSelector; for a pod whose
-  IP is written, the nodes whose subnet or pod CIDR holds it) sorted by name;
-  a DaemonSet runs one pod per eligible node, named `<daemonset>-<node>`;
+  `(crc32("namespace/workload") + i) mod N` of the eligible nodes (nodeSelector and required
+  node affinity, `scheduling`; for a pod whose IP is written, the nodes whose subnet or pod CIDR
+  holds it) sorted by name, and on assumed nodes the next one when that one runs the kubelet's
+  110 pods; a DaemonSet runs one pod per eligible node, named `<daemonset>-<node>`. No eligible
+  node: an error when the entry lists its `nodes:`, else a warning (the pods would stay
+  Pending, and are left out);
 - addresses: `status.podIP` when written; hostNetwork pods have their node's IP; else, with the
   VPC CNI, the lowest free address of the node's subnet (after AWS's four reserved low
   addresses, skipping every address the spec uses in the VPC); with an overlay CNI the lowest
   free address of the node's pod CIDR from .2 up (.1 is the node's bridge). Pods are served in
-  order of namespace/name (web-2 before web-10).
+  order of namespace/name (web-2 before web-10), the implicit CoreDNS last.
 """
 
 from __future__ import annotations

@@ -202,15 +202,23 @@ def test_nodes_named_by_pods_exist_and_the_pod_cidr_is_theirs(dumps: Path) -> No
 
 
 def test_a_node_named_like_an_ec2_instance_has_that_address(dumps: Path) -> None:
-    pods = yaml.safe_load((dumps / "eks-dump.yaml").read_text())["items"][:12]
-    for pod in pods:
-        del pod["status"]["hostIP"]  # `kubectl get pods` of a pod whose node went away
+    """`kubectl get pods,svc,endpointslices -A -o yaml`: no Node objects, and (for a pod whose
+    node went away) no hostIP."""
+    items = yaml.safe_load((dumps / "eks-dump.yaml").read_text())["items"]
+    kept = [item for item in items if item["kind"] in ("Pod", "Service", "EndpointSlice")]
+    for item in kept:
+        if item["kind"] == "Pod":
+            del item["status"]["hostIP"]
     (dumps / "pods.yaml").write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List",
-                                                     "items": pods}))
+                                                     "items": kept}))
     cluster, _ = cluster_of("pods.yaml")
     assert {n: str(node.ip) for n, node in cluster.nodes.items()} == {
         "ip-10-0-1-23.ec2.internal": "10.0.1.23", "ip-10-0-2-145.ec2.internal": "10.0.2.145"}
-    assert "its address from its EC2 name" in inferred(cluster)[-1]
+    # Their zones from the EndpointSlices' endpoints that name them.
+    assert {n: node.labels["topology.kubernetes.io/zone"] for n, node in
+            cluster.nodes.items()} == {"ip-10-0-1-23.ec2.internal": "us-east-1a",
+                                       "ip-10-0-2-145.ec2.internal": "us-east-1b"}
+    assert sum("its address from its EC2 name" in line for line in inferred(cluster)) == 2
 
 
 # --- the implicit cluster DNS ------------------------------------------------------------------
