@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from netpath.sources.loader import LoadedSpec
 
 SPEC_HELP = (
-    "The spec: a YAML file or a directory of them. Default: $NETPATH_SPEC, else ./netpath.yaml, "
-    "else the embedded three-tier scenario."
+    "The spec: a YAML file or a directory of them, or Kubernetes manifests (YAML or JSON, a "
+    "kubectl dump); - reads standard input. Default: $NETPATH_SPEC, else ./netpath.yaml, else "
+    "the embedded three-tier scenario."
 )
 NAMESPACE_HELP = (
     "The namespace for objects without one (default: default), as kubectl apply -n: "
@@ -171,6 +172,8 @@ def open_spec(env: Environment, option: str | None, namespace: str = "default") 
     if path is None:
         env.err(DEFAULT_NOTE)
     try:
+        if path is not None and str(path) == "-":  # `--spec -`: the spec is standard input
+            return load_spec(path, environ=env.environ, namespace=namespace, stdin=env.stdin)
         return load_spec(path, environ=env.environ, namespace=namespace)
     except Exception as exc:
         if path is not None and option is None:

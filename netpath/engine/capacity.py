@@ -15,7 +15,9 @@ https://github.com/aws/amazon-vpc-cni-k8s/blob/master/docs/prefix-and-ip-target.
 The model: per subnet, pods get their addresses first (nodes by name, pods by key), then each
 node's warm pool takes what it wants from what is left; a pod beyond its node's limit or
 beyond the subnet's free addresses is NO_POD_IP. Real clusters race: which pod loses depends
-on timing, so netpath's choice is only the deterministic stand-in for "one of these".
+on timing, so netpath's choice is only the deterministic stand-in for "one of these". The pods
+of the implicit CoreDNS (no file has them, `Pod.implicit`) are not counted: their node is a
+guess.
 """
 
 from __future__ import annotations
@@ -323,7 +325,8 @@ def _vpc_cni_nodes(model: Model) -> tuple[list[_Node], list[str]]:
                          "counted here)")
         by_node: dict[str, list[Pod]] = {}
         for pod in sorted(cluster.pods.values(), key=lambda p: _natural(p.key)):
-            by_node.setdefault(pod.node, []).append(pod)
+            if not pod.implicit:  # the implicit CoreDNS's node is netpath's guess: not counted
+                by_node.setdefault(pod.node, []).append(pod)
         for node in sorted(cluster.nodes.values(), key=lambda n: n.name):
             nodes.append(_place(model, cluster, node, by_node.get(node.name, [])))
     nodes.sort(key=lambda n: (n.subnet or "", n.cluster.name, n.node.name))

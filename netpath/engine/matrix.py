@@ -161,8 +161,10 @@ def select_pods(clusters: Mapping[str, Cluster], namespaces: Sequence[str] = (),
     `key=value` of `selectors`; sorted by name. Raises QueryError for a namespace no cluster
     has, a malformed selector, or a selector no pod matches."""
     several = len(clusters) > 1
+    # The implicit CoreDNS (no file has it) only when its namespace is asked for.
     everything = [MatrixPod(c.name, p, f"{c.name}/{p.key}" if several else p.key)
-                  for c in clusters.values() for p in c.pods.values()]
+                  for c in clusters.values() for p in c.pods.values()
+                  if not p.implicit or p.namespace in namespaces]
     if not everything:
         raise QueryError("the spec has no Kubernetes pods", "add a cluster with its manifests "
                          "(docs/kubernetes.md)")

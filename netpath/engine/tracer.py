@@ -14,6 +14,7 @@ from netpath.engine.codes import CODES
 from netpath.engine.coredns import ClusterDnsAnswer
 from netpath.engine.endpoints import PUBLIC_RESOLVER, vpc_resolver
 from netpath.engine.hops import Choice, ChoiceRule, Packet, Query, Trace
+from netpath.engine.inferences import inference_notes
 from netpath.engine.ingress_nginx import is_controller
 from netpath.engine.network import Network
 from netpath.engine.ports import EPHEMERAL, Ephemeral, ephemeral_for, pick_port
@@ -101,6 +102,8 @@ def trace(net: Network, query: Query) -> Trace:
         where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,
                           aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
+    asked = answer is not None and not isinstance(answer, DnsAnswer)  # the cluster DNS
+    notes += inference_notes(net.model, (*hops, *return_path), asked)
     return Trace(query, flow, hops, return_path, blocked, tuple(notes), port)
 
 

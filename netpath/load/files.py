@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import SourceMap, located, position
@@ -109,6 +109,36 @@ def read_text_file(path: Path, shown: str,
         return None, [size_error(shown, len(raw), limit)]
     text, error = decode_spec_bytes(raw, shown)
     return text, [error] if error is not None else []
+
+
+def read_stream(stream: IO[str], shown: str,
+                limit: int | None = None) -> tuple[str | None, list[SpecError]]:
+    """The text of a stream (standard input for `--spec -`), bounded and checked as a file's:
+    at most `limit` bytes (one more is read to tell), UTF-8 when the stream gives bytes."""
+    limit = max_spec_bytes() if limit is None else limit
+    raw_stream = getattr(stream, "buffer", None)
+    try:
+        if raw_stream is not None:
+            raw = raw_stream.read(limit + 1)
+            if len(raw) > limit:
+                return None, [_stream_too_large(shown, limit)]
+            text, error = decode_spec_bytes(raw, shown)
+            return text, [error] if error is not None else []
+        chars = stream.read(limit + 1)
+    except OSError as exc:
+        return None, [_os_error(shown, exc)]
+    except UnicodeDecodeError as exc:
+        return None, [SpecError(f"not UTF-8 text: {exc.reason}", file=shown,
+                                hint="netpath reads YAML as UTF-8")]
+    if len(chars) > limit:  # characters, a lower bound of the bytes
+        return None, [_stream_too_large(shown, limit)]
+    return chars.removeprefix("\ufeff"), []
+
+
+def _stream_too_large(shown: str, limit: int) -> SpecError:
+    # A stream has no size to give: it is read up to the limit and one byte more.
+    return SpecError(f"more than the {_megabytes(limit)} limit", file=shown,
+                     hint=f"set {MAX_SPEC_BYTES_ENV} to raise it")
 
 
 def max_spec_bytes(environ: Mapping[str, str] | None = None) -> int:

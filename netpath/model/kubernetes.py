@@ -110,12 +110,19 @@ class Pod:
     ready: bool
     owner: str | None  # "Deployment/web", "StatefulSet/db"... None for a bare Pod
     security_groups: tuple[str, ...]  # security groups for pods (a branch ENI); () = the node's
-    assigned: tuple[str, ...]  # what netpath chose because the manifest did not say: "ip", "node"
+    # what netpath chose because the manifest did not say: "ip", "node"; "implicit" for a pod
+    # of no file at all (the standard CoreDNS)
+    assigned: tuple[str, ...]
     path: SpecPath
 
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def implicit(self) -> bool:
+        """Not in the files: a pod of the standard CoreDNS netpath adds (its node is a guess)."""
+        return "implicit" in self.assigned
 
     def port_named(self, name: str, protocol: str) -> int | None:
         for port in self.ports:
@@ -168,6 +175,9 @@ class Service:
     load_balancer: str | None  # the AWS load balancer modelled for type LoadBalancer
     assigned: tuple[str, ...]  # "cluster_ip", "node_port" when netpath chose them
     path: SpecPath
+    # status.loadBalancer.ingress: the addresses its load balancer answers at (an IP or a DNS
+    # name, as the cloud's controller wrote them)
+    external_addresses: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -262,6 +272,7 @@ class Ingress:
     annotations: Labels
     load_balancer: str | None  # the AWS load balancer modelled for it (ALB controller)
     path: SpecPath
+    external_addresses: tuple[str, ...] = ()  # status.loadBalancer.ingress (IP or DNS name)
 
     @property
     def key(self) -> str:
@@ -277,6 +288,26 @@ class SecurityGroupPolicy:
     pod_selector: LabelSelector
     security_groups: tuple[str, ...]
     path: SpecPath
+
+
+@record
+class Inference:
+    """Something netpath took from what the objects imply, because no netpath spec says it: a
+    range from the addresses in use, the cluster DNS from the kube-dns Service, a node from the
+    pods that name it, the standard CoreDNS when the files have none. `netpath show` lists them;
+    a trace that crosses one of its `subjects` says so in a note."""
+
+    what: str  # "service CIDR", "cluster DNS IP", "node ip-10-0-1-23.ec2.internal", "CoreDNS"
+    value: str  # what was inferred: "172.20.0.0/16"
+    source: str  # from what, in words: "the ClusterIP 172.20.0.1 of Service default/kubernetes"
+    # What a trace depends on it through, as "<component>:<name>" of its hops ("node:n1",
+    # "service:kube-system/kube-dns"), or "dns:cluster" for any lookup through the cluster DNS
+    subjects: tuple[str, ...]
+    path: SpecPath
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.value}: {self.source}" if self.value else (
+            f"{self.what}: {self.source}")
 
 
 @record
@@ -303,6 +334,7 @@ class Cluster:
     security_group_policies: dict[str, SecurityGroupPolicy] = field(default_factory=dict)
     ignored: tuple[str, ...] = ()  # manifests of kinds netpath does not model, for the record
     path: SpecPath = ()
+    inferences: tuple[Inference, ...] = ()  # what the objects implied (no netpath spec said it)
 
     @property
     def overlay(self) -> bool:

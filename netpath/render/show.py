@@ -267,9 +267,13 @@ def _labels(labels: Iterable[tuple[str, str]]) -> str:
 
 def _chosen(assigned: tuple[str, ...]) -> tuple[str, str] | None:
     words = {"ip": "IP", "node": "node", "cluster_ip": "ClusterIP", "node_port": "NodePort"}
-    if not assigned:
+    chosen = [words.get(a, a) for a in assigned if a != "implicit"]
+    if "implicit" in assigned:  # not in the files at all: the standard CoreDNS
+        return "(implicit: not in the files" + (
+            f"; {', '.join(chosen)} chosen by netpath)" if chosen else ")"), "dim"
+    if not chosen:
         return None
-    return "(" + ", ".join(words.get(a, a) for a in assigned) + " chosen by netpath)", "dim"
+    return "(" + ", ".join(chosen) + " chosen by netpath)", "dim"
 
 
 def cluster_tree(cluster: Cluster, without_ip: Collection[tuple[str, str]] = ()) -> Tree:
@@ -311,6 +315,10 @@ def cluster_tree(cluster: Cluster, without_ip: Collection[tuple[str, str]] = ())
         if section is not None:
             tree.add(section)
     tree.add(_line(("namespaces", "bold"), ", ".join(cluster.namespaces)))
+    inferred = _section("inferred (no netpath spec says it)",
+                        (Text(str(i), style="dim") for i in cluster.inferences))
+    if inferred is not None:
+        tree.add(inferred)
     ignored = _section("ignored (kinds netpath does not model, Helm test hooks)",
                        (Text(item, style="dim") for item in cluster.ignored))
     if ignored is not None:

@@ -2,8 +2,9 @@
 
 What `--spec` names picks the source: plain Kubernetes manifests become a Kubernetes-only spec
 (`sources.kubernetes`), anything else is a netpath spec (`sources.netpath_spec`, whose clusters
-bring their manifests through `sources.kubernetes`). This module sits above the sources, so that
-they depend on `netpath.load` and never the other way round.
+bring their manifests through `sources.kubernetes`). `--spec -` reads standard input, either
+kind, shown as `<stdin>` (`kubectl get ... -o yaml | netpath trace --spec - ...`). This module
+sits above the sources, so that they depend on `netpath.load` and never the other way round.
 
 Every stage reports all of its errors; a later stage runs only when the earlier ones found none
 (a model built from data that failed the schema would only add noise). Errors leave here
@@ -18,15 +19,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from netpath.load import collector
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import SourceMap
 from netpath.model.resources import Model
 
+if TYPE_CHECKING:
+    from netpath.load.files import LoadedDocuments
+
 DEFAULT_SCENARIO = "three-tier"
 DEFAULT_NAMESPACE = "default"  # where Kubernetes objects without a namespace go, as kubectl's
 SPEC_FILE = "netpath.yaml"
+STDIN_SPEC = "-"  # `--spec -`: the spec is standard input
 
 
 @dataclass(frozen=True)
@@ -59,26 +65,29 @@ def scenario_names() -> list[str]:
 
 
 def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None,
-              namespace: str = DEFAULT_NAMESPACE) -> LoadedSpec:
-    """Load and check a spec; `None` loads the embedded default scenario. Raises SpecErrors.
+              namespace: str = DEFAULT_NAMESPACE, stdin: IO[str] | None = None) -> LoadedSpec:
+    """Load and check a spec; `None` loads the embedded default scenario, `Path("-")` reads
+    `stdin`. Raises SpecErrors.
 
     `environ` is where NETPATH_MAX_SPEC_BYTES is read (default: the process environment).
     `namespace` is the namespace of Kubernetes objects written without one (`--namespace`)."""
     # Building the model allocates hundreds of thousands of objects that all stay alive: the
     # cyclic collector would scan them again and again for nothing (about 40% of a large load).
     with collector.paused():
-        return _load_spec(path, environ, namespace)
+        return _load_spec(path, environ, namespace, stdin)
 
 
 def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
-               namespace: str = DEFAULT_NAMESPACE) -> LoadedSpec:
+               namespace: str = DEFAULT_NAMESPACE, stdin: IO[str] | None = None) -> LoadedSpec:
     from netpath.load.files import max_spec_bytes, read_spec, read_spec_text
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
     scenario = None
     limit = max_spec_bytes(environ)
-    if path is None or (not path.exists() and str(path) in scenario_names()):
+    if path is not None and str(path) == STDIN_SPEC:
+        documents, root = _read_stdin(stdin, limit)
+    elif path is None or (not path.exists() and str(path) in scenario_names()):
         scenario = DEFAULT_SCENARIO if path is None else str(path)
         folder = resources.files("netpath") / "scenarios" / scenario
         documents = read_spec_text((folder / SPEC_FILE).read_text(encoding="utf-8"),
@@ -117,6 +126,29 @@ class _Root:
     base_dir: Path
     display_dir: str
     limit: int
+    texts: Mapping[str, str] | None = None  # manifest entries read already (`<stdin>`)
+
+
+def _read_stdin(stdin: IO[str] | None, limit: int) -> tuple[LoadedDocuments, _Root]:
+    """Standard input as a spec: plain manifests (a Kubernetes-only spec whose one manifest
+    file is `<stdin>`), else a netpath spec whose manifest paths resolve in the working
+    directory."""
+    from netpath.load.files import read_spec_text, read_stream
+    from netpath.sources.kubernetes.manifests import STDIN, looks_like, manifest_spec
+
+    if stdin is None:
+        raise SpecErrors([SpecError("--spec - reads the spec from standard input, and there is "
+                                    "none", hint="pipe it in: kubectl get pods,svc -A -o yaml | "
+                                    "netpath show --spec -")])
+    text, errors = read_stream(stdin, STDIN, limit)
+    if text is None:
+        raise SpecErrors(errors)
+    if not text.strip():
+        raise SpecErrors([SpecError("standard input is empty: expected Kubernetes manifests "
+                                    "or a netpath spec", file=STDIN)])
+    if looks_like(text, STDIN) == "manifests":
+        return manifest_spec(STDIN, True), _Root(Path(), "", limit, {STDIN: text})
+    return read_spec_text(text, STDIN, limit), _Root(Path(), "", limit)
 
 
 def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, float],
@@ -139,7 +171,7 @@ def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, fl
         started = time.perf_counter()
         manifests, errors = read_manifests(data, base_dir=root.base_dir,
                                            display_dir=root.display_dir, limit=root.limit,
-                                           source_map=source_map)
+                                           source_map=source_map, texts=root.texts)
         timings["manifests"] = time.perf_counter() - started
         _raise_located(errors, source_map)
     started = time.perf_counter()

@@ -23,6 +23,7 @@ from netpath.model.record import record
 from netpath.sources.building import Ctx
 from netpath.sources.kubernetes.fields import Reader
 from netpath.sources.kubernetes.manifests import ManifestDoc
+from netpath.sources.kubernetes.scheduling import NodeTerm
 
 
 @record
@@ -37,6 +38,7 @@ class Meta:
     path: SpecPath  # the object's spec path
     doc: ManifestDoc
     inner: SpecPath  # the object's path inside its document
+    controller: tuple[str, str] | None = None  # (kind, name) of its controlling owner
 
     @property
     def key(self) -> str:
@@ -58,6 +60,8 @@ class PodTemplate:
     ports: tuple[ContainerPort, ...]
     node_selector: dict[str, str]
     spec_path: SpecPath  # the pod spec, where nodeName and nodeSelector are
+    # requiredDuringSchedulingIgnoredDuringExecution: any term, each all of its requirements
+    node_affinity: tuple[NodeTerm, ...] = ()
 
 
 @record
@@ -69,6 +73,8 @@ class Workload:
     template: PodTemplate
     ip: Address | None  # status.podIP of a bare Pod
     ready: bool
+    host_ip: Address | None = None  # status.hostIP of a bare Pod: its node's address
+    implicit: bool = False  # not in the files: the standard CoreDNS netpath adds
 
 
 @record
@@ -86,6 +92,8 @@ class EndpointsDraft:
     service: str
     endpoints: tuple[ServiceEndpoint, ...]
     meta: Meta
+    computed: bool = False  # a controller computed it from the Service's selector (a dump)
+    zones: tuple[tuple[str, str], ...] = ()  # (nodeName, zone) of its endpoints
 
 
 @record
@@ -116,6 +124,8 @@ class Objects:
     ignored: list[str] = field(default_factory=list)
     used_namespaces: dict[str, SpecPath] = field(default_factory=dict)  # -> first user
     seen: dict[tuple[str, str, str], Meta] = field(default_factory=dict)
+    # Pods of a dump that do not run: (meta, phase); they hold no IP and serve nothing.
+    not_running: list[tuple[Meta, str]] = field(default_factory=list)
 
 
 Parser = Callable[[Ctx, Reader, Meta, Objects], None]

@@ -1,9 +1,11 @@
 """Finding and reading the Kubernetes manifests of a spec's clusters.
 
-A cluster's `manifests` list holds inline manifests, files, directories (their `*.yaml`/`*.yml`
-files, sorted, not recursive, as `kubectl apply -f DIR`) and globs (`**` recurses; the YAML
-files they match, sorted), relative to the spec's directory. Each file may hold several
-documents (`---`). Every document gets a spec path:
+A cluster's `manifests` list holds inline manifests, files, directories (their `*.yaml`,
+`*.yml` and `*.json` files, sorted, not recursive, as `kubectl apply -f DIR`) and globs (`**`
+recurses; the manifest files they match, sorted), relative to the spec's directory. A YAML file
+may hold several documents (`---`); a `.json` file holds one (`kubectl get -o json`). Standard
+input (`--spec -`) is read as one more file, `<stdin>`, JSON when it starts as JSON does. Every
+document gets a spec path:
 
     inline:           ("clusters", NAME, "manifests", I)
     from a file:      ("clusters", NAME, "manifests", I, K)   K counts the entry's documents
@@ -28,17 +30,22 @@ from typing import Any
 
 from netpath.load.errors import SpecError
 from netpath.load.files import LoadedDocuments, read_text_file
+from netpath.load.json_documents import load_json_document, looks_like_json
 from netpath.load.source import Position, RawPosition, SourceMap
-from netpath.load.yaml_positions import load_yaml_documents
+from netpath.load.yaml_positions import Document, load_yaml_documents
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
 
 KUBE_ONLY_CLUSTER = "cluster"  # the one cluster of a spec made of plain manifests
-_SUFFIXES = (".yaml", ".yml")
+_SUFFIXES = (".yaml", ".yml", ".json")
+_FOUND = "*.yaml, *.yml or *.json"
+STDIN = "<stdin>"  # how standard input is shown, as a file name
 _GLOB_CHARS = re.compile(r"[*?\[]")
 # A block-style top-level key at the start of a line: cheap enough to run on a 10 MB spec.
 _SPEC_KEY = re.compile(r"^netpath[ \t]*:", re.M)
 _KUBE_KEY = re.compile(r"^(?:apiVersion|kind)[ \t]*:", re.M)
+_JSON_KUBE_KEY = re.compile(r'^[ \t]*\{?[ \t]*"(?:apiVersion|kind)"[ \t]*:', re.M)
+_JSON_SPEC_KEY = re.compile(r'^[ \t]*\{?[ \t]*"netpath"[ \t]*:', re.M)
 # kubectl reads YAML 1.1, where `0644` is octal and `yes` is true; netpath's loader refuses those
 # readings in spec files. In manifests it must not refuse a file kubectl applies over a field it
 # never reads (`defaultMode: 0644` is everywhere); a field it reads is type-checked by its parser.
@@ -76,12 +83,14 @@ def read_manifests(
     display_dir: str = "",
     limit: int | None = None,
     source_map: SourceMap | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> tuple[Manifests, list[SpecError]]:
     """Every cluster's manifest documents, and every error found reading them.
 
     File entries resolve against `base_dir` (default: the working directory) and are shown as
-    `display_dir` joined with the entry. The positions of the documents read are merged into
-    `source_map` (the spec's), under each document's path.
+    `display_dir` joined with the entry; an entry named in `texts` (`<stdin>`) is that text.
+    The positions of the documents read are merged into `source_map` (the spec's), under each
+    document's path.
     """
     base = Path() if base_dir is None else base_dir
     out, errors = Manifests(), list[SpecError]()
@@ -98,7 +107,11 @@ def read_manifests(
             path = ("clusters", name, "manifests", index)
             if isinstance(item, str):
                 reader = _EntryReader(path, base, display_dir, limit, source_map, seen)
-                docs += reader.read(item, errors, out.files)
+                if texts is not None and item in texts:
+                    out.files.append(item)
+                    docs += reader.documents(texts[item], item, errors)
+                else:
+                    docs += reader.read(item, errors, out.files)
             else:  # an inline manifest: its positions are in the spec's own map already
                 docs.append(ManifestDoc(item, path, source_map, local=False))
     return out, errors
@@ -125,13 +138,20 @@ class _EntryReader:
             errors += [e if e.file else replace(e, path=self.path) for e in problems]
             if text is None:
                 continue
-            documents, problems = load_yaml_documents(text, shown)
-            errors += [e for e in problems if _YAML11_READING not in e.message]
-            for document in documents:
-                doc_path = (*self.path, len(docs))
-                docs.append(ManifestDoc(document.data, doc_path, document.source_map, local=True))
-                if self.source_map is not None:
-                    self.source_map.merge(document.source_map, doc_path)
+            docs += self.documents(text, shown, errors, len(docs), full.suffix == ".json")
+        return docs
+
+    def documents(self, text: str, shown: str, errors: list[SpecError], first: int = 0,
+                  is_json: bool | None = None) -> list[ManifestDoc]:
+        """The documents of one file's text, numbered from `first` in the entry."""
+        documents, problems = parse_manifest_text(text, shown, is_json)
+        errors += problems
+        docs: list[ManifestDoc] = []
+        for document in documents:
+            doc_path = (*self.path, first + len(docs))
+            docs.append(ManifestDoc(document.data, doc_path, document.source_map, local=True))
+            if self.source_map is not None:
+                self.source_map.merge(document.source_map, doc_path)
         return docs
 
     def _files(self, entry: str, errors: list[SpecError]) -> list[tuple[Path, str]]:
@@ -140,11 +160,12 @@ class _EntryReader:
         shown = entry if written.is_absolute() else os.path.join(self.display_dir, entry)
         if _GLOB_CHARS.search(entry):
             matches = sorted(Path(m) for m in glob.glob(str(full), recursive=True))
-            # YAML files only, as of a directory: `k8s/*` must not read the README beside them.
+            # Manifest files only, as of a directory: `k8s/*` must not read the README beside
+            # them.
             found = [(m, self._shown(m, written)) for m in matches
                      if m.suffix in _SUFFIXES and m.is_file()]
             if not found:
-                what = "YAML file" if matches else "file"
+                what = "YAML or JSON file" if matches else "file"
                 errors.append(SpecError(f"no {what} matches {shown!r}", self.path))
             return found
         if full.is_dir():
@@ -152,7 +173,7 @@ class _EntryReader:
                            if p.suffix in _SUFFIXES and not p.name.startswith(".") and p.is_file())
             if not files:
                 folder = shown if shown.endswith(("/", os.sep)) else shown + "/"
-                errors.append(SpecError(f"no *.yaml or *.yml files in {folder}", self.path))
+                errors.append(SpecError(f"no {_FOUND} files in {folder}", self.path))
             return [(p, os.path.join(shown, p.name)) for p in files]
         if not full.exists():
             errors.append(SpecError(f"no such file or directory: {shown}", self.path,
@@ -166,14 +187,42 @@ class _EntryReader:
         return os.path.join(self.display_dir, os.path.relpath(match, self.base))
 
 
+def parse_manifest_text(text: str, shown: str, is_json: bool | None = None
+                        ) -> tuple[list[Document], list[SpecError]]:
+    """The documents of a manifest file's text: JSON for a `.json` file (`is_json`), YAML for
+    the rest; None (standard input) tells by the first character."""
+    if is_json or (is_json is None and looks_like_json(text)):
+        documents, problems = load_json_document(text, shown)
+        if not problems or is_json:
+            return documents, problems
+        # YAML's flow style starts with `{` too: YAML may read it; if not, the JSON error says
+        # best what is wrong.
+        as_yaml = _yaml_documents(text, shown)
+        return as_yaml if not as_yaml[1] else (documents, problems)
+    return _yaml_documents(text, shown)
+
+
+def _yaml_documents(text: str, shown: str) -> tuple[list[Document], list[SpecError]]:
+    documents, problems = load_yaml_documents(text, shown)
+    return documents, [e for e in problems if _YAML11_READING not in e.message]
+
+
 def objects(doc: ManifestDoc) -> Iterator[tuple[Any, SpecPath]]:
     """The objects of a document with their paths inside it: itself, or a List's items (as
-    `kubectl get -o yaml` writes several objects; kubectl takes any kind ending in List)."""
+    `kubectl get -o yaml` writes several objects; kubectl takes any kind ending in List).
+
+    The API's own lists (`PodList`, `NetworkPolicyList`: what `kubectl get pods -o json
+    --raw` and client libraries write) give `kind` and `apiVersion` once, on the list; their
+    items get them from it (`PodList` -> `Pod`)."""
     data = doc.data
     kind = data.get("kind") if isinstance(data, dict) else None
     items = data.get("items") if isinstance(data, dict) else None
     if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        inherited = {"kind": kind[: -len("List")], "apiVersion": data.get("apiVersion")}
         for index, item in enumerate(items):
+            if kind != "List" and isinstance(item, dict) and (
+                    "kind" not in item or "apiVersion" not in item):
+                item = {**{k: v for k, v in inherited.items() if v is not None}, **item}
             yield item, ("items", index)
     else:
         yield data, ()
@@ -214,14 +263,20 @@ def is_manifest_spec(path: Path, limit: int | None = None) -> bool:
 
 def _looks_like(path: Path, limit: int | None) -> str | None:
     text, _ = read_text_file(path, str(path), limit)
-    if text is None:
-        return None
+    return None if text is None else looks_like(text, str(path))
+
+
+def looks_like(text: str, shown: str) -> str | None:
+    """"spec" (a netpath spec), "manifests" (Kubernetes objects) or None, for one file's text."""
     if _SPEC_KEY.search(text):
         return "spec"
     if _KUBE_KEY.search(text):
         return "manifests"
+    # kubectl's JSON (`-o json`): one key a line, indented.
+    if looks_like_json(text) and _JSON_KUBE_KEY.search(text) and not _JSON_SPEC_KEY.search(text):
+        return "manifests"
     # Flow style or odd layout: only parsing can tell (rare, and such files are small).
-    documents, _ = load_yaml_documents(text, str(path))
+    documents, _ = parse_manifest_text(text, shown)
     maps = [d.data for d in documents if isinstance(d.data, dict)]
     if any("netpath" in m for m in maps):
         return "spec"

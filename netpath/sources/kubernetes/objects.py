@@ -36,10 +36,18 @@ from netpath.sources.kubernetes.drafts import (
     ServiceDraft,
     Workload,
 )
+from netpath.sources.kubernetes.duplicates import last_definitions
 from netpath.sources.kubernetes.fields import Reader, selector, show
 from netpath.sources.kubernetes.helm import helm_test_hook
 from netpath.sources.kubernetes.manifests import ManifestDoc, objects
 from netpath.sources.kubernetes.policies import POLICY_PARSERS
+from netpath.sources.kubernetes.scheduling import node_affinity
+from netpath.sources.kubernetes.status import (
+    computed_endpoints,
+    controller_of,
+    load_balancer_ingress,
+    pod_status,
+)
 
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 TRAFFIC_POLICIES = ("Cluster", "Local")
@@ -62,13 +70,16 @@ def collect(ctx: Ctx, docs: list[ManifestDoc], namespace: str = "default") -> Ob
     """Every object of `docs`; `namespace` is where an object without one goes (`-n`)."""
     parsers: dict[str, tuple[tuple[str, ...], bool, Parser]] = {**_PARSERS, **POLICY_PARSERS}
     out = Objects()
-    for doc in docs:
-        for data, inner in objects(doc):
-            path = (*doc.path, *inner)
-            if not isinstance(data, dict):
-                ctx.error(path, "expected a Kubernetes object (a mapping with apiVersion, kind "
-                          f"and metadata), got {show(data)}")
-                continue
+    found = [(doc, data, inner) for doc in docs for data, inner in objects(doc)]
+    last = last_definitions(ctx, [(data, doc, inner) for doc, data, inner in found], parsers,
+                            namespace)
+    for index, (doc, data, inner) in enumerate(found):
+        path = (*doc.path, *inner)
+        if not isinstance(data, dict):
+            ctx.error(path, "expected a Kubernetes object (a mapping with apiVersion, kind "
+                      f"and metadata), got {show(data)}")
+            continue
+        if index in last:
             _collect_one(ctx, Reader(ctx, data, path), doc, inner, parsers, out, namespace)
     return out
 
@@ -105,12 +116,8 @@ def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
     check_metadata(meta_r, kind, name, namespaced)
     namespace = (meta_r.string("namespace") or default_namespace) if namespaced else ""
     meta = Meta(kind, namespace, name, meta_r.labels("labels"), meta_r.annotations(), r.path,
-                doc, inner)
-    first = out.seen.setdefault((kind, namespace, name), meta)
-    if first is not meta:
-        ctx.error((*r.path, "metadata", "name"),
-                  f"{kind} {meta.key} is defined twice: {first.where()} and {meta.where()}")
-        return
+                doc, inner, controller_of(meta_r))
+    out.seen[(kind, namespace, name)] = meta
     if namespaced:
         out.used_namespaces.setdefault(namespace, r.path)
     parse(ctx, r, meta, out)
@@ -154,25 +161,19 @@ def pod_template(spec: Reader, labels: dict[str, str]) -> PodTemplate:
         ports=tuple(ports),
         node_selector=spec.labels("nodeSelector"),
         spec_path=spec.path,
+        node_affinity=node_affinity(spec),
     )
 
 
 def _pod(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
-    status = r.sub("status")
+    status = pod_status(r.sub("status"))
     template = pod_template(r.sub("spec"), meta.labels)
-    out.workloads.append(Workload(meta, 1, template, status.ip("podIP"), _ready(status)))
-
-
-def _ready(status: Reader) -> bool:
-    """Ready unless the status says otherwise: a finished pod (Succeeded, Failed) or a Ready
-    condition that is not "True"."""
-    phase = status.string("phase")
-    if phase is not None and phase not in ("Running", "Pending"):
-        return False
-    for condition in status.maps("conditions"):
-        if condition.string("type") == "Ready":
-            return condition.data.get("status") == "True"
-    return True
+    if status.finished or status.pending:
+        # A finished pod's IP is free again (a running pod may hold it now); a pending one has
+        # none yet. Neither is an endpoint, nor reachable.
+        out.not_running.append((meta, status.phase or ""))
+        return
+    out.workloads.append(Workload(meta, 1, template, status.ip, status.ready, status.host_ip))
 
 
 def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
@@ -242,6 +243,7 @@ def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         load_balancer=None,
         assigned=(),
         path=meta.path,
+        external_addresses=load_balancer_ingress(r.sub("status")),
     )
     assign = not headless and kind != "ExternalName" and written in (None, "")
     node_ports = kind == "NodePort" or (
@@ -296,7 +298,7 @@ def _endpoint_slice(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         ctx.notes.append(f"EndpointSlice {meta.key} is {address_type}: netpath models IPv4")
         return
     ports = _endpoint_ports(r)
-    endpoints = []
+    endpoints, zones = [], []
     for endpoint in r.maps("endpoints"):
         addresses = endpoint.strings("addresses")
         if not addresses:
@@ -305,11 +307,15 @@ def _endpoint_slice(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         # kube-proxy uses an endpoint's first address (the others are fungible).
         ip = parse_ip(endpoint.ctx, addresses[0], endpoint.at("addresses", 0))
         ready = endpoint.sub("conditions").boolean("ready")
+        node, zone = endpoint.string("nodeName"), endpoint.string("zone")
+        if node and zone:
+            zones.append((node, zone))
         if ip is not None:
             # `ready` unset means unknown, which consumers must read as ready (API reference).
             endpoints.append(ServiceEndpoint(ip, ready is not False, endpoint.string("nodeName"),
                                              ports, endpoint.path))
-    out.slices.append(EndpointsDraft(service, tuple(endpoints), meta))
+    out.slices.append(EndpointsDraft(service, tuple(endpoints), meta, computed_endpoints(
+        meta.kind, meta.labels, meta.annotations), tuple(zones)))
 
 
 def _endpoints(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
@@ -324,7 +330,8 @@ def _endpoints(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
                 if ip is not None:
                     endpoints.append(ServiceEndpoint(ip, ready, address.string("nodeName"),
                                                      ports, address.path))
-    out.endpoints.append(EndpointsDraft(meta.name, tuple(endpoints), meta))
+    out.endpoints.append(EndpointsDraft(meta.name, tuple(endpoints), meta, computed_endpoints(
+        meta.kind, meta.labels, meta.annotations)))
 
 
 # kind -> (API groups it is read from, namespaced, parser). A kind from another group (a Knative

@@ -4,14 +4,17 @@ Everything netpath chooses is deterministic (same spec, same result) and recorde
 `assigned` and in the model's notes:
 
 - placement: `spec.nodeName` when written; else pod i of a workload runs on node
-  `(crc32("namespace/workload") + i) mod N` of the eligible nodes (nodeSelector; for a pod whose
-  IP is written, the nodes whose subnet or pod CIDR holds it) sorted by name;
-  a DaemonSet runs one pod per eligible node, named `<daemonset>-<node>`;
+  `(crc32("namespace/workload") + i) mod N` of the eligible nodes (nodeSelector and required
+  node affinity, `scheduling`; for a pod whose IP is written, the nodes whose subnet or pod CIDR
+  holds it) sorted by name, and on assumed nodes the next one when that one runs the kubelet's
+  110 pods; a DaemonSet runs one pod per eligible node, named `<daemonset>-<node>`. No eligible
+  node: an error when the entry lists its `nodes:`, else a warning (the pods would stay
+  Pending, and are left out);
 - addresses: `status.podIP` when written; hostNetwork pods have their node's IP; else, with the
   VPC CNI, the lowest free address of the node's subnet (after AWS's four reserved low
   addresses, skipping every address the spec uses in the VPC); with an overlay CNI the lowest
   free address of the node's pod CIDR from .2 up (.1 is the node's bridge). Pods are served in
-  order of namespace/name (web-2 before web-10).
+  order of namespace/name (web-2 before web-10), the implicit CoreDNS last.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from netpath.model.resources import Subnet
 from netpath.sources.building import Ctx, Parts
 from netpath.sources.kubernetes.drafts import Objects, Workload
 from netpath.sources.kubernetes.fields import natural
+from netpath.sources.kubernetes.nodes import ClusterNodes
+from netpath.sources.kubernetes.scheduling import constraint_words
+from netpath.sources.kubernetes.scheduling import eligible as eligible_nodes
 from netpath.sources.kubernetes.settings import Settings
 
 
@@ -42,7 +48,9 @@ class PodDraft:
     @property
     def owner(self) -> str | None:
         meta = self.workload.meta
-        return None if meta.kind == "Pod" else f"{meta.kind}/{meta.name}"
+        if meta.kind == "Pod":  # a Pod of the files: its controller, if any (ReplicaSet/web-5d9c)
+            return None if meta.controller is None else "/".join(meta.controller)
+        return f"{meta.kind}/{meta.name}"
 
 
 class VpcAddresses:
@@ -70,18 +78,20 @@ class VpcAddresses:
 # --- expansion and placement ------------------------------------------------------------------
 
 
-def expand_pods(ctx: Ctx, parts: Parts, st: Settings, nodes: dict[str, Node],
-                declared: set[str], workloads: list[Workload]) -> list[PodDraft]:
+def expand_pods(ctx: Ctx, parts: Parts, st: Settings, cn: ClusterNodes,
+                workloads: list[Workload]) -> list[PodDraft]:
+    nodes = cn.nodes
     ordered = sorted(nodes)
     homes = _homes(parts, st, nodes)
-    if workloads and not declared:
+    if any(not w.implicit for w in workloads) and not cn.declared:
         ctx.error(st.path, f"cluster {st.name!r} has no nodes to run its pods on",
                   "list them under `nodes:` or as Node manifests")
         return []
     pods: list[PodDraft] = []
     seen: dict[tuple[str, str], PodDraft] = {}
+    place = _Placement(ctx, st, cn, ordered, homes)
     for workload in workloads:
-        for draft in _place(ctx, st, nodes, declared, ordered, homes, workload):
+        for draft in place(workload):
             first = seen.setdefault((draft.namespace, draft.name), draft)
             if first is draft:
                 pods.append(draft)
@@ -110,39 +120,74 @@ def _node_subnet(parts: Parts, st: Settings, node: Node) -> Subnet | None:
                 None)
 
 
-def _place(ctx: Ctx, st: Settings, nodes: dict[str, Node], declared: set[str],
-           ordered: list[str], homes: dict[str, Prefix], workload: Workload) -> list[PodDraft]:
-    meta, template = workload.meta, workload.template
-    fixed = template.node_name
-    if fixed is not None and fixed not in nodes:
-        if fixed not in declared:  # a declared but broken node was reported already
-            ctx.error((*template.spec_path, "nodeName"), f"node {fixed!r} is not a node of "
-                      f"cluster {st.name!r}", did_you_mean(fixed, ordered))
-        return []
-    eligible = ordered
-    if template.node_selector:
-        wanted = template.node_selector.items()
-        eligible = [n for n in ordered if all(nodes[n].labels.get(k) == v for k, v in wanted)]
-    if workload.ip is not None:
-        # A written pod IP says where the pod runs: on a node whose network holds it.
-        ip = workload.ip
-        eligible = [n for n in eligible if n in homes and ip in homes[n]] or eligible
-    if meta.kind == "DaemonSet":
-        targets = [fixed] if fixed is not None else eligible
-        return [_draft(f"{meta.name}-{node}", node, False, nodes, workload) for node in targets]
-    names = [meta.name] if meta.kind == "Pod" else [
-        f"{meta.name}-{i}" for i in range(workload.replicas)]
-    if fixed is not None:
-        return [_draft(name, fixed, False, nodes, workload) for name in names]
-    if not eligible:
-        if names and ordered:
-            shown = ", ".join(f"{k}={v}" for k, v in template.node_selector.items())
-            ctx.error((*template.spec_path, "nodeSelector"), f"nodeSelector {shown} matches "
-                      f"no node of cluster {st.name!r}")
-        return []
-    start = zlib.crc32(f"{meta.namespace}/{meta.name}".encode())
-    return [_draft(name, eligible[(start + i) % len(eligible)], True, nodes, workload)
-            for i, name in enumerate(names)]
+@dataclass
+class _Placement:
+    """Where each workload's pods run; with assumed nodes, at most `per_node` pods a node (the
+    next node takes the rest, as the scheduler would)."""
+
+    ctx: Ctx
+    st: Settings
+    cn: ClusterNodes
+    ordered: list[str]
+    homes: dict[str, Prefix]
+    load: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def __call__(self, workload: Workload) -> list[PodDraft]:
+        ctx, st, nodes = self.ctx, self.st, self.cn.nodes
+        meta, template = workload.meta, workload.template
+        fixed = template.node_name
+        if fixed is not None and fixed not in nodes:
+            if fixed not in self.cn.declared:  # a declared but broken node was reported already
+                ctx.error((*template.spec_path, "nodeName"), f"node {fixed!r} is not a node of "
+                          f"cluster {st.name!r}", did_you_mean(fixed, self.ordered))
+            return []
+        labels = {name: nodes[name].labels for name in self.ordered}
+        eligible = eligible_nodes(labels, template.node_selector, template.node_affinity)
+        if workload.ip is not None:
+            # A written pod IP says where the pod runs: on a node whose network holds it.
+            ip, homes = workload.ip, self.homes
+            eligible = [n for n in eligible if n in homes and ip in homes[n]] or eligible
+        if meta.kind == "DaemonSet":
+            targets = [fixed] if fixed is not None else eligible
+            return [_draft(f"{meta.name}-{node}", node, False, nodes, workload)
+                    for node in targets]
+        names = [meta.name] if meta.kind == "Pod" else [
+            f"{meta.name}-{i}" for i in range(workload.replicas)]
+        if fixed is not None:
+            return [_draft(name, fixed, False, nodes, workload) for name in names]
+        if not eligible:
+            if names and self.ordered and not workload.implicit:
+                self._unschedulable(workload)
+            return []
+        start = zlib.crc32(f"{meta.namespace}/{meta.name}".encode())
+        return [_draft(name, self._node(eligible, start + i), True, nodes, workload)
+                for i, name in enumerate(names)]
+
+    def _node(self, eligible: list[str], at: int) -> str:
+        node = eligible[at % len(eligible)]
+        limit = self.cn.per_node
+        if limit is not None:
+            for step in range(len(eligible)):
+                candidate = eligible[(at + step) % len(eligible)]
+                if self.load[candidate] < limit:
+                    node = candidate
+                    break
+            self.load[node] += 1
+        return node
+
+    def _unschedulable(self, workload: Workload) -> None:
+        template, st = workload.template, self.st
+        words = constraint_words(template.node_selector, template.node_affinity)
+        key = "nodeSelector" if template.node_selector else "affinity"
+        if self.cn.listed:
+            self.ctx.error((*template.spec_path, key), f"{words} matches no node of cluster "
+                           f"{st.name!r}")
+            return
+        # The nodes are inferred: a real cluster may well have the node this wants.
+        meta = workload.meta
+        self.ctx.notes.append(f"warning: the pods of {meta.kind} {meta.key} would stay "
+                              f"Pending: {words} matches no node of cluster {st.name} (its "
+                              f"nodes are inferred; {meta.where(line_only=True)})")
 
 
 def _draft(name: str, node: str, chosen: bool, nodes: dict[str, Node],
@@ -159,11 +204,16 @@ def assign_pod_ips(ctx: Ctx, parts: Parts, st: Settings, nodes: dict[str, Node],
                    pods: list[PodDraft], addresses: VpcAddresses, many: bool) -> None:
     vpc_cni = st.cni == "aws-vpc-cni" and st.vpc is not None
     used = addresses.in_vpc(st.vpc) if vpc_cni and st.vpc else addresses.overlay[st.name]
-    waiting = sorted((p for p in pods if p.ip is None), key=lambda p: (p.namespace,
-                                                                         natural(p.name)))
-    # Only nodes that run pods needing an address must have somewhere to take it from.
-    needed = {name: nodes[name] for name in sorted({p.node for p in waiting})}
+    # The implicit CoreDNS last: adding it changes no address of the files' pods.
+    waiting = sorted((p for p in pods if p.ip is None), key=lambda p: (
+        p.workload.implicit, p.namespace, natural(p.name)))
+    # Only nodes that run pods of the files needing an address must have somewhere to take it
+    # from; the implicit CoreDNS takes what there is, silently.
+    needed = {name: nodes[name] for name in sorted({p.node for p in waiting
+                                                    if not p.workload.implicit})}
     pools = _node_pools(ctx, parts, st, needed, vpc_cni)
+    others = {name: nodes[name] for name in sorted({p.node for p in waiting} - set(needed))}
+    pools.update(_node_pools(Ctx(), parts, st, others, vpc_cni))
     cursor: dict[str, int] = {}  # per pool, the lowest address that may still be free
     full: set[tuple[str, str]] = set()  # (workload, pool) told that the pool is exhausted
     for pod in waiting:
@@ -179,6 +229,10 @@ def assign_pod_ips(ctx: Ctx, parts: Parts, st: Settings, nodes: dict[str, Node],
             if (pod.workload.meta.key, label) in full:
                 continue
             full.add((pod.workload.meta.key, label))
+            if pod.workload.implicit:
+                ctx.notes.append(f"cluster {st.name}: no address left in {label} for the "
+                                 f"implicit CoreDNS pod {pod.namespace}/{pod.name}")
+                continue
             ctx.error(pod.workload.meta.path, f"no free address left in {label} for pod "
                       f"{pod.namespace}/{pod.name}", "write status.podIP, or give the node a "
                       "larger subnet or pod CIDR")
@@ -219,7 +273,7 @@ def _notes(ctx: Ctx, st: Settings, pods: list[PodDraft],
     """One line per workload (or bare pod) of what netpath chose for it."""
     chosen: dict[tuple[str, str, str], list[PodDraft]] = {}
     for pod in pods:
-        if pod.assigned:
+        if pod.assigned and not pod.workload.implicit:  # the implicit CoreDNS is an inference
             meta = pod.workload.meta
             chosen.setdefault((meta.kind, meta.namespace, meta.name), []).append(pod)
     prefix = f"cluster {st.name}: " if many else ""
@@ -261,10 +315,26 @@ def finish_pods(ctx: Ctx, st: Settings, pods: list[PodDraft], objects: Objects
             ready=pod.workload.ready,
             owner=pod.owner,
             security_groups=groups.get(key, ()),
-            assigned=tuple(pod.assigned),
+            assigned=("implicit", *pod.assigned) if pod.workload.implicit else tuple(
+                pod.assigned),
             path=pod.workload.meta.path,
         )
     return out
+
+
+def not_running(ctx: Ctx, st: Settings, objects: Objects, many: bool) -> None:
+    """One note for the pods of a dump that do not run (finished, or pending without an
+    address): they are left out, as they hold no IP and serve nothing."""
+    if not objects.not_running:
+        return
+    phases = sorted({phase or "unknown" for _, phase in objects.not_running})
+    names = [meta.key for meta, _ in objects.not_running]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    count = len(names)
+    prefix = f"cluster {st.name}: " if many else ""
+    ctx.notes.append(f"{prefix}{count} pod{'s' if count > 1 else ''} not running "
+                     f"({', '.join(phases)}): no IP, no Service endpoint, not reachable "
+                     f"({shown})")
 
 
 def _security_groups(ctx: Ctx, st: Settings, pods: list[PodDraft], objects: Objects

@@ -29,6 +29,7 @@ from netpath.model.paths import SpecPath
 from netpath.sources.building import Ctx
 from netpath.sources.kubernetes.drafts import Meta, Objects, Parser
 from netpath.sources.kubernetes.fields import Reader, selector
+from netpath.sources.kubernetes.status import load_balancer_ingress
 from netpath.sources.kubernetes.validation import CIDR_ERROR, Network, parse_cidr
 
 POLICY_TYPES = ("Ingress", "Egress")
@@ -193,7 +194,8 @@ def _ingress(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
             default = _backend(ctx, spec.sub(key), meta)
     hosts = tuple(host for tls in spec.maps("tls") for host in tls.strings("hosts"))
     ingress = Ingress(meta.namespace, meta.name, written or annotated, None, tuple(rules),
-                      default, hosts, meta.annotations, None, meta.path)
+                      default, hosts, meta.annotations, None, meta.path,
+                      load_balancer_ingress(r.sub("status")))
     out.ingresses.append((ingress, meta))
 
 

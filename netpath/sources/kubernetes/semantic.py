@@ -128,7 +128,8 @@ def service_addresses(model: Model) -> Iterator[SpecError]:
         seen: dict[Address, str] = {}
         for service in cluster.services.values():
             ip = service.cluster_ip
-            if ip is None or "cluster_ip" in service.assigned:
+            # Assigned, or the implicit kube-dns at the DNS IP (checked above): right already.
+            if ip is None or "cluster_ip" in service.assigned or "implicit" in service.assigned:
                 continue
             path = (*service.path, "spec", "clusterIP")
             if ip not in cidr:

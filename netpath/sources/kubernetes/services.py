@@ -37,6 +37,9 @@ def finish_services(ctx: Ctx, st: Settings, objects: Objects) -> dict[str, Servi
     next_port = NODE_PORTS.start
     slices = _by_service(objects.slices, "EndpointSlice")
     endpoints = _by_service(objects.endpoints, "Endpoints")
+    # What the controllers computed from a selector (a dump has it for every such Service).
+    computed = {(d.meta.namespace, d.service) for d in (*objects.slices, *objects.endpoints)
+                if d.computed}
     finished: dict[str, Service] = {}
     ips = ports = 0
     for draft in sorted(drafts, key=lambda d: (d.service.namespace, natural(d.service.name))):
@@ -70,13 +73,13 @@ def finish_services(ctx: Ctx, st: Settings, objects: Objects) -> dict[str, Servi
         key = (service.namespace, service.name)
         written = slices.pop(key, None) or endpoints.pop(key, None)
         endpoints.pop(key, None)
-        if written and service.selector is not None:
+        if written and service.selector is not None and key not in computed:
             ctx.notes.append(f"Service {service.key} has a selector: the endpoints written "
                              "for it are ignored (Kubernetes computes them from the selector)")
         finished[service.key] = replace(
             service, cluster_ip=cluster_ip, ports=tuple(service_ports),
             endpoints=written if written and service.selector is None else (),
-            assigned=tuple(assigned))
+            assigned=(*service.assigned, *assigned))
     for namespace, name in [*slices, *endpoints]:
         ctx.notes.append(f"endpoints written for Service {namespace}/{name}, which does not "
                          "exist")

@@ -36,6 +36,10 @@ class Settings:
     kube_proxy: str
     pod_security_group_mode: str
     path: SpecPath
+    # Which of "service_cidr", "dns_ip", "pod_cidr" the entry wrote: the others may be inferred
+    # from the objects (`inference`).
+    written: frozenset[str] = frozenset()
+    inferred: frozenset[str] = frozenset()  # of the same, those taken from the objects
 
 
 def read_settings(ctx: Ctx, parts: Parts, name: str, r: Reader) -> Settings | None:
@@ -90,4 +94,7 @@ def read_settings(ctx: Ctx, parts: Parts, name: str, r: Reader) -> Settings | No
         external_snat=r.boolean("external_snat") is True, exclude_snat_cidrs=excludes,
         kube_proxy=kube_proxy or "iptables", pod_security_group_mode=mode or "strict",
         path=r.path,
+        written=frozenset(key for key, given in (
+            ("service_cidr", r.has("service_cidr")), ("dns_ip", dns.has("ip")),
+            ("pod_cidr", r.has("pod_cidr"))) if given),
     )

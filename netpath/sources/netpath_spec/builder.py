@@ -95,9 +95,11 @@ def build_model(data: Mapping[str, Any], manifests: Manifests | None = None,
     model = _assemble(data, parts, clusters, ctx)
     if clusters:
         model = _add_cluster_load_balancers(ctx, data, model)
-    # DNS last: an alias may name a load balancer the AWS Load Balancer Controller made.
+    # DNS last: an alias may name a load balancer the AWS Load Balancer Controller made. The
+    # records of the spec win over the load balancers' names a dump's status gives.
     build_dns(ctx, data, parts)
-    return replace(model, dns_records=parts.dns_records, notes=tuple(ctx.notes)), ctx.errors
+    records = {**model.dns_records, **parts.dns_records}
+    return replace(model, dns_records=records, notes=tuple(ctx.notes)), ctx.errors
 
 
 def _assemble(data: Mapping[str, Any], parts: Parts, clusters: dict[str, Any],

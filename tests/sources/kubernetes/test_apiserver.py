@@ -19,7 +19,7 @@ import yaml
 from netpath.sources.kubernetes import validation as v
 from netpath.sources.netpath_spec.builder import build_model
 from tests.sources.kubernetes.test_manifests import FIXTURES, ErrorCase, load_errors
-from tests.sources.kubernetes.test_objects import kube, spec
+from tests.sources.kubernetes.test_objects import files_pods, kube, spec
 
 
 def _cases() -> list[ErrorCase]:
@@ -307,8 +307,8 @@ def test_jobs_cron_jobs_and_helm_hooks_with_a_default_namespace() -> None:
     model, errors = build_model(spec(JOBS), None, "shop")
     assert errors == []
     cluster = model.clusters["eks"]
-    assert sorted(cluster.pods) == ["ops/manual-0", "shop/migrate-0", "shop/migrate-1",
-                                    "shop/report-0", "shop/report-1", "shop/seeded"]
+    assert sorted(files_pods(cluster)) == ["ops/manual-0", "shop/migrate-0", "shop/migrate-1",
+                                           "shop/report-0", "shop/report-1", "shop/seeded"]
     migrate = cluster.pods["shop/migrate-0"]
     assert migrate.labels == {"app": "migrate", "job-name": "migrate",
                               "batch.kubernetes.io/job-name": "migrate"}

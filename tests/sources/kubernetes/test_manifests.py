@@ -18,6 +18,7 @@ from netpath.load.source import Position
 from netpath.sources.kubernetes.manifests import in_document, is_manifest_spec
 from netpath.sources.loader import LoadedSpec, load_spec
 from tests.cli.helpers import run_cli
+from tests.sources.kubernetes.test_objects import files_pods, files_services
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -40,9 +41,9 @@ def load(path: str) -> LoadedSpec:
 def test_directory_glob_and_inline_manifests(here: Path) -> None:
     loaded = load("eks/netpath.yaml")
     cluster = loaded.model.clusters["eks"]
-    assert sorted(cluster.pods) == ["api/api-0", "api/api-1", "shop/db-0", "shop/web-0",
-                                    "shop/web-1", "shop/web-2"]  # not apps/worker.yml
-    assert sorted(cluster.services) == ["shop/db", "shop/web"]
+    assert sorted(files_pods(cluster)) == ["api/api-0", "api/api-1", "shop/db-0", "shop/web-0",
+                                           "shop/web-1", "shop/web-2"]  # not apps/worker.yml
+    assert sorted(files_services(cluster)) == ["shop/db", "shop/web"]
     assert list(cluster.network_policies) == ["shop/web-ingress"]
     assert list(cluster.namespaces) == ["api", "default", "inline-ns", "kube-system", "shop"]
     assert cluster.namespaces["shop"].labels == {"team": "shop",
@@ -76,7 +77,7 @@ def test_paths_of_manifest_objects_resolve_to_their_files(here: Path) -> None:
 
 def test_a_spec_directory_resolves_manifests_relative_to_itself(here: Path) -> None:
     loaded = load("eks")
-    assert len(loaded.model.clusters["eks"].pods) == 6
+    assert len(files_pods(loaded.model.clusters["eks"])) == 6
     assert "eks/k8s/shop.yaml" in loaded.files
 
 
@@ -84,16 +85,16 @@ def test_a_spec_is_read_relative_to_its_own_directory(here: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(here / "eks" / "k8s")
     loaded = load(os.path.join("..", "netpath.yaml"))
-    assert len(loaded.model.clusters["eks"].pods) == 6
+    assert len(files_pods(loaded.model.clusters["eks"])) == 6
     assert "../k8s/shop.yaml" in loaded.files
 
 
 def test_same_file_listed_twice_is_read_once(here: Path) -> None:
     spec = here / "eks" / "netpath.yaml"
     spec.write_text(spec.read_text().replace("- apps/*.yaml", "- apps/*.yaml\n      - k8s/*"))
-    # k8s/* also matches README.md: globs, like directories, take YAML files only.
+    # k8s/* also matches README.md: globs, like directories, take manifest files only.
     loaded = load("eks/netpath.yaml")
-    assert sorted(loaded.model.clusters["eks"].services) == ["shop/db", "shop/web"]
+    assert sorted(files_services(loaded.model.clusters["eks"])) == ["shop/db", "shop/web"]
 
 
 def test_the_show_command_lists_the_cluster(here: Path) -> None:
@@ -127,7 +128,7 @@ def test_plain_manifests_are_a_kubernetes_only_spec(here: Path, path: str) -> No
 def test_plain_manifests_directory_in_full(here: Path) -> None:
     loaded = load("plain")
     cluster = loaded.model.clusters["cluster"]
-    assert sorted(cluster.pods) == ["backend/api-0", "frontend/web-0", "frontend/web-1"]
+    assert sorted(files_pods(cluster)) == ["backend/api-0", "frontend/web-0", "frontend/web-1"]
     assert cluster.ignored == ("ClusterRole reader (plain/backend.yaml:28)",)
     assert loaded.files == ("plain", "plain/backend.yaml", "plain/frontend.yaml")
     assert loaded.source_map.locate(cluster.pods["frontend/web-0"].path) == Position(

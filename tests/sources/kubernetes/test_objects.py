@@ -19,7 +19,9 @@ from netpath.model.kubernetes import (
     IpBlock,
     LabelSelector,
     NetpolPort,
+    Pod,
     Requirement,
+    Service,
     ServiceEndpoint,
 )
 from netpath.model.resources import Model
@@ -58,6 +60,16 @@ def kube(manifests: str | list[Any], **cluster: Any) -> tuple[Cluster, Model]:
     return model.clusters["eks"], model
 
 
+def files_pods(cluster: Cluster) -> dict[str, Pod]:
+    """The pods of the files: without the implicit CoreDNS netpath adds to every cluster whose
+    files have none (docs/kubernetes.md, "The cluster DNS")."""
+    return {key: pod for key, pod in cluster.pods.items() if not pod.implicit}
+
+
+def files_services(cluster: Cluster) -> dict[str, Service]:
+    return {key: s for key, s in cluster.services.items() if "implicit" not in s.assigned}
+
+
 def kube_errors(manifests: str | list[Any], **cluster: Any) -> list[dict[str, Any]]:
     model, errors = build_model(spec(manifests, **cluster))
     return [shown(e) for e in errors or check_model(model)]
@@ -86,7 +98,10 @@ def test_node_manifest_and_nodes_entry_merge() -> None:
     """)
     node = cluster.nodes["node-1"]
     assert (node.ip, node.instance) == (ip("10.0.10.100"), "node-1")
+    # The labels every kubelet sets (linux on amd64 unless a Node object says), its zone from
+    # its instance's subnet, and the Node object's own.
     assert node.labels == {"kubernetes.io/hostname": "node-1", "pool": "general",
+                           "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
                            "topology.kubernetes.io/zone": "us-east-1a"}
 
 
@@ -123,18 +138,35 @@ def test_pod_fields() -> None:
 
 @pytest.mark.parametrize(("status", "ready"), [
     ({}, True),
-    ({"phase": "Pending"}, True),
+    ({"phase": "Pending", "podIP": "10.0.10.60"}, True),  # started: pulling its images
     ({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}, True),
     ({"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}]}, False),
     ({"conditions": [{"type": "PodScheduled", "status": "True"},
                      {"type": "Ready", "status": "Unknown"}]}, False),
-    ({"phase": "Succeeded"}, False),
-    ({"phase": "Failed", "conditions": [{"type": "Ready", "status": "True"}]}, False),
 ])
 def test_pod_readiness(status: dict[str, Any], ready: bool) -> None:
     cluster, _ = kube([{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
-                        "status": status}])
+                        "spec": {"nodeName": "node-1"}, "status": status}])
     assert cluster.pods["default/a"].ready is ready
+
+
+@pytest.mark.parametrize("status", [
+    {"phase": "Succeeded", "podIP": "10.0.10.60"},
+    {"phase": "Failed", "podIP": "10.0.10.60",
+     "conditions": [{"type": "Ready", "status": "True"}]},
+    {"phase": "Pending"},  # not scheduled, or its sandbox not up: no address yet
+])
+def test_pods_that_do_not_run_hold_no_ip(status: dict[str, Any]) -> None:
+    # A running pod may hold the address a finished one had (the kubelet reuses it).
+    cluster, model = kube([
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
+         "spec": {"nodeName": "node-1"}, "status": status},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"},
+         "spec": {"nodeName": "node-1"}, "status": {"phase": "Running",
+                                                    "podIP": "10.0.10.60"}}])
+    assert list(files_pods(cluster)) == ["default/b"]
+    assert f"1 pod not running ({status['phase']}): no IP, no Service endpoint, not " \
+        "reachable (default/a)" in model.notes
 
 
 def test_host_network_pod_has_its_node_address() -> None:
@@ -411,7 +443,7 @@ def test_security_group_policy_gives_matching_pods_their_groups() -> None:
         - {apiVersion: v1, kind: Pod, metadata: {name: h, labels: {role: db-client}},
            spec: {hostNetwork: true}}
     """)
-    groups = {key: pod.security_groups for key, pod in cluster.pods.items()}
+    groups = {key: pod.security_groups for key, pod in files_pods(cluster).items()}
     assert groups == {"default/a": ("sg-app",), "default/b": (), "default/h": (),
                       "other/c": ()}
     policy = cluster.security_group_policies["default/db-access"]
@@ -437,7 +469,7 @@ def test_kinds_of_other_api_groups_are_ignored_not_misread() -> None:
         - {apiVersion: v1, kind: ConfigMap, metadata: {name: cfg, namespace: shop}}
         - {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: r}}
     """)
-    assert cluster.services == {}
+    assert files_services(cluster) == {}
     assert cluster.ignored == (
         "Service (serving.knative.dev/v1) default/hello (clusters.eks.manifests[0])",
         "ConfigMap shop/cfg (clusters.eks.manifests[1])",

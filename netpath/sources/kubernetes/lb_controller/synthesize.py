@@ -9,7 +9,9 @@
   stay as written); otherwise netpath adds the ALB: a node in each subnet, a frontend security
   group for the listen ports, the cluster's shared backend group, and the inbound rules the
   controller adds to node (or pod) groups so that the ALB reaches its targets;
-- a Service of type LoadBalancer becomes an NLB or a Classic Load Balancer (`service_lbs`).
+- a Service of type LoadBalancer becomes an NLB or a Classic Load Balancer (`service_lbs`);
+- the DNS names in their `status.loadBalancer.ingress` (a dump has them) become public alias
+  records of those load balancers (`external`).
 
 The ALB side is `alb`, the shared parts (names, addresses, subnets, security groups,
 target groups) `infra`. Every name and address netpath chose is in `Model.notes`.
@@ -25,6 +27,7 @@ from netpath.load.errors import SpecError
 from netpath.model.kubernetes import Cluster, Ingress
 from netpath.model.resources import Model
 from netpath.sources.kubernetes.lb_controller.alb import ALB_CONTROLLER, A, alb_for_group
+from netpath.sources.kubernetes.lb_controller.external import external_addresses
 from netpath.sources.kubernetes.lb_controller.infra import Synth, annotation_path
 from netpath.sources.kubernetes.lb_controller.service_lbs import service_load_balancer
 
@@ -41,6 +44,7 @@ def synthesize_load_balancers(
     `load_balancer_subnets`); a cluster or scheme left out gets subnets discovered."""
     s = Synth(model, lb_subnets or {})
     clusters: dict[str, Cluster] = {}
+    records = dict(model.dns_records)
     for name in sorted(model.clusters):
         cluster = model.clusters[name]
         managed = [i for i in cluster.ingresses.values() if is_alb_ingress(i)]
@@ -49,7 +53,7 @@ def synthesize_load_balancers(
             if managed or services:
                 s.notes.append(f"cluster {name} has no AWS part: its Ingresses and "
                                "LoadBalancer Services get no AWS load balancer")
-            clusters[name] = cluster
+            clusters[name], _ = external_addresses(cluster, records)
             continue
         ingresses = dict(cluster.ingresses)
         for members in ingress_groups(s, managed):
@@ -62,9 +66,12 @@ def synthesize_load_balancers(
             lb = service_load_balancer(s, cluster, service)
             if lb is not None:
                 by_key[service.key] = replace(service, load_balancer=lb)
-        clusters[name] = replace(cluster, ingresses=ingresses, services=by_key)
+        clusters[name], added = external_addresses(
+            replace(cluster, ingresses=ingresses, services=by_key), records)
+        records.update(added)
     built = replace(
         model,
+        dns_records=records,
         load_balancers={**model.load_balancers, **s.load_balancers},
         target_groups={**model.target_groups, **s.target_groups},
         enis={**model.enis, **s.enis},
