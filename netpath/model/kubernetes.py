@@ -180,6 +180,11 @@ class Service:
     external_addresses: tuple[str, ...] = ()
 
     @property
+    def implicit(self) -> bool:
+        """Not in the files: the standard CoreDNS's Service netpath adds."""
+        return "implicit" in self.assigned
+
+    @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
 

@@ -211,3 +211,19 @@ def test_help_lists_the_command() -> None:
 def test_an_unknown_format_is_a_usage_error(project: Path) -> None:
     result = run_cli("check", "-f", "xml", cwd=project)
     assert result.exit_code == 2 and "'xml' is not one of" in result.stderr
+
+
+def test_no_lint_finding_is_about_the_cluster_dns_netpath_added(lint: object,
+                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    """The broken IP-exhaustion scenario's files hold no CoreDNS: netpath adds the standard one,
+    which finds no address in the full subnets. Its Service then selects no pod, but that is no
+    file of the user's, so no rule reports it (the scenario's own findings stay)."""
+    from netpath.checks import runner
+    from netpath.checks import lint as real_lint
+
+    monkeypatch.setattr(runner, "_lint_module", lambda: real_lint)
+    result = run_cli("check", "--spec", "trouble-ip-exhaustion-broken", "--format", "json")
+    findings = result.json["findings"]
+    assert findings and all("kube-system/kube-dns" not in f["message"] for f in findings)
+    assert all(f["path"] is None or ".kube-dns" not in str(f["path"]) for f in findings)

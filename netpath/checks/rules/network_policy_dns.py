@@ -50,6 +50,8 @@ def _find_gaps(ctx: LintContext) -> Iterator[_DnsGap]:
         groups: dict[tuple[str, ...], list[Pod]] = {}
         selecting: dict[tuple[str, ...], tuple[NetworkPolicy, ...]] = {}
         for pod in cluster.pods.values():
+            if pod.implicit:
+                continue  # netpath's stand-in CoreDNS: no file of the user's to fix
             policies = index.selecting(pod, "egress")
             if policies:
                 key = tuple(p.key for p in policies)

@@ -41,9 +41,10 @@ def selector_matches_nothing(ctx: LintContext) -> Iterator[Hit]:
         kind: Service
         spec: {selector: {app: api}}
     """
+    # netpath's stand-in CoreDNS Service is no file of the user's: nothing there to fix.
     for cluster in ctx.model.clusters.values():
         for service in cluster.services.values():
-            if service.type == "ExternalName" or not has_selector(service):
+            if service.implicit or service.type == "ExternalName" or not has_selector(service):
                 continue
             selector = dict(service.selector or {})
             if ctx.selected_pods(cluster, service.namespace, selector):
@@ -82,9 +83,10 @@ def target_port_not_exposed(ctx: LintContext) -> Iterator[Hit]:
         spec: {ports: [{port: 80, targetPort: http}]}
         # the pods: ports: [{name: http, containerPort: 8080}]
     """
+    # netpath's stand-in CoreDNS Service is no file of the user's: nothing there to fix.
     for cluster in ctx.model.clusters.values():
         for service in cluster.services.values():
-            if service.type == "ExternalName" or not has_selector(service):
+            if service.implicit or service.type == "ExternalName" or not has_selector(service):
                 continue
             named = [p for p in service.ports if isinstance(p.target_port, str)]
             if not named:
