@@ -219,8 +219,8 @@ def test_no_lint_finding_is_about_the_cluster_dns_netpath_added(lint: object,
     """The broken IP-exhaustion scenario's files hold no CoreDNS: netpath adds the standard one,
     which finds no address in the full subnets. Its Service then selects no pod, but that is no
     file of the user's, so no rule reports it (the scenario's own findings stay)."""
-    from netpath.checks import runner
     from netpath.checks import lint as real_lint
+    from netpath.checks import runner
 
     monkeypatch.setattr(runner, "_lint_module", lambda: real_lint)
     result = run_cli("check", "--spec", "trouble-ip-exhaustion-broken", "--format", "json")
