@@ -84,3 +84,27 @@ spec: {containers: [{name: b, image: b, ports: [{containerPort: 8080}]}]}
     assert result.exit_code == 0, result.output
     assert [h["component"] for h in result.json["hops"]][0] == "pod"
     assert result.json["hops"][-1]["name"] == "y/b"
+
+
+def test_a_workload_the_api_server_refuses_is_located_through_the_cli(tmp_path: Path) -> None:
+    """`kubectl apply` refuses an apps/v1 Deployment without a selector and a pod without
+    containers: so does the CLI, at the field, in the manifest file (exit 2)."""
+    _write(tmp_path, """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {disk: ssd}
+""")
+    result = run_cli("check", "--spec", "netpath.yaml", cwd=tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "2 errors in spec", lines
+    assert lines[0].startswith("k8s/app.yaml:4:1: spec.selector: Required value: the API server "
+                               "refuses an apps/v1 Deployment without a selector"), lines
+    assert lines[1].startswith("k8s/app.yaml:7:5: spec.template.spec.containers: Required "
+                               "value: the API server refuses a pod without containers"), lines

@@ -6,8 +6,17 @@ at the field it names. What each check follows, in kubernetes/kubernetes:
 - metadata (`apimachinery/pkg/api/validation/objectmeta.go`, `ValidateObjectMetaAccessor`): the
   name by the kind's rule (`validation.name_problems`), the namespace a DNS-1123 label, labels
   (`ValidateLabels`) and annotation keys (`ValidateAnnotations`);
+- pod specs (`pkg/apis/core/validation`, `ValidatePodSpec`): at least one container
+  (`validateContainers`: `spec.containers: Required value`, in a template
+  `spec.template.spec.containers`);
 - containers (`pkg/apis/core/validation`, `validateContainerPorts`): port names are
   IANA_SVC_NAMEs, unique in their container; `containerPort` 1-65535; protocol TCP, UDP or SCTP;
+- workloads (`pkg/apis/apps/validation`, `ValidateDeploymentSpec`, `ValidateReplicaSetSpec`,
+  `ValidateStatefulSetSpec`: `spec.selector: Required value`; `ValidateDaemonSetSpec`: a
+  missing selector selects nothing, so "`selector` does not match template `labels`"): apps/v1
+  and apps/v1beta2 write `spec.selector`; extensions/v1beta1 and apps/v1beta1 default it to
+  the template's labels (`SetDefaults_Deployment` and friends), so only a template without
+  labels leaves it missing there;
 - Services (`ValidateService`, `validateServicePort`): `ports` required unless headless or
   ExternalName, port names DNS-1123 labels, no port and protocol twice, `externalName` a
   DNS-1123 subdomain.
@@ -34,6 +43,56 @@ def check_metadata(meta: Reader, kind: str, name: str, namespaced: bool) -> None
     if namespaced and isinstance(written, str):
         for reason in is_dns1123_label(written):
             meta.error("namespace", f"invalid namespace {written!r}: {reason}")
+
+
+def pod_spec_rules(spec: Reader, kind: str) -> None:
+    """A pod spec without containers is refused (`validateContainers`, called by
+    `ValidatePodSpec` for a Pod and by `ValidatePodTemplateSpec` for a Deployment's, a
+    ReplicaSet's, a DaemonSet's, a Job's template). A StatefulSet's template is the exception
+    (`ValidatePodTemplateSpecForStatefulSet` leaves the pod spec unchecked, a TODO there): the
+    API server takes the StatefulSet and refuses each pod its controller creates, so it runs
+    none; that is refused here too, saying so."""
+    containers = spec.data.get("containers")
+    if containers is not None and containers != []:
+        return  # a wrong type is reported where the containers are read
+    hint = "write the containers the pod runs, e.g. [{name: app, image: nginx}]"
+    if kind == "StatefulSet":
+        hint = ("the StatefulSet is accepted, but each pod it creates is refused, so it runs "
+                "none; " + hint)
+    spec.error("containers", "Required value: the API server refuses a pod without containers",
+               hint)
+
+
+# The versions whose defaulting fills a missing workload selector with the template's labels:
+# extensions/v1beta1 (`SetDefaults_Deployment`, `_ReplicaSet`, `_DaemonSet`) and apps/v1beta1
+# (`SetDefaults_Deployment`, `_StatefulSet`). apps/v1beta2 and apps/v1 dropped that defaulting.
+_SELECTOR_DEFAULTED = ("extensions/v1beta1", "apps/v1beta1")
+
+
+def workload_selector_rules(spec: Reader, kind: str, api_version: str,
+                            labels: dict[str, str]) -> None:
+    """A Deployment, ReplicaSet, StatefulSet or DaemonSet without `spec.selector` is refused
+    (`pkg/apis/apps/validation`: `spec.selector: Required value`), unless its version defaults
+    the selector to the template's labels and the template has some."""
+    if spec.has("selector"):
+        return  # a written selector is checked against the template's labels by the parser
+    if api_version in _SELECTOR_DEFAULTED:
+        if labels:
+            return
+        message = (f"Required value: the API server refuses a {kind} without a selector: "
+                   f"{api_version} defaults it to the template's labels, and there are none")
+    else:
+        message = (f"Required value: the API server refuses an {api_version} {kind} "
+                   "without a selector")
+        if kind == "DaemonSet":
+            # `ValidateDaemonSetSpec` does not require it by name: a missing selector selects
+            # nothing (`LabelSelectorAsSelector(nil)`), so no template's labels match it.
+            message += (': a missing one matches no labels, and it says "`selector` does not '
+                        'match template `labels`"')
+    shown = ", ".join(f"{key}={value}" for key, value in labels.items())
+    hint = (f"write selector.matchLabels with the template's labels ({shown})" if labels
+            else "give the template labels and write a selector that matches them")
+    spec.error("selector", message, hint)
 
 
 def container_port_names(container: Reader) -> None:

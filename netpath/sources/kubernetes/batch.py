@@ -35,9 +35,10 @@ _RESTART_POLICIES = ("OnFailure", "Never")
 _UNKNOWN_UID = "\0uid"  # the controller-uid the API server gives: never a value one can write
 
 
-def job_run(r: Reader, meta: Meta) -> tuple[Reader, int, dict[str, str]] | None:
-    """The pod spec, the number of pods and their labels of one run of a Job or a CronJob;
-    None after an error."""
+def job_run(r: Reader, meta: Meta) -> tuple[Reader, int, dict[str, str], bool] | None:
+    """The pod spec, the number of pods and their labels of one run of a Job or a CronJob, and
+    whether its template is written (`objects.pod_template` reads the pod spec, and checks it as
+    `ValidatePodTemplateSpec` does where it is); None after an error."""
     spec = r.sub("spec")
     if meta.kind == "CronJob":
         spec.string("schedule", required=True)
@@ -59,7 +60,8 @@ def job_run(r: Reader, meta: Meta) -> tuple[Reader, int, dict[str, str]] | None:
     count = _pods_per_run(job)
     suspended = spec.boolean("suspend") is True or job.boolean("suspend") is True
     _note(r, meta, 0 if suspended else count, suspended)
-    return pod_spec, 0 if suspended else count, labels
+    written = isinstance(job.data.get("template"), dict)  # else reported: missing, or a type
+    return pod_spec, 0 if suspended else count, labels, written
 
 
 def _restart_policy(pod_spec: Reader, written: bool) -> None:

@@ -23,7 +23,9 @@ from netpath.sources.building import Ctx, parse_ip
 from netpath.sources.kubernetes.apiserver import (
     check_metadata,
     container_port_names,
+    pod_spec_rules,
     service_rules,
+    workload_selector_rules,
 )
 from netpath.sources.kubernetes.batch import BATCH_KINDS, job_run
 from netpath.sources.kubernetes.drafts import (
@@ -144,9 +146,15 @@ def _node(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
 # --- pods and workloads ------------------------------------------------------------------------
 
 
-def pod_template(spec: Reader, labels: dict[str, str]) -> PodTemplate:
+def pod_template(spec: Reader, labels: dict[str, str], kind: str,
+                 template_written: bool = True) -> PodTemplate:
+    """The pod spec `spec` of a Pod, or of the template of a workload of `kind`; without
+    `template_written` the template itself is missing (reported): nothing more is said of it."""
+    containers = list(spec.maps("containers"))  # maps() is an iterator: read it once
+    if template_written:
+        pod_spec_rules(spec, kind)
     ports: list[ContainerPort] = []
-    for container in spec.maps("containers"):
+    for container in containers:
         container_port_names(container)
         for port in container.maps("ports"):
             number = port.port("containerPort", required=True)
@@ -167,7 +175,7 @@ def pod_template(spec: Reader, labels: dict[str, str]) -> PodTemplate:
 
 def _pod(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     status = pod_status(r.sub("status"))
-    template = pod_template(r.sub("spec"), meta.labels)
+    template = pod_template(r.sub("spec"), meta.labels, meta.kind)
     if status.finished or status.pending:
         # A finished pod's IP is free again (a running pod may hold it now); a pending one has
         # none yet. Neither is an endpoint, nor reachable.
@@ -184,11 +192,13 @@ def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         replicas = 1 if written is None else written
     template = spec.sub("template", required=True)
     labels = template.sub("metadata").labels("labels")
+    workload_selector_rules(spec, meta.kind, r.string("apiVersion") or "", labels)
     wanted = selector(spec, "selector")
     if wanted is not None and not wanted.is_empty and not wanted.matches(labels):
         spec.error("selector", f"selector {wanted} does not match the template's labels "
                    f"({_labels(labels)}); Kubernetes refuses such a {meta.kind}")
-    pod = pod_template(template.sub("spec"), labels)
+    written = isinstance(spec.data.get("template"), dict)  # else reported: missing, or a type
+    pod = pod_template(template.sub("spec"), labels, meta.kind, written)
     out.workloads.append(Workload(meta, replicas, pod, None, True))
 
 
@@ -196,8 +206,9 @@ def _batch(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     """A Job or a CronJob: the pods of one run, read by `batch`."""
     run = job_run(r, meta)
     if run is not None:
-        template, count, labels = run
-        out.workloads.append(Workload(meta, count, pod_template(template, labels), None, True))
+        template, count, labels, written = run
+        out.workloads.append(Workload(meta, count, pod_template(template, labels, meta.kind,
+                                                                written), None, True))
 
 
 def _labels(labels: dict[str, str]) -> str:

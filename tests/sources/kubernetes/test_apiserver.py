@@ -19,7 +19,7 @@ import yaml
 from netpath.sources.kubernetes import validation as v
 from netpath.sources.netpath_spec.builder import build_model
 from tests.sources.kubernetes.test_manifests import FIXTURES, ErrorCase, load_errors
-from tests.sources.kubernetes.test_objects import files_pods, kube, spec
+from tests.sources.kubernetes.test_objects import files_pods, kube, kube_errors, spec
 
 
 def _cases() -> list[ErrorCase]:
@@ -253,6 +253,100 @@ def test_what_the_api_server_accepts_loads() -> None:
     assert cluster.ingresses["1team/i"].ingress_class == "alb"
 
 
+# --- workload selectors and pod containers ---------------------------------------------------
+
+
+def test_versions_that_default_the_selector_load_without_one() -> None:
+    """extensions/v1beta1 and apps/v1beta1 fill a missing selector with the template's labels
+    (`SetDefaults_Deployment` and friends): loaded, the pods are the template's; apps/v1 with
+    the selector written is the same workload."""
+    cluster, _ = kube("""
+        - apiVersion: extensions/v1beta1
+          kind: Deployment
+          metadata: {name: old}
+          spec:
+            replicas: 2
+            template:
+              metadata: {labels: {app: old}}
+              spec: {containers: [{name: old, image: old, ports: [{containerPort: 80}]}]}
+        - apiVersion: extensions/v1beta1
+          kind: DaemonSet
+          metadata: {name: agent}
+          spec:
+            template:
+              metadata: {labels: {app: agent}}
+              spec: {containers: [{name: agent, image: agent}]}
+        - apiVersion: apps/v1beta1
+          kind: StatefulSet
+          metadata: {name: db}
+          spec:
+            template:
+              metadata: {labels: {app: db}}
+              spec: {containers: [{name: db, image: db}]}
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: new}
+          spec:
+            replicas: 2
+            selector: {matchLabels: {app: new}}
+            template:
+              metadata: {labels: {app: new}}
+              spec: {containers: [{name: new, image: new, ports: [{containerPort: 80}]}]}
+    """)
+    pods = files_pods(cluster)
+    assert sorted(pods) == ["default/agent-node-1", "default/agent-node-2", "default/db-0",
+                            "default/new-0", "default/new-1", "default/old-0", "default/old-1"]
+    assert pods["default/old-0"].labels == {"app": "old"}
+    assert pods["default/old-0"].owner == "Deployment/old"
+    assert pods["default/old-0"].ports == pods["default/new-0"].ports
+
+
+def test_a_missing_template_is_one_error_not_two() -> None:
+    """Without a template there is no pod spec to say more of: the missing template is the
+    error (with what follows from it: no labels for the selector, the default restartPolicy),
+    not its containers too."""
+    assert kube_errors("""
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: web}
+          spec: {replicas: 1, selector: {matchLabels: {app: web}}}
+        - apiVersion: batch/v1
+          kind: CronJob
+          metadata: {name: report}
+          spec: {schedule: "0 2 * * *", jobTemplate: {spec: {}}}
+    """) == [
+        {"path": "clusters.eks.manifests[0].spec", "hint": None,
+         "message": "missing required field 'template'"},
+        {"path": "clusters.eks.manifests[0].spec.selector", "hint": None,
+         "message": "selector app=web does not match the template's labels (none); Kubernetes "
+                    "refuses such a Deployment"},
+        {"path": "clusters.eks.manifests[1].spec.jobTemplate.spec", "hint": None,
+         "message": "missing required field 'template'"},
+        {"path": "clusters.eks.manifests[1].spec.jobTemplate.spec.template",
+         "hint": "a Job's pods must not restart forever: write restartPolicy: OnFailure or Never",
+         "message": 'unsupported restartPolicy "Always" (the default): supported values: '
+                    '"OnFailure", "Never"'}]
+
+
+@pytest.mark.parametrize("containers", [
+    "[{name: a, image: a}]",
+    "[{name: a, image: a}, {name: b, image: b, ports: [{containerPort: 80}]}]",
+])
+def test_a_pod_with_containers_loads(containers: str) -> None:
+    cluster, _ = kube(f"""
+        - {{apiVersion: v1, kind: Pod, metadata: {{name: p}}, spec: {{containers: {containers}}}}}
+    """)
+    assert "default/p" in files_pods(cluster)
+
+
+def test_containers_of_the_wrong_type_are_reported_once() -> None:
+    """`containers: nginx` is a wrong type (reported as such), not also a missing list."""
+    assert kube_errors("""
+        - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: nginx}}
+    """) == [{"path": "clusters.eks.manifests[0].spec.containers", "hint": None,
+              "message": "expected a list, got 'nginx'"}]
+
+
 # --- Helm test hooks, Jobs and CronJobs, the default namespace ------------------------------
 
 JOBS = """
@@ -265,7 +359,7 @@ JOBS = """
     selector: {matchLabels: {job-name: migrate}}
     template:
       metadata: {labels: {app: migrate}}
-      spec: {restartPolicy: Never}
+      spec: {restartPolicy: Never, containers: [{name: migrate, image: migrate}]}
 - apiVersion: batch/v1
   kind: Job
   metadata: {name: manual, namespace: ops}
@@ -274,13 +368,13 @@ JOBS = """
     selector: {matchLabels: {app: manual}}
     template:
       metadata: {labels: {app: manual}}
-      spec: {restartPolicy: OnFailure}
+      spec: {restartPolicy: OnFailure, containers: [{name: manual, image: manual}]}
 - apiVersion: batch/v1
   kind: Job
   metadata: {name: held}
   spec:
     suspend: true
-    template: {spec: {restartPolicy: Never}}
+    template: {spec: {restartPolicy: Never, containers: [{name: held, image: held}]}}
 - apiVersion: batch/v1
   kind: CronJob
   metadata: {name: report}
@@ -291,15 +385,17 @@ JOBS = """
         parallelism: 2
         template:
           metadata: {labels: {app: report}}
-          spec: {restartPolicy: OnFailure}
+          spec: {restartPolicy: OnFailure, containers: [{name: report, image: report}]}
 - apiVersion: v1
   kind: Pod
   metadata:
     name: web-test
     annotations: {helm.sh/hook: "pre-install, test-success"}
+  spec: {containers: [{name: test, image: test}]}
 - apiVersion: v1
   kind: Pod
   metadata: {name: seeded, annotations: {helm.sh/hook: post-install}}
+  spec: {containers: [{name: seed, image: seed}]}
 """
 
 

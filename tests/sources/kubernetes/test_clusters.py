@@ -17,6 +17,7 @@ from netpath.model.kubernetes import NAMESPACE_NAME_LABEL
 from netpath.sources.netpath_spec.builder import build_model
 from netpath.sources.netpath_spec.semantic import check_model
 from tests.sources.kubernetes.test_objects import (
+    CONTAINERS,
     files_pods,
     files_services,
     kube,
@@ -30,11 +31,13 @@ net = IPv4Network
 
 
 def deployment(name: str, replicas: int = 1, namespace: str = "default", **spec: Any) -> Any:
+    """A Deployment of `replicas` pods; `spec` is its pod spec (one container unless given)."""
     labels = {"app": name}
+    pod_spec = {"containers": CONTAINERS, **spec}
     return {"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": name, "namespace": namespace},
             "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels}, "spec": spec}}}
+                     "template": {"metadata": {"labels": labels}, "spec": pod_spec}}}
 
 
 def workload(kind: str, name: str, **spec: Any) -> Any:
@@ -94,6 +97,7 @@ def test_node_name_and_node_selector_restrict_placement() -> None:
 
 def test_a_pod_with_a_written_ip_runs_on_a_node_whose_subnet_holds_it() -> None:
     cluster, _ = kube([{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i}"},
+                        "spec": {"containers": CONTAINERS},
                         "status": {"podIP": f"10.0.{10 + i % 2}.{50 + i}"}} for i in range(6)])
     assert {k: p.node for k, p in files_pods(cluster).items()} == {
         f"default/p{i}": ("node-1", "node-2")[i % 2] for i in range(6)}
@@ -116,7 +120,8 @@ def test_vpc_cni_addresses_skip_every_used_address_and_go_in_name_order() -> Non
     written pod IP 10.0.10.4: web-0..web-11 take the rest from .4 up, web-2 before web-10."""
     cluster, model = kube([
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fixed"},
-         "spec": {"nodeName": "node-1"}, "status": {"podIP": "10.0.10.4"}},
+         "spec": {"nodeName": "node-1", "containers": CONTAINERS},
+         "status": {"podIP": "10.0.10.4"}},
         deployment("web", 12, nodeName="node-1"),
     ])
     web = [cluster.pods[f"default/web-{i}"].ip for i in range(12)]
@@ -143,7 +148,7 @@ def test_overlay_nodes_take_the_next_slash_24_and_pods_take_dot_2_up() -> None:
          "status": {"addresses": [{"type": "InternalIP", "address": "192.168.1.1"}]}},
         deployment("web", 2, nodeName="b"),
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
-         "spec": {"nodeName": "b"}, "status": {"podIP": "10.244.1.2"}},
+         "spec": {"nodeName": "b", "containers": CONTAINERS}, "status": {"podIP": "10.244.1.2"}},
     ]
     cluster, model = kube(docs, vpc=None, nodes={"b": {"ip": "192.168.1.2"},
                                                  "c": {"ip": "192.168.1.3"}})
@@ -179,12 +184,14 @@ def test_two_clusters_in_one_vpc_never_share_an_address() -> None:
             vpc: prod
             nodes: {n1: {instance: n1}}
             manifests:
-              - {apiVersion: v1, kind: Pod, metadata: {name: p}}
+              - {apiVersion: v1, kind: Pod, metadata: {name: p},
+                 spec: {containers: [{name: app, image: a}]}}
           b:
             vpc: prod
             nodes: {n2: {instance: n2}}
             manifests:
-              - {apiVersion: v1, kind: Pod, metadata: {name: q}, status: {podIP: 10.0.10.4}}
+              - {apiVersion: v1, kind: Pod, metadata: {name: q}, status: {podIP: 10.0.10.4},
+                 spec: {containers: [{name: app, image: a}]}}
     """))
     model, errors = build_model(data)
     assert errors == [] and check_model(model) == []
@@ -284,9 +291,7 @@ def test_a_kubernetes_only_cluster_without_nodes_gets_three() -> None:
     ([deployment("web", 2, nodeSelector={"disk": "ssd"})], {},
      [("clusters.eks.manifests[0].spec.template.spec.nodeSelector",
        "nodeSelector disk=ssd matches no node of cluster 'eks'", None)]),
-    ([deployment("web", 2), {"apiVersion": "apps/v1", "kind": "StatefulSet",
-                             "metadata": {"name": "web"},
-                             "spec": {"template": {"metadata": {}}}}], {},
+    ([deployment("web", 2), {**workload("StatefulSet", "db"), "metadata": {"name": "web"}}], {},
      [("clusters.eks.manifests[1]", "pod default/web-0 of StatefulSet default/web has the name "
        "of the pod of Deployment default/web (clusters.eks.manifests[0])", None)]),
     ([deployment("web")], {"nodes": {}},

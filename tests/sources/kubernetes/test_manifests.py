@@ -225,7 +225,8 @@ def test_kubectl_yaml_1_1_numbers_do_not_break_a_manifest(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pod.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  volumes:\n"
-        "    - {name: v, configMap: {name: c, defaultMode: 0644}}\n")
+        "    - {name: v, configMap: {name: c, defaultMode: 0644}}\n"
+        "  containers: [{name: a, image: a, volumeMounts: [{name: v, mountPath: /v}]}]\n")
     assert "default/a" in load("pod.yaml").model.clusters["cluster"].pods
 
 

@@ -40,6 +40,10 @@ vpcs:
 """
 
 
+# A pod needs containers (the API server refuses one without): the pods of these tests run one.
+CONTAINERS = [{"name": "app", "image": "nginx"}]
+
+
 def spec(manifests: str | list[Any], **cluster: Any) -> dict[str, Any]:
     """The fixtures' base spec with a cluster `eks` on two nodes of VPC prod (unless `cluster`
     says otherwise) holding `manifests` (YAML text of a list, or the list)."""
@@ -146,7 +150,8 @@ def test_pod_fields() -> None:
 ])
 def test_pod_readiness(status: dict[str, Any], ready: bool) -> None:
     cluster, _ = kube([{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
-                        "spec": {"nodeName": "node-1"}, "status": status}])
+                        "spec": {"nodeName": "node-1", "containers": CONTAINERS},
+                        "status": status}])
     assert cluster.pods["default/a"].ready is ready
 
 
@@ -160,10 +165,10 @@ def test_pods_that_do_not_run_hold_no_ip(status: dict[str, Any]) -> None:
     # A running pod may hold the address a finished one had (the kubelet reuses it).
     cluster, model = kube([
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
-         "spec": {"nodeName": "node-1"}, "status": status},
+         "spec": {"nodeName": "node-1", "containers": CONTAINERS}, "status": status},
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"},
-         "spec": {"nodeName": "node-1"}, "status": {"phase": "Running",
-                                                    "podIP": "10.0.10.60"}}])
+         "spec": {"nodeName": "node-1", "containers": CONTAINERS},
+         "status": {"phase": "Running", "podIP": "10.0.10.60"}}])
     assert list(files_pods(cluster)) == ["default/b"]
     assert f"1 pod not running ({status['phase']}): no IP, no Service endpoint, not " \
         "reachable (default/a)" in model.notes
@@ -172,7 +177,7 @@ def test_pods_that_do_not_run_hold_no_ip(status: dict[str, Any]) -> None:
 def test_host_network_pod_has_its_node_address() -> None:
     cluster, _ = kube("""
         - {apiVersion: v1, kind: Pod, metadata: {name: agent},
-           spec: {nodeName: node-1, hostNetwork: true}}
+           spec: {nodeName: node-1, hostNetwork: true, containers: [{name: app, image: a}]}}
     """)
     pod = cluster.pods["default/agent"]
     assert (pod.ip, pod.host_network, pod.assigned) == (ip("10.0.10.100"), True, ())
@@ -436,12 +441,15 @@ def test_security_group_policy_gives_matching_pods_their_groups() -> None:
           spec:
             podSelector: {matchLabels: {role: db-client}}
             securityGroups: {groupIds: [sg-app]}
-        - {apiVersion: v1, kind: Pod, metadata: {name: a, labels: {role: db-client}}}
-        - {apiVersion: v1, kind: Pod, metadata: {name: b}}
+        - {apiVersion: v1, kind: Pod, metadata: {name: a, labels: {role: db-client}},
+           spec: {containers: [{name: app, image: a}]}}
+        - {apiVersion: v1, kind: Pod, metadata: {name: b},
+           spec: {containers: [{name: app, image: a}]}}
         - {apiVersion: v1, kind: Pod, metadata: {name: c, namespace: other,
-                                                 labels: {role: db-client}}}
+                                                 labels: {role: db-client}},
+           spec: {containers: [{name: app, image: a}]}}
         - {apiVersion: v1, kind: Pod, metadata: {name: h, labels: {role: db-client}},
-           spec: {hostNetwork: true}}
+           spec: {hostNetwork: true, containers: [{name: app, image: a}]}}
     """)
     groups = {key: pod.security_groups for key, pod in files_pods(cluster).items()}
     assert groups == {"default/a": ("sg-app",), "default/b": (), "default/h": (),
@@ -457,7 +465,8 @@ def test_security_group_policies_need_the_vpc_cni() -> None:
           kind: SecurityGroupPolicy
           metadata: {name: p}
           spec: {podSelector: {}, securityGroups: {groupIds: [sg-app]}}
-        - {apiVersion: v1, kind: Pod, metadata: {name: a}}
+        - {apiVersion: v1, kind: Pod, metadata: {name: a},
+           spec: {containers: [{name: app, image: a}]}}
     """, cni="calico")
     assert cluster.pods["default/a"].security_groups == ()
     assert any("SecurityGroupPolicies need the VPC CNI" in n for n in model.notes)
