@@ -102,8 +102,12 @@ def trace(net: Network, query: Query) -> Trace:
         where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,
                           aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
-    asked = answer is not None and not isinstance(answer, DnsAnswer)  # the cluster DNS
-    notes += inference_notes(net.model, (*hops, *return_path), asked)
+    # A pod's lookup through its cluster's DNS (dnsPolicy ClusterFirst; a hostNetwork pod's
+    # Default policy asks the node's resolver)
+    asked = source.cluster if isinstance(answer, ClusterDnsAnswer) and \
+        answer.resolv_conf.policy == "ClusterFirst" else None
+    clusters = {c for c in (source.cluster, destination.cluster if destination else None) if c}
+    notes += inference_notes(net.model, (*hops, *return_path), clusters | ctx.clusters, asked)
     return Trace(query, flow, hops, return_path, blocked, tuple(notes), port)
 
 
@@ -147,7 +151,7 @@ def _without_ip(w: Walk, endpoint: Endpoint | None, packet: Packet) -> bool:
     problem = w.net.kube.pods_without_ip.get((endpoint.cluster, endpoint.pod.key))
     if problem is None:
         return False
-    w.block(Code(problem.code), Component.POD, endpoint.pod.key, problem.reason, problem.fix,
+    w.block(problem.code, Component.POD, endpoint.pod.key, problem.reason, problem.fix,
             packet)
     return True
 

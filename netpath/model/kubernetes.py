@@ -295,6 +295,10 @@ class SecurityGroupPolicy:
     path: SpecPath
 
 
+# The subject of an inference that any lookup through a cluster's DNS depends on.
+CLUSTER_DNS = "dns:cluster"
+
+
 @record
 class Inference:
     """Something netpath took from what the objects imply, because no netpath spec says it: a
@@ -306,7 +310,7 @@ class Inference:
     value: str  # what was inferred: "172.20.0.0/16"
     source: str  # from what, in words: "the ClusterIP 172.20.0.1 of Service default/kubernetes"
     # What a trace depends on it through, as "<component>:<name>" of its hops ("node:n1",
-    # "service:kube-system/kube-dns"), or "dns:cluster" for any lookup through the cluster DNS
+    # "service:kube-system/kube-dns"), or CLUSTER_DNS for any lookup through the cluster DNS
     subjects: tuple[str, ...]
     path: SpecPath
 

@@ -220,3 +220,27 @@ def test_the_internet_reaches_a_service_by_its_status_name(tmp_path: Path) -> No
     assert (f"depends on what netpath inferred: external address of Service default/echo "
             f"{ECHO_NLB}: status.loadBalancer.ingress; a public alias of load balancer "
             "k8s-default-echo-nlb") in doc["notes"]
+
+
+def test_a_trace_names_only_the_inferences_of_the_cluster_it_went_through(here: Path) -> None:
+    """Two clusters with the same manifests: both infer nodes node-0..2 and the implicit
+    CoreDNS. A trace in cluster a depends on a's inferences only (the subjects name no
+    cluster, so b's would match too by name)."""
+    (here / "two.yaml").write_text(
+        "netpath: 1\nclusters:\n"
+        "  a: {cni: calico, manifests: [implicit-dns/]}\n"
+        "  b: {cni: flannel, manifests: [implicit-dns/]}\n")
+    doc = trace(here, "two.yaml", "a/shop/web-0", "api", "--port", "80")
+    assert code(doc) is None
+    inferred = [n for n in doc["notes"] if n.startswith("depends on what netpath inferred")]
+    assert inferred and len(inferred) == len(set(inferred))
+
+
+def test_a_host_network_pods_lookup_does_not_rest_on_the_cluster_dns(here: Path) -> None:
+    """aws-node uses the host network: dnsPolicy Default, its node's resolver, never CoreDNS."""
+    pod = next(line.split()[-1] for line in (here / "eks-dump.yaml").read_text().splitlines()
+               if line.strip().startswith("name: aws-node-"))
+    doc = trace(here, "eks-dump.yaml", f"kube-system/{pod}", "nothere.example.com")
+    assert code(doc) == "DNS_NXDOMAIN"
+    assert DNS_IP_NOTE not in doc["notes"]
+    assert doc["hops"][-1]["name"] != "CoreDNS"

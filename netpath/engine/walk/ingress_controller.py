@@ -41,7 +41,7 @@ def ingress_controller(w: Walk, at: At[ControllerConnection]) -> Next:
     if choice.backend is None:
         problem = choice.problem or found.problem
         assert problem is not None
-        return w.block(Code(problem.code), Component.INGRESS, route.ingress.key,
+        return w.block(problem.code, Component.INGRESS, route.ingress.key,
                        problem.reason, problem.fix, client)
     backend = choice.backend
     # ingress-nginx balances over the endpoints (its default load-balance is round_robin)

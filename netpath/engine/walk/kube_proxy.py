@@ -32,7 +32,7 @@ from netpath.engine.walk.position import (
 )
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Service
-from netpath.model.vocabulary import Action, Code, Component, EniOwner
+from netpath.model.vocabulary import Action, Component, EniOwner
 
 
 def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
@@ -190,7 +190,7 @@ def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: N
     if choice.problem is not None or choice.backend is None:
         problem = choice.problem or found.problem
         assert problem is not None
-        w.block(Code(problem.code), Component.SERVICE, service.key,
+        w.block(problem.code, Component.SERVICE, service.key,
                 problem.seen_behind(_balancer_in_front(w, packet)),
                 problem.fix, packet,
                 rule=RuleRef(problem.rule or f"service {service.key}",

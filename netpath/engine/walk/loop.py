@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from netpath.engine import fixes
-from netpath.engine.walk.position import COMPONENT_AT, At, Stop, Walk, Where
+from netpath.engine.walk.position import COMPONENT_AT, At, Stop, Walk, Where, cluster_at
 from netpath.engine.walk.table import HANDLERS, Handler
 from netpath.model.vocabulary import Code
 
@@ -34,6 +34,9 @@ def walk(w: Walk, start: At[object], handlers: Mapping[Where, Handler] = HANDLER
                 _loop(w, at)
                 return w
             seen.add(at)
+        cluster = cluster_at(w.net, at)
+        if cluster is not None:
+            w.ctx.clusters.add(cluster)
         following = handlers[at.where](w, at)
         if isinstance(following, Stop):
             return w

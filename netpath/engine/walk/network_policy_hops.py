@@ -12,7 +12,7 @@ from netpath.engine.network_policy import PolicyIndex
 from netpath.engine.network_policy_decision import NetpolDecision, evaluate
 from netpath.engine.walk.position import Walk
 from netpath.model.kubernetes import Cluster, Pod
-from netpath.model.vocabulary import Action, Code, Component
+from netpath.model.vocabulary import Action, Component
 
 
 def _index(w: Walk, cluster: Cluster) -> PolicyIndex | None:
@@ -93,7 +93,8 @@ def _record(w: Walk, decision: NetpolDecision, packet: Packet,
         w.hop(Component.NETWORK_POLICY, name, Action.ALLOW, decision.line, packet, rule=rule,
               note=note, crossing=crossing)
         return True
-    code = Code(decision.code or Code.NETPOL_INGRESS_DENIED)
+    code = decision.code
+    assert code is not None  # a decision that does not allow has its code
     reason = decision.reason or decision.line
     if decision.direction == "egress" and packet.dst_port == 53:
         reason += ": name resolution breaks"

@@ -55,5 +55,8 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
         w.hop(Component.DNS, answer.answered_by or "CoreDNS", Action.RESOLVE, answer.reason, packet,
               note=note)
         return
-    w.block(Code(answer.code or Code.DNS_NXDOMAIN), Component.DNS, "CoreDNS", answer.reason,
+    # A hostNetwork pod (dnsPolicy Default) asks its node's resolver, never CoreDNS.
+    asked = "CoreDNS" if answer.resolv_conf.policy == "ClusterFirst" or not answer.tried \
+        else answer.tried[-1].server
+    w.block(answer.code or Code.DNS_NXDOMAIN, Component.DNS, asked, answer.reason,
             answer.fix or f"check the name {answer.asked}", packet, note=note)

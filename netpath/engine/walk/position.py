@@ -186,6 +186,18 @@ class ControllerConnection:
         return self.controller
 
 
+def cluster_at(net: Network, at: At[object]) -> str | None:
+    """The Kubernetes cluster a position is in, if any: its pod or node, or the pod or node an
+    interface of the position belongs to."""
+    subject = at.subject
+    if isinstance(subject, PodAt | NodeAt | ControllerConnection):
+        return subject.cluster
+    if isinstance(subject, str):
+        ref = net.kube.node_of_eni.get(subject) or net.kube.pod_of_eni.get(subject)
+        return ref.cluster if ref is not None else None
+    return None
+
+
 # --- how the packet is judged ----------------------------------------------------------------
 
 
@@ -259,6 +271,7 @@ class Context:
     client_ephemeral: Ephemeral | None = None  # the range of the connection's first client
     endpoint_preference: str | None = None  # --endpoint: the Service endpoint to follow
     notes_seen: set[str] = field(default_factory=set)
+    clusters: set[str] = field(default_factory=set)  # the clusters the walks went through
     # Hops are numbered as they are made: the request's walks run one after the other, then
     # the replies', so the order they are made in is the order the trace lists them in.
     hops_made: int = 0

@@ -18,7 +18,7 @@ https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html
 
 from __future__ import annotations
 
-from netpath.model.kubernetes import ContainerPort, Inference, Service, ServicePort
+from netpath.model.kubernetes import CLUSTER_DNS, ContainerPort, Inference, Service, ServicePort
 from netpath.sources.kubernetes.drafts import Meta, Objects, PodTemplate, ServiceDraft, Workload
 from netpath.sources.kubernetes.manifests import ManifestDoc
 from netpath.sources.kubernetes.settings import Settings
@@ -41,7 +41,7 @@ def add_cluster_dns(st: Settings, objects: Objects) -> list[Inference]:
     has_pods = any(w.meta.namespace == namespace and all(
         w.template.labels.get(k) == v for k, v in wanted) for w in objects.workloads)
     added: list[str] = []
-    subjects = ["dns:cluster"]
+    subjects = [CLUSTER_DNS]
     path = st.path
     if not has_pods:
         meta = Meta("Deployment", namespace, DEPLOYMENT, labels, {}, path,

@@ -28,7 +28,7 @@ from dataclasses import replace
 from ipaddress import IPv4Network
 
 from netpath.model.addr import Address, Prefix
-from netpath.model.kubernetes import Inference
+from netpath.model.kubernetes import CLUSTER_DNS, Inference
 from netpath.sources.kubernetes.drafts import Objects
 from netpath.sources.kubernetes.settings import Settings
 
@@ -63,7 +63,7 @@ def infer_settings(st: Settings, objects: Objects) -> tuple[Settings, list[Infer
             why = "the 10th address of the inferred service CIDR (kubeadm's and EKS's choice)"
             path = st.path
         if st.dns_ip != default_dns:
-            found.append(Inference("cluster DNS IP", str(st.dns_ip), why, ("dns:cluster",),
+            found.append(Inference("cluster DNS IP", str(st.dns_ip), why, (CLUSTER_DNS,),
                                    path))
     if "pod_cidr" not in st.written and st.pod_cidr is not None:
         pod_cidr, why = _pod_cidr(st, objects)
