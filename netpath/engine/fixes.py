@@ -73,11 +73,6 @@ def _sg_peer(net: Network, eni: Eni, address: Address, direction: str = "ingress
     return f"{address}/32"
 
 
-def _subnet_cidr(net: Network, vpc: str, address: object) -> str:
-    found = net.subnet_containing(vpc, address)  # type: ignore[arg-type]
-    return str(found.cidr) if found else f"{address}/32"
-
-
 def nacl(acl: NetworkAcl, direction: str, packet: Packet, rule: NaclRule | None,
          subnet: Subnet) -> str:
     if acl.implicit:

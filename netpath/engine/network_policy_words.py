@@ -9,7 +9,7 @@ from __future__ import annotations
 from netpath.engine.hops import service_words
 from netpath.engine.network_policy import ANY, Match, PolicyDirection
 from netpath.model.addr import Address
-from netpath.model.kubernetes import LabelSelector, NetpolPeer, NetpolPort, NetworkPolicy, Pod
+from netpath.model.kubernetes import NetpolPeer, NetpolPort, NetworkPolicy, Pod
 
 # --- names ------------------------------------------------------------------------------------
 
@@ -22,10 +22,6 @@ def peer_name(peer_ip: Address, peer_pod: Pod | None) -> str:
 
 def flow_name(protocol: str, port: int | None) -> str:
     return service_words(protocol, port)
-
-
-def _selector(selector: LabelSelector) -> str:
-    return "" if selector.is_empty else str(selector)
 
 
 def describe_peer(policy: NetworkPolicy, peer: NetpolPeer) -> str:

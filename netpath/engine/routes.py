@@ -29,22 +29,17 @@ class Candidate(Generic[R]):
 class RouteMatch(Generic[R]):
     best: Candidate[R]
     others: tuple[Candidate[R], ...]  # every other matching route, most specific first
-    ambiguous: bool  # two routes of the same length and rank matched (AWS picks one at random)
+    # the other routes as specific and as preferred as the best, to other targets: AWS picks
+    # one of them at random and keeps it
+    tied: tuple[Candidate[R], ...] = ()
 
     @property
     def route(self) -> R:
         return self.best.route
 
     @property
-    def tied(self) -> tuple[Candidate[R], ...]:
-        """With `ambiguous`: the other routes as specific and as preferred as the best, to
-        other targets (AWS picks one of them at random and keeps it)."""
-        if not self.ambiguous:
-            return ()
-        best = self.best
-        return tuple(c for c in self.others if c.prefix.prefixlen == best.prefix.prefixlen
-                     and _rank(c.route) == _rank(best.route)
-                     and c.route.target != best.route.target)
+    def ambiguous(self) -> bool:
+        return bool(self.tied)
 
 
 class PrefixIndex(Generic[R]):
@@ -83,12 +78,14 @@ class PrefixIndex(Generic[R]):
         if not found:
             return None
         best = found[0]
-        ambiguous = len(found) > 1 and (
-            found[1].prefix.prefixlen == best.prefix.prefixlen
-            and _rank(found[1].route) == _rank(best.route)
-            and found[1].route.target != best.route.target
-        )
-        return RouteMatch(best, tuple(found[1:]), ambiguous)
+        rank = _rank(best.route)
+        tied = []
+        for other in found[1:]:  # most specific, then best ranked, first: the ties lead
+            if other.prefix.prefixlen != best.prefix.prefixlen or _rank(other.route) != rank:
+                break
+            if other.route.target != best.route.target:
+                tied.append(other)
+        return RouteMatch(best, tuple(found[1:]), tuple(tied))
 
 
 _MASKS = tuple(((1 << 32) - 1) ^ ((1 << (32 - n)) - 1) for n in range(33))

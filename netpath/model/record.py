@@ -148,7 +148,7 @@ def _plain_dataclass(cls: type[T]) -> type[T] | None:
                     or value.hash is not None or value.kw_only is not dataclasses.MISSING):
                 return None
             made = value
-        elif isinstance(value, list | dict | set):
+        elif type(value).__hash__ is None:
             return None  # a mutable default: dataclass's error
         else:
             made = dataclasses.field(default=value)

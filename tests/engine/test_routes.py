@@ -95,3 +95,14 @@ def test_lpm_equals_brute_force_scan(entries: list[tuple[IPv4Network, str]], val
     assert match.route.destination.prefixlen == best_len
     assert ORIGIN_RANK[match.route.origin] == best_rank
     assert len(match.others) == len(matching) - 1
+
+
+def test_a_tie_behind_a_route_to_the_same_target_is_still_a_tie() -> None:
+    """Three equal prefix-list routes, two to x and one to y: whichever comes second, AWS
+    picks between x and y."""
+    cidr = (IPv4Network("10.8.0.0/16"),)
+    plists = {name: PrefixList(name, cidr, None, ()) for name in ("pl-a", "pl-b", "pl-c")}
+    match = lpm([pl_route("pl-a", "x"), pl_route("pl-b", "x"), pl_route("pl-c", "y")],
+                "10.8.0.1", plists)
+    assert match is not None and match.ambiguous
+    assert [c.route.target for c in match.tied] == ["y"]

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netpath.model import record_cache as module
+from netpath.model.record import _plain_dataclass as plain_dataclass
 from netpath.model.record import record
 
 FROZEN_SLOTS = dataclasses.dataclass(frozen=True, slots=True)
@@ -861,6 +862,7 @@ FIELD_FACTS = ("name", "type", "default", "default_factory", "init", "repr", "ha
 def test_plain_classes_are_made_as_dataclass_makes_them(layout: list[tuple[str, str, Any]]
                                                         ) -> None:
     mine, theirs = define_annotated(record, layout), define_annotated(FROZEN_SLOTS, layout)
+    assert define_annotated(plain_dataclass, layout) is not None  # the fast path made `mine`
     assert [[getattr(f, fact) for fact in FIELD_FACTS] for f in dataclasses.fields(mine)] == \
         [[getattr(f, fact) for fact in FIELD_FACTS] for f in dataclasses.fields(theirs)]
     assert mine.__slots__ == theirs.__slots__
@@ -890,3 +892,14 @@ def test_a_plain_class_keeps_what_it_defines_beside_its_fields() -> None:
     assert Port.LIMIT == 65535 and Port.__doc__ == "A port."
     assert Port(22).privileged and not Port(8080, "udp").privileged
     assert Port.__match_args__ == ("number", "protocol")
+
+
+def test_an_unhashable_default_is_refused_as_dataclass_refuses_it() -> None:
+    """Any default whose type is unhashable is mutable and would be shared by every instance:
+    dataclass refuses it (ValueError), and so does record, on its fast path too."""
+    namespace = {"__module__": "record_fidelity_examples",
+                 "__annotations__": {"data": "bytearray"}, "data": bytearray()}
+    with pytest.raises(ValueError, match="mutable default"):
+        record(type("Buffer", (), dict(namespace)))
+    with pytest.raises(ValueError, match="mutable default"):
+        FROZEN_SLOTS(type("Buffer", (), dict(namespace)))

@@ -29,6 +29,7 @@ from netpath.engine.walk.position import (
     Session,
     Walk,
     Where,
+    dnat_key,
 )
 from netpath.model.addr import Address
 from netpath.model.kubernetes import Cluster, Node, Service
@@ -47,8 +48,8 @@ def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
         return None
     backend, port_words, picked = choice
     translated = packet.with_destination(backend.ip, backend.port)
-    key = ("dnat", int(backend.ip), backend.port, int(packet.src_ip), packet.src_port)
-    w.ctx.sessions[key] = Session(f"kube-proxy:{node.name}", packet, translated, flow.ephemeral)
+    w.ctx.sessions[dnat_key(translated)] = Session(f"kube-proxy:{node.name}", packet, translated,
+                                                   flow.ephemeral)
     w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
           f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port} "
           f"({backend.label}); {port_words}", translated,
@@ -61,8 +62,7 @@ def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
 def undo_dnat(w: Walk, client: str, packet: Packet) -> Packet | None:
     """The reply of a ClusterIP connection, back at the client's node: conntrack restores the
     ClusterIP as its source. None when no ClusterIP DNAT is behind this reply."""
-    key = ("dnat", int(packet.src_ip), packet.src_port, int(packet.dst_ip), packet.dst_port)
-    session = w.ctx.sessions.get(key)
+    session = w.ctx.sessions.get(dnat_key(packet, reply=True))
     if session is None or not session.translator.startswith("kube-proxy:"):
         return None
     original = session.original

@@ -10,7 +10,7 @@ from __future__ import annotations
 from netpath.engine.hops import Crossing, Packet, RuleRef
 from netpath.engine.network_policy import PolicyIndex
 from netpath.engine.network_policy_decision import NetpolDecision, evaluate
-from netpath.engine.walk.position import Walk
+from netpath.engine.walk.position import Walk, dnat_key
 from netpath.model.kubernetes import Cluster, Pod
 from netpath.model.vocabulary import Action, Component
 
@@ -44,8 +44,7 @@ def ingress_allowed(w: Walk, cluster: Cluster, pod: Pod, packet: Packet,
 def _after_dnat(w: Walk, decision: NetpolDecision, packet: Packet) -> str | None:
     """The lesson, once, when the packet reached isolating policies through a ClusterIP and it
     matters: the port changed, or the policies deny."""
-    key = ("dnat", int(packet.dst_ip), packet.dst_port, int(packet.src_ip), packet.src_port)
-    session = w.ctx.sessions.get(key)
+    session = w.ctx.sessions.get(dnat_key(packet))
     if session is None or not decision.isolated:
         return None
     original = session.original

@@ -33,6 +33,7 @@ from netpath.engine.walk.position import (
     PodAt,
     Walk,
     Where,
+    dnat_key,
 )
 from netpath.model.kubernetes import Cluster, Node, Pod
 from netpath.model.vocabulary import Action, Code, Component
@@ -103,11 +104,7 @@ def _route_from_pod(w: Walk, at: At[PodAt], cluster: Cluster, pod: Pod, packet: 
 def _to_itself(w: Walk, at: At[PodAt], cluster: Cluster, pod: Pod, packet: Packet) -> Next:
     """A pod's packet to its own address: straight back in over its loopback, unless it went
     through a Service whose endpoint is the pod itself, which the node sends back (hairpin)."""
-    if at.reply:
-        key = ("dnat", int(packet.src_ip), packet.src_port, int(packet.dst_ip), packet.dst_port)
-    else:
-        key = ("dnat", int(packet.dst_ip), packet.dst_port, int(packet.src_ip), packet.src_port)
-    if key in w.ctx.sessions:
+    if dnat_key(packet, reply=at.reply) in w.ctx.sessions:
         node = cluster.nodes[pod.node]
         w.hop(Component.NODE, node.name, Action.FORWARD,
               f"{node.name} sends it back to {pod.key}: the Service's endpoint is the client "

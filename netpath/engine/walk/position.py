@@ -262,6 +262,14 @@ class Session:
     client: Ephemeral  # the range the original source port came from
 
 
+def dnat_key(packet: Packet, *, reply: bool = False) -> tuple[object, ...]:
+    """The key of a ClusterIP DNAT session, from the translated request (endpoint and client)
+    or from its reply, which carries them the other way round."""
+    if reply:
+        packet = packet.reply()
+    return ("dnat", int(packet.dst_ip), packet.dst_port, int(packet.src_ip), packet.src_port)
+
+
 @dataclass
 class Context:
     """What the walks of one trace share: its address translations and the notes shown."""

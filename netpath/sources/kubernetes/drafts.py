@@ -123,7 +123,6 @@ class Objects:
     sgps_without_pod_selector: list[Meta] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     used_namespaces: dict[str, SpecPath] = field(default_factory=dict)  # -> first user
-    seen: dict[tuple[str, str, str], Meta] = field(default_factory=dict)
     # Pods of a dump that do not run: (meta, phase); they hold no IP and serve nothing.
     not_running: list[tuple[Meta, str]] = field(default_factory=list)
 

@@ -119,7 +119,6 @@ def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
     namespace = (meta_r.string("namespace") or default_namespace) if namespaced else ""
     meta = Meta(kind, namespace, name, meta_r.labels("labels"), meta_r.annotations(), r.path,
                 doc, inner, controller_of(meta_r))
-    out.seen[(kind, namespace, name)] = meta
     if namespaced:
         out.used_namespaces.setdefault(namespace, r.path)
     parse(ctx, r, meta, out)
