@@ -56,9 +56,11 @@ def job_run(r: Reader, meta: Meta) -> tuple[Reader, int, dict[str, str], bool] |
     pod_spec = template.sub("spec")
     _restart_policy(pod_spec, template.has("spec"))
     if meta.kind == "Job":
-        labels = _job_labels(job, meta, template, labels)
+        uid = r.sub("metadata").data.get("uid")  # a Job read back from the API server has one
+        labels = _job_labels(job, meta, template, labels, uid if isinstance(uid, str) else None)
     count = _pods_per_run(job)
-    suspended = spec.boolean("suspend") is True or job.boolean("suspend") is True
+    suspended = spec.boolean("suspend") is True or (
+        job is not spec and job.boolean("suspend") is True)
     _note(r, meta, 0 if suspended else count, suspended)
     written = isinstance(job.data.get("template"), dict)  # else reported: missing, or a type
     return pod_spec, 0 if suspended else count, labels, written
@@ -79,10 +81,12 @@ def _restart_policy(pod_spec: Reader, written: bool) -> None:
                        'values: "OnFailure", "Never"')
 
 
-def _job_labels(job: Reader, meta: Meta, template: Reader, labels: dict[str, str]
-                ) -> dict[str, str]:
+def _job_labels(job: Reader, meta: Meta, template: Reader, labels: dict[str, str],
+                uid: str | None) -> dict[str, str]:
     """The template's labels with the ones the Job controller adds (unless the selector is
-    manual), after the API server's checks of the selector against them."""
+    manual), after the API server's checks of the selector against them. `uid`: the Job's
+    `metadata.uid` when it was read back from the API server (`kubectl get -o yaml`), whose
+    generated selector names it."""
     manual = job.boolean("manualSelector") is True
     written = selector(job, "selector")
     if manual:
@@ -102,7 +106,7 @@ def _job_labels(job: Reader, meta: Meta, template: Reader, labels: dict[str, str
             template.ctx.error(template.at("metadata", "labels", key),
                                f"invalid label {key}={value}: must be {meta.name!r} (the Job's "
                                "name, which the Job controller sets)")
-    generated = {**dict.fromkeys(_UID_LABELS, _UNKNOWN_UID), **dict.fromkeys(
+    generated = {**dict.fromkeys(_UID_LABELS, uid or _UNKNOWN_UID), **dict.fromkeys(
         JOB_NAME_LABELS, meta.name)}
     if written is not None and not written.matches(generated):
         job.error("selector", "`selector` not auto-generated: the Job controller selects its "

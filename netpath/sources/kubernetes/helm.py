@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 HOOK_ANNOTATION = "helm.sh/hook"
+_TEST_HOOKS = frozenset({"test", "test-success", "test-failure"})  # the last two: Helm 2
 
 
 def helm_test_hook(metadata: dict[Any, Any]) -> str | None:
@@ -22,8 +23,10 @@ def helm_test_hook(metadata: dict[Any, Any]) -> str | None:
     value = annotations.get(HOOK_ANNOTATION) if isinstance(annotations, dict) else None
     if not isinstance(value, str):
         return None
-    hooks = [hook.strip() for hook in value.split(",")]
-    if not any(hook.startswith("test") for hook in hooks):
+    # Helm's manifest sorter lowercases each hook and gives the object every event listed: one
+    # that is also an install or upgrade hook is created by `helm install` too.
+    hooks = {hook.strip().lower() for hook in value.split(",")}
+    if not hooks or not hooks <= _TEST_HOOKS:
         return None
     return (f"a Helm test hook ({HOOK_ANNOTATION}: {value}), skipped: `helm install` does not "
             "create it, `helm test` runs it")

@@ -193,7 +193,12 @@ def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     labels = template.sub("metadata").labels("labels")
     workload_selector_rules(spec, meta.kind, r.string("apiVersion") or "", labels)
     wanted = selector(spec, "selector")
-    if wanted is not None and not wanted.is_empty and not wanted.matches(labels):
+    if wanted is not None and wanted.is_empty:
+        # ValidateDeploymentSpec (and ReplicaSet's, in the same words), StatefulSet's, DaemonSet's
+        what = "deployment" if meta.kind in ("Deployment", "ReplicaSet") else meta.kind.lower()
+        spec.error("selector", f"empty selector is invalid for {what}: it would select every "
+                   "pod of the namespace")
+    elif wanted is not None and not wanted.matches(labels):
         spec.error("selector", f"selector {wanted} does not match the template's labels "
                    f"({_labels(labels)}); Kubernetes refuses such a {meta.kind}")
     written = isinstance(spec.data.get("template"), dict)  # else reported: missing, or a type

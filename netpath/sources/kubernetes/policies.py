@@ -58,8 +58,9 @@ def _network_policy(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     if written:
         types = tuple(t for t in POLICY_TYPES if t in written)
     else:
-        # The API's defaulting: Ingress always, Egress only when there are egress rules.
-        types = ("Ingress", "Egress") if egress else ("Ingress",)
+        # The API's defaulting (SetDefaults_NetworkPolicy): Ingress always, Egress when egress
+        # rules are written, even ones netpath leaves out (IPv6 only): they still isolate.
+        types = ("Ingress", "Egress") if spec.data.get("egress") else ("Ingress",)
     for word, rules in (("Ingress", ingress), ("Egress", egress)):
         if rules and word not in types:
             ctx.notes.append(f"NetworkPolicy {meta.key} has {word.lower()} rules, but its "

@@ -51,8 +51,9 @@ class NodeRequirement:
             return value is not None
         if self.operator == "DoesNotExist":
             return value is None
-        if value is None or not value.lstrip("-").isdigit() or len(self.values) != 1:
-            return False
+        if value is None or not value.lstrip("-").isdigit() or len(self.values) != 1 \
+                or not self.values[0].lstrip("-").isdigit():
+            return False  # the scheduler matches no node with a bound that is no integer
         number, bound = int(value), int(self.values[0])
         return number > bound if self.operator == "Gt" else number < bound
 

@@ -390,7 +390,7 @@ JOBS = """
   kind: Pod
   metadata:
     name: web-test
-    annotations: {helm.sh/hook: "pre-install, test-success"}
+    annotations: {helm.sh/hook: "Test, test-success"}
   spec: {containers: [{name: test, image: test}]}
 - apiVersion: v1
   kind: Pod
@@ -414,7 +414,93 @@ def test_jobs_cron_jobs_and_helm_hooks_with_a_default_namespace() -> None:
     assert cluster.pods["shop/report-0"].owner == "CronJob/report"
     assert cluster.ignored == (
         "Pod shop/web-test (clusters.eks.manifests[4]): a Helm test hook (helm.sh/hook: "
-        "pre-install, test-success), skipped: `helm install` does not create it, `helm test` "
+        "Test, test-success), skipped: `helm install` does not create it, `helm test` "
         "runs it",)
     assert "Job shop/held is suspended: it runs no pods" in model.notes
     assert list(cluster.namespaces) == ["default", "kube-system", "ops", "shop"]
+
+
+def test_a_test_hook_that_is_also_an_install_hook_is_created_by_helm_install() -> None:
+    """Helm's manifest sorter gives an object every event its hook annotation lists: with
+    `post-install` among them, `helm install` creates it."""
+    model, errors = build_model(spec("""
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: smoke
+    annotations: {helm.sh/hook: "post-install,test"}
+  spec: {containers: [{name: smoke, image: smoke}]}
+"""), None, "shop")
+    assert errors == []
+    assert "shop/smoke" in files_pods(model.clusters["eks"])
+    assert model.clusters["eks"].ignored == ()
+
+
+def test_a_job_read_back_from_the_api_server_keeps_its_generated_selector() -> None:
+    """`kubectl get job -o yaml`: the API server wrote the selector it generated from the Job's
+    uid, and the controller-uid labels on the template; that is no hand-written selector."""
+    uid = "8c6f1f3a-5d2e-4b7a-9e51-0c1d2e3f4a5b"
+    model, errors = build_model(spec(f"""
+- apiVersion: batch/v1
+  kind: Job
+  metadata: {{name: migrate, namespace: shop, uid: {uid}}}
+  spec:
+    manualSelector: false
+    selector:
+      matchLabels: {{batch.kubernetes.io/controller-uid: {uid}}}
+    template:
+      metadata:
+        labels:
+          batch.kubernetes.io/controller-uid: {uid}
+          batch.kubernetes.io/job-name: migrate
+          controller-uid: {uid}
+          job-name: migrate
+      spec: {{restartPolicy: Never, containers: [{{name: m, image: m}}]}}
+"""), None, "shop")
+    assert errors == []
+    assert "shop/migrate-0" in files_pods(model.clusters["eks"])
+
+
+def test_egress_rules_that_are_all_ipv6_still_isolate_the_pod_for_egress() -> None:
+    """SetDefaults_NetworkPolicy adds Egress to policyTypes when spec.egress is written: the
+    IPv6-only rule netpath leaves out still makes the pod egress-isolated (no IPv4 egress)."""
+    cluster, _ = kube("""
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: v6-out, namespace: shop}
+  spec:
+    podSelector: {matchLabels: {app: a}}
+    egress: [{to: [{ipBlock: {cidr: "2001:db8::/64"}}]}]
+""")
+    policy = cluster.network_policies["shop/v6-out"]
+    assert policy.egress == ()
+    assert policy.policy_types == ("Ingress", "Egress")
+
+
+def test_a_node_affinity_bound_that_is_no_integer_matches_no_node() -> None:
+    """The scheduler reads Gt/Lt values as integers; one that is not matches nothing (it used
+    to end netpath with an internal error)."""
+    from netpath.sources.kubernetes.scheduling import NodeRequirement
+
+    requirement = NodeRequirement("cores", "Gt", ("many",))
+    assert not requirement.matches("node-1", {"cores": "8"})
+    assert NodeRequirement("cores", "Gt", ("4",)).matches("node-1", {"cores": "8"})
+
+
+@pytest.mark.parametrize(("kind", "what"), [("Deployment", "deployment"),
+                                            ("ReplicaSet", "deployment"),
+                                            ("StatefulSet", "statefulset"),
+                                            ("DaemonSet", "daemonset")])
+def test_an_empty_workload_selector_is_refused(kind: str, what: str) -> None:
+    errors = kube_errors(f"""
+- apiVersion: apps/v1
+  kind: {kind}
+  metadata: {{name: web}}
+  spec:
+    selector: {{matchLabels: {{}}}}
+    template:
+      metadata: {{labels: {{app: web}}}}
+      spec: {{containers: [{{name: web, image: web}}]}}
+""")
+    assert [(e["path"], e["message"].split(":")[0]) for e in errors] == [
+        ("clusters.eks.manifests[0].spec.selector", f"empty selector is invalid for {what}")]
