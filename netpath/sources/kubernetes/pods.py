@@ -22,6 +22,7 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import Node, Pod
@@ -132,6 +133,11 @@ class _Placement:
     homes: dict[str, Prefix]
     load: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
+    @cached_property
+    def node_labels(self) -> dict[str, dict[str, str]]:
+        nodes = self.cn.nodes
+        return {name: dict(nodes[name].labels) for name in self.ordered}
+
     def __call__(self, workload: Workload) -> list[PodDraft]:
         ctx, st, nodes = self.ctx, self.st, self.cn.nodes
         meta, template = workload.meta, workload.template
@@ -141,20 +147,21 @@ class _Placement:
                 ctx.error((*template.spec_path, "nodeName"), f"node {fixed!r} is not a node of "
                           f"cluster {st.name!r}", did_you_mean(fixed, self.ordered))
             return []
-        labels = {name: nodes[name].labels for name in self.ordered}
-        eligible = eligible_nodes(labels, template.node_selector, template.node_affinity)
+        names = [meta.name] if meta.kind == "Pod" else [
+            f"{meta.name}-{i}" for i in range(workload.replicas)]
+        if fixed is not None:  # every pod of a dump: no placement to work out
+            if meta.kind == "DaemonSet":
+                names = [f"{meta.name}-{fixed}"]
+            return [_draft(name, fixed, False, nodes, workload) for name in names]
+        eligible = eligible_nodes(self.node_labels, template.node_selector,
+                                  template.node_affinity)
         if workload.ip is not None:
             # A written pod IP says where the pod runs: on a node whose network holds it.
             ip, homes = workload.ip, self.homes
             eligible = [n for n in eligible if n in homes and ip in homes[n]] or eligible
         if meta.kind == "DaemonSet":
-            targets = [fixed] if fixed is not None else eligible
             return [_draft(f"{meta.name}-{node}", node, False, nodes, workload)
-                    for node in targets]
-        names = [meta.name] if meta.kind == "Pod" else [
-            f"{meta.name}-{i}" for i in range(workload.replicas)]
-        if fixed is not None:
-            return [_draft(name, fixed, False, nodes, workload) for name in names]
+                    for node in eligible]
         if not eligible:
             if names and self.ordered and not workload.implicit:
                 self._unschedulable(workload)
