@@ -1,8 +1,8 @@
 """The benchmark's estate generator writes a valid spec, deterministically.
 
-The checks walk the merged YAML with plain dicts (not netpath's own loader), so they hold before
-the loader exists and cannot share a bug with it; when `netpath.sources.loader` is there, the small
-estate must also load through it without a single error.
+The checks walk the merged YAML with plain dicts (not netpath's own loader), so they cannot share
+a bug with it; the small estate must also load through `netpath.sources.loader` without a single
+error.
 """
 
 from __future__ import annotations
@@ -355,9 +355,8 @@ def test_impossible_sizes_are_refused(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_loads_through_netpath(estate_dir: Path) -> None:
-    load = pytest.importorskip("netpath.sources.loader",
-                               reason="netpath.sources.loader not written yet")
     from netpath.load.errors import SpecErrors
+    from netpath.sources import loader as load
 
     try:
         loaded = load.load_spec(estate_dir)

@@ -81,7 +81,6 @@ def test_show(stack: FakeStack, tmp_path: Path) -> None:
 
 
 def test_schema_prints_plain_json() -> None:
-    pytest.importorskip("netpath.load.schema")
     result = run_cli("schema")
     assert result.exit_code == 0
     assert isinstance(result.json, dict)
@@ -121,7 +120,6 @@ def test_python_dash_m_entry_point_exits_with_the_code() -> None:
 
 
 def test_schema_output_is_valid_json_for_a_pipe() -> None:
-    pytest.importorskip("netpath.load.schema")
     text = run_cli("schema").stdout
     assert text.endswith("\n") and not text.endswith("\n\n")
     json.loads(text)

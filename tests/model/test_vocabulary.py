@@ -105,5 +105,6 @@ def test_a_member_is_its_plain_string(enum: type[StrEnum]) -> None:
 
 
 def test_values_are_unique_within_each_enum() -> None:
+    # A repeated value makes an alias, which iteration and len() skip: count the names.
     for enum in ENUMS:
-        assert len(set(values(enum))) == len(enum), enum.__name__
+        assert len(enum.__members__) == len(enum), enum.__name__

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from netpath.load import schema
 from netpath.sources.netpath_spec.semantic import CHECKS, check_model
 from tests.sources.netpath_spec.speccases import base_spec, load_cases, run_stages, shown
 
@@ -29,7 +30,6 @@ def test_case(case) -> None:
 @pytest.mark.parametrize("case", [c for c in CASES if not c.schema_invalid], ids=lambda c: c.id)
 def test_case_specs_pass_the_schema(case) -> None:
     """The builder only ever sees schema-valid data: the cases must be such data."""
-    schema = pytest.importorskip("netpath.load.schema")
     assert [str(e) for e in schema.validate(case.spec)] == []
 
 
