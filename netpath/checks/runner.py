@@ -25,6 +25,7 @@ from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import Locator, no_locations
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
+from netpath.model.vocabulary import Code
 
 if TYPE_CHECKING:
     from netpath.engine.hops import Trace
@@ -36,7 +37,6 @@ TRACE_CACHE_SIZE = 4096  # traces kept for repeated queries (each holds its hops
 # A query: source, destination, port, protocol, and whether a name the spec does not know is
 # looked up in DNS anyway (an expectation of `code: DNS_NXDOMAIN`).
 _Query = tuple[str, str, int | None, str, bool]
-_NXDOMAIN = "DNS_NXDOMAIN"
 _ASK_NXDOMAIN = "to expect a name that does not resolve, say code: DNS_NXDOMAIN"
 
 
@@ -142,7 +142,7 @@ class _Runner:
                 key = (source, destination, exp.port, exp.protocol, criteria)
                 pair = self.judged.get(key)
                 if pair is None:
-                    nxdomain = exp.code == _NXDOMAIN
+                    nxdomain = exp.code == Code.DNS_NXDOMAIN
                     found = self._trace((source, destination, exp.port, exp.protocol,
                                          nxdomain))
                     if isinstance(found, SpecError):
@@ -201,7 +201,7 @@ class _Runner:
         from netpath.engine.typed_names import spec_knows
 
         blocked = found.blocked_by
-        if blocked is None or blocked.code != _NXDOMAIN or spec_knows(self.network,
+        if blocked is None or blocked.code != Code.DNS_NXDOMAIN or spec_knows(self.network,
                                                                          destination):
             return None
         source = resolve_source(self.network, found.query.source)
@@ -231,18 +231,16 @@ def crossable_names(network: Network) -> frozenset[str]:
     """What `via` and `not_via` may name: every name a hop can carry (AWS resources, clusters'
     nodes, pods, Services, NetworkPolicies and Ingresses, the DNS servers) and every component
     kind."""
-    from netpath.engine.kube_index import kube_keys
+    from netpath.engine.coredns import COREDNS
     from netpath.model.vocabulary import Component
 
-    model = network.model
-    names = {*model.resource_names(), *(c.value for c in Component),
-             "CoreDNS", "route53", "internet", "client"}
+    model, kube = network.model, network.kube
+    # Pods and Services by every key they answer to (NAME, NAMESPACE/NAME, CLUSTER/...).
+    names = {*model.resource_names(), *(c.value for c in Component), *kube.pods_by_key,
+             *kube.services_by_key, COREDNS, "route53", "internet", "client"}
     for cluster in model.clusters.values():
         names.add(cluster.name)
         names.update(cluster.nodes)
-        for named in (*cluster.pods, *cluster.services):  # keyed NAMESPACE/NAME
-            namespace, _, name = named.partition("/")
-            names.update(kube_keys(cluster.name, namespace, name))
         names.update(cluster.network_policies)
         names.update(cluster.ingresses)
     return frozenset(names)

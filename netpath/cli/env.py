@@ -172,14 +172,16 @@ def open_spec(env: Environment, option: str | None, namespace: str = "default") 
     if path is None:
         env.err(DEFAULT_NOTE)
     try:
-        if path is not None and str(path) == "-":  # `--spec -`: the spec is standard input
-            return load_spec(path, environ=env.environ, namespace=namespace, stdin=env.stdin)
-        return load_spec(path, environ=env.environ, namespace=namespace)
+        # stdin is read only for `--spec -`
+        return load_spec(path, environ=env.environ, namespace=namespace, stdin=env.stdin)
     except Exception as exc:
         if path is not None and option is None:
             # The user did not type this path: say where it came from ($NETPATH_SPEC...).
             env.err(f"note: spec {str(path)!r} from {origin}")
-        raise _scenario_hint(exc, path, env.cwd) from None
+        hinted = _scenario_hint(exc, path, env.cwd)
+        if hinted is exc:
+            raise
+        raise hinted from None
 
 
 def _scenario_hint(exc: Exception, path: Path | None, cwd: Path) -> Exception:

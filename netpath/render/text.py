@@ -25,7 +25,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.text import Text
 
 from netpath.engine.codes import CODES
-from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace
+from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace, service_words
 from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
 from netpath.model.record import record
@@ -86,7 +86,7 @@ def render_trace(trace: Trace, console: Console, locate: Locator = no_locations)
 def _header(trace: Trace) -> RenderableType:
     query = trace.query
     port = trace.dst_port  # the port used, also when --port was left out
-    what = query.protocol if port is None else f"{query.protocol}/{port}"
+    what = service_words(query.protocol, port)
     flow = str(trace.flow) if trace.flow is not None else (
         f"none: {query.destination} does not resolve, so no connection is opened")
     lines = [

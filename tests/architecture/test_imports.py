@@ -23,9 +23,9 @@ FORBIDDEN = {
                      "netpath.drill", "netpath.cli"),
     "netpath.sources": ("netpath.engine", "netpath.render", "netpath.checks", "netpath.drill",
                         "netpath.cli"),
-    "netpath.checks": ("netpath.render", "netpath.drill", "netpath.cli"),
+    "netpath.checks": ("netpath.sources", "netpath.render", "netpath.drill", "netpath.cli"),
     "netpath.render": ("netpath.cli",),
-    "netpath.drill": ("netpath.render", "netpath.cli"),
+    "netpath.drill": ("netpath.load", "netpath.render", "netpath.cli"),
 }
 # Third-party packages the pure core never touches (no terminal, no files, no parsing).
 CORE_THIRD_PARTY = ("rich", "typer", "click", "yaml", "jsonschema", "jsonschema_rs")

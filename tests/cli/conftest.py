@@ -65,7 +65,7 @@ class FakeStack:
     query_error: type[Exception] = StandInQueryError
 
     def load_spec(self, path: Path | None, *, environ: object = None,
-                  namespace: str = "default") -> FakeLoaded:
+                  namespace: str = "default", stdin: object = None) -> FakeLoaded:
         self.loaded.append(path)
         self.namespaces.append(namespace)
         if self.spec_errors:

@@ -182,6 +182,20 @@ def test_the_canonical_dns_rule_admits_the_implicit_coredns(here: Path) -> None:
     assert result.json["findings"] == []
 
 
+def test_np005_names_no_pod_of_the_implicit_coredns(here: Path) -> None:
+    """A kube-system egress default-deny isolates the stand-in CoreDNS pods too; no file of the
+    user's holds them, so NP005 says nothing about them (it still judges the user's pods)."""
+    (here / "implicit-dns" / "kube-system.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: default-deny-egress, namespace: kube-system}\n"
+        "spec: {podSelector: {}, policyTypes: [Egress]}\n")
+    doc = trace(here, "implicit-dns", "kube-system/coredns-0", "shop/api-0", "--port", "80")
+    assert code(doc) == "NETPOL_EGRESS_DENIED"  # the policy does select the stand-in pods
+    result = run_cli("check", "--spec", "implicit-dns", "-f", "json", cwd=here)
+    assert result.exit_code == 0, result.output
+    assert result.json["findings"] == []
+
+
 def test_an_ipblock_of_the_dns_clusterip_does_not_admit_dns(here: Path) -> None:
     manifest = here / "implicit-dns" / "shop.yaml"
     text = manifest.read_text()

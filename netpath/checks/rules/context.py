@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from netpath.model.kubernetes import Cluster, Node, Pod
-from netpath.model.resources import Eni, Model, Route, Subnet
+from netpath.model.resources import Eni, Model, Subnet
 
 if TYPE_CHECKING:
     from netpath.engine.capacity import CapacityReport
@@ -58,10 +58,6 @@ class LintContext:
         for subnet in self.model.subnets.values():
             out.setdefault(subnet.route_table, []).append(subnet.name)
         return out
-
-    def public_route(self, subnet: Subnet) -> Route | None:
-        """The route that makes the subnet public (None for a private one)."""
-        return self.model.internet_route(subnet)
 
     @cached_property
     def sg_holders(self) -> dict[str, list[str]]:

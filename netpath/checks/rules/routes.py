@@ -114,7 +114,7 @@ def nat_without_internet_route(ctx: LintContext) -> Iterator[Hit]:
     """
     for nat in ctx.model.nat_gateways.values():
         subnet = ctx.model.subnets.get(nat.subnet)
-        if nat.connectivity != "public" or subnet is None or ctx.public_route(subnet):
+        if nat.connectivity != "public" or subnet is None or ctx.model.internet_route(subnet):
             continue
         vpc = ctx.model.vpcs.get(nat.vpc)
         igw = vpc.internet_gateway if vpc is not None else None

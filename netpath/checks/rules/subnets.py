@@ -16,7 +16,7 @@ from netpath.model.vocabulary import Severity
 
 def _public(ctx: LintContext, eni: Eni | None) -> tuple[Subnet, Route] | None:
     subnet = ctx.model.subnets.get(eni.subnet) if eni is not None else None
-    route = ctx.public_route(subnet) if subnet is not None else None
+    route = ctx.model.internet_route(subnet) if subnet is not None else None
     return (subnet, route) if subnet is not None and route is not None else None
 
 

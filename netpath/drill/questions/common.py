@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from random import Random
 
 from netpath.drill.model import Question
-from netpath.engine.hops import Hop, Query, Trace
+from netpath.engine.hops import Hop, Query, Trace, service_words
 from netpath.engine.network import Network
 from netpath.model.resources import Model
 from netpath.model.vocabulary import Component
@@ -102,16 +102,16 @@ def excerpt(hops: Iterable[Hop], *, notes: bool = True) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def service_words(query: Query, trace: Trace) -> str:
-    port = trace.dst_port
-    return query.protocol if port is None else f"{query.protocol}/{port}"
+def trace_service(trace: Trace) -> str:
+    """The flow a trace asked about, with the port it used (also when --port was left out)."""
+    return service_words(trace.query.protocol, trace.dst_port)
 
 
 def query_words(trace: Trace, s: Scenario | None = None) -> str:
     """`default/pod-a -> api.example.com (tcp/443)`, as `netpath trace` heads its output, the
     ends named as the choices name them (see `endpoints`)."""
     source, destination = endpoints(trace, s)
-    return f"{source} -> {destination} ({service_words(trace.query, trace)})"
+    return f"{source} -> {destination} ({trace_service(trace)})"
 
 
 def endpoints(trace: Trace, s: Scenario | None = None) -> tuple[str, str]:

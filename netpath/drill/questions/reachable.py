@@ -24,8 +24,8 @@ from netpath.drill.questions.common import (
     query_words,
     question,
     runs,
-    service_words,
     setup_text,
+    trace_service,
     trace_topic,
 )
 from netpath.engine.hops import Blocked, Hop, Trace
@@ -53,7 +53,7 @@ def reachable(s: Scenario, trace: Trace | None, rng: Random, difficulty: int) ->
     blocked = trace.blocked_by
     setup = setup_text(s, f"Query: {query_words(trace, s)}")
     source, destination = endpoints(trace, s)
-    ask = f"Can {party(source)} reach {destination} on {service_words(trace.query, trace)}?"
+    ask = f"Can {party(source)} reach {destination} on {trace_service(trace)}?"
     if blocked is None:
         answer, names, code = "reachable", [], None
         last = [h for h in trace.hops if h.action == "deliver"][-1:]

@@ -159,8 +159,7 @@ def _nacl(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -> 
     number = hop.rule.id or ""
     shared = any(_nacl_number(c) == number for c in choices if c != answer)
     accepted = [] if shared else [number, f"#{number}", f"rule {number}"]
-    service = packet.protocol if packet.dst_port is None else \
-        f"{packet.protocol}/{packet.dst_port}"
+    service = packet.service
     word = "from" if inbound else "to"
     why = (f"NACL rules are checked from the lowest number up and the first match decides: "
            f"{answer} is the first {direction} rule of {acl.name} that matches {service} "
@@ -208,8 +207,7 @@ def _security_group(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty
     if choices is None:
         return None
     owner = s.network.display_name(eni)
-    service = packet.protocol if packet.dst_port is None else \
-        f"{packet.protocol}/{packet.dst_port}"
+    service = packet.service
     word = "receives" if ingress else "sends"
     prep = "from" if ingress else "to"
     way = "inbound" if ingress else "outbound"
@@ -294,7 +292,7 @@ def _policy(s: Scenario, trace: Trace, hop: Hop, rng: Random, difficulty: int) -
     shown = [*policy_lines(selecting, direction, f" (selects {pod.key})"),
              *policy_lines(dict.fromkeys(others[c] for c in choices if c in others),
                            direction, label)]
-    service = f"{packet.protocol}/{packet.dst_port}" if packet.dst_port else packet.protocol
+    service = packet.service
     prep = "from" if ingress else "to"
     peer = peer_pod.key if peer_pod is not None else str(peer_ip)
     verb = "selects" if len(selecting) == 1 else "select"

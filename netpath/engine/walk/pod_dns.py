@@ -9,7 +9,7 @@ https://kubernetes.io/docs/concepts/services-networking/network-policies/
 
 from __future__ import annotations
 
-from netpath.engine.coredns import ClusterDnsAnswer
+from netpath.engine.coredns import COREDNS, ClusterDnsAnswer
 from netpath.engine.hops import Crossing, Packet
 from netpath.engine.network_policy import admits
 from netpath.engine.network_policy_fix import dns_note, dns_server
@@ -52,11 +52,11 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
             notes.insert(0, warning)
     note = "; ".join(notes) or None
     if answer.resolved:
-        w.hop(Component.DNS, answer.answered_by or "CoreDNS", Action.RESOLVE, answer.reason, packet,
+        w.hop(Component.DNS, answer.answered_by or COREDNS, Action.RESOLVE, answer.reason, packet,
               note=note)
         return
     # A hostNetwork pod (dnsPolicy Default) asks its node's resolver, never CoreDNS.
-    asked = "CoreDNS" if answer.resolv_conf.policy == "ClusterFirst" or not answer.tried \
+    asked = COREDNS if answer.resolv_conf.policy == "ClusterFirst" or not answer.tried \
         else answer.tried[-1].server
     w.block(answer.code or Code.DNS_NXDOMAIN, Component.DNS, asked, answer.reason,
             answer.fix or f"check the name {answer.asked}", packet, note=note)
