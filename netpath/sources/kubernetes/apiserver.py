@@ -26,6 +26,8 @@ The parsers call these where they read the fields; `validation` holds the rules 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from netpath.sources.kubernetes.fields import Reader, show
 from netpath.sources.kubernetes.validation import (
     is_dns1123_label,
@@ -95,11 +97,12 @@ def workload_selector_rules(spec: Reader, kind: str, api_version: str,
     spec.error("selector", message, hint)
 
 
-def container_port_names(container: Reader) -> None:
-    """Port names of one container are unique (a duplicate is refused, as `validateContainerPorts`
-    does; their format is checked where they are read)."""
+def container_port_names(ports: Sequence[Reader]) -> None:
+    """Port names of one container (its `ports`, read once by the caller) are unique (a
+    duplicate is refused, as `validateContainerPorts` does; their format is checked where they
+    are read)."""
     seen: dict[str, int] = {}
-    for index, port in enumerate(container.maps("ports")):
+    for index, port in enumerate(ports):
         name = port.data.get("name")
         if isinstance(name, str) and name:
             first = seen.setdefault(name, index)
@@ -107,15 +110,16 @@ def container_port_names(container: Reader) -> None:
                 port.error("name", f"duplicate port name {name!r} (ports[{first}] has it too)")
 
 
-def service_rules(spec: Reader, kind: str, headless: bool) -> None:
-    """What `ValidateService` refuses beyond each port: no ports on a Service that needs them,
-    the same port and protocol twice, an externalName that is not a DNS-1123 subdomain."""
+def service_rules(spec: Reader, ports: Sequence[Reader], kind: str, headless: bool) -> None:
+    """What `ValidateService` refuses beyond each port (`ports`, read once by the caller): no
+    ports on a Service that needs them, the same port and protocol twice, an externalName that
+    is not a DNS-1123 subdomain."""
     written = spec.data.get("ports")
     if not written and not headless and kind != "ExternalName":
         spec.error(None, "missing required field 'ports'", "only headless and ExternalName "
                    "Services may have no ports")
     seen: dict[tuple[object, object], int] = {}
-    for index, port in enumerate(spec.maps("ports")):
+    for index, port in enumerate(ports):
         number, protocol = port.data.get("port"), port.data.get("protocol") or "TCP"
         if not isinstance(number, int) or not isinstance(protocol, str):
             continue  # reported as a wrong type

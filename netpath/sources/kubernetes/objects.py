@@ -154,8 +154,9 @@ def pod_template(spec: Reader, labels: dict[str, str], kind: str,
         pod_spec_rules(spec, kind)
     ports: list[ContainerPort] = []
     for container in containers:
-        container_port_names(container)
-        for port in container.maps("ports"):
+        readers = list(container.maps("ports"))  # maps() reports a wrong item: read once
+        container_port_names(readers)
+        for port in readers:
             number = port.port("containerPort", required=True)
             name = port.port_name("name")
             protocol = port.protocol()
@@ -236,8 +237,9 @@ def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     if headless and kind in ("NodePort", "LoadBalancer"):
         spec.error("clusterIP", f"a {kind} Service cannot be headless (clusterIP: None)")
     external_name = spec.string("externalName", required=kind == "ExternalName")
-    service_rules(spec, kind, headless)
-    ports = _service_ports(spec, written_type)
+    readers = list(spec.maps("ports"))  # maps() reports a wrong item: read once
+    service_rules(spec, readers, kind, headless)
+    ports = _service_ports(readers, written_type)
     selector_labels = spec.labels("selector")
     service = Service(
         namespace=meta.namespace,
@@ -266,9 +268,8 @@ def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     out.services.append(ServiceDraft(service, assign, node_ports, meta))
 
 
-def _service_ports(spec: Reader, kind: str | None) -> tuple[ServicePort, ...]:
+def _service_ports(readers: list[Reader], kind: str | None) -> tuple[ServicePort, ...]:
     ports: list[ServicePort] = []
-    readers = list(spec.maps("ports"))
     names: dict[str, int] = {}
     for index, port in enumerate(readers):
         port.known_keys(_SERVICE_PORT_KEYS, "a Service port")
@@ -327,8 +328,8 @@ def _endpoint_slice(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
             zones.append((node, zone))
         if ip is not None:
             # `ready` unset means unknown, which consumers must read as ready (API reference).
-            endpoints.append(ServiceEndpoint(ip, ready is not False, endpoint.string("nodeName"),
-                                             ports, endpoint.path))
+            endpoints.append(ServiceEndpoint(ip, ready is not False, node, ports,
+                                             endpoint.path))
     out.slices.append(EndpointsDraft(service, tuple(endpoints), meta, computed_endpoints(
         meta.kind, meta.labels, meta.annotations), tuple(zones)))
 

@@ -278,6 +278,31 @@ def test_endpoint_slices_and_endpoints_of_selectorless_services() -> None:
         (ip("10.0.20.61"), False, (EndpointPort(None, 8080, "tcp"),))]
 
 
+@pytest.mark.parametrize(("manifests", "path"), [
+    ("""
+        - {apiVersion: v1, kind: Service, metadata: {name: ext}, spec: {ports: [{port: 5432}]}}
+        - apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata: {name: ext-1, labels: {kubernetes.io/service-name: ext}}
+          addressType: IPv4
+          endpoints: [{addresses: [10.0.20.50], nodeName: 7}]
+    """, "clusters.eks.manifests[1].endpoints[0].nodeName"),
+    ("""
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: a}
+          spec: {containers: [{name: c, image: i, ports: [5, {containerPort: 80}]}]}
+    """, "clusters.eks.manifests[0].spec.containers[0].ports[0]"),
+    ("- {apiVersion: v1, kind: Service, metadata: {name: s}, spec: {ports: [5, {port: 80}]}}",
+     "clusters.eks.manifests[0].spec.ports[0]"),
+    ("- {apiVersion: v1, kind: Service, metadata: {name: s}, spec: {ports: 5}}",
+     "clusters.eks.manifests[0].spec.ports"),
+])
+def test_a_field_of_the_wrong_type_is_reported_once(manifests: str, path: str) -> None:
+    """Fields read by two checks (the API server's rules and the reader) are read once."""
+    assert [e["path"] for e in kube_errors(manifests)] == [path]
+
+
 # --- NetworkPolicy -------------------------------------------------------------------------------
 
 POLICY = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
