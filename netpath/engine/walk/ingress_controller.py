@@ -1,8 +1,9 @@
 """An in-cluster Ingress controller (ingress-nginx) opens its own connection to a backend pod.
 
 ingress-nginx sends to the Service's endpoints directly (it reads EndpointSlices; the
-ClusterIP and kube-proxy are not on the path unless `service-upstream` is set), so the backend
-sees the controller pod's IP and the client IP travels in X-Forwarded-For. Which Ingress rule
+ClusterIP and kube-proxy are not on the path unless `service-upstream` is set, nor is the
+Service's internalTrafficPolicy: kubernetes/ingress-nginx#9050), so the backend sees the
+controller pod's IP and the client IP travels in X-Forwarded-For. Which Ingress rule
 serves a request is `netpath.engine.ingress_nginx.match`.
 """
 
@@ -36,16 +37,17 @@ def ingress_controller(w: Walk, at: At[ControllerConnection]) -> Next:
                        f"{route.backend.service} in {route.ingress.namespace}", client)
     port = service_port(service, route.backend.port)
     found = services.backends_for(cluster, service, "tcp", port)
-    choice = service_choice.choose_backend(found, controller.node, w.ctx.endpoint_preference,
-                                     cluster=cluster)
-    if choice.backend is None:
-        problem = choice.problem or found.problem
-        assert problem is not None
+    if found.problem is not None:
+        problem = found.problem
         return w.block(problem.code, Component.INGRESS, route.ingress.key,
                        problem.reason, problem.fix, client)
-    backend = choice.backend
-    # ingress-nginx balances over the endpoints (its default load-balance is round_robin)
-    others = tuple(b.label for b in choice.pool if b != backend)
+    # Traffic policies are kube-proxy's: ingress-nginx balances over every ready endpoint (its
+    # default load-balance is round_robin), whatever the Service's internalTrafficPolicy.
+    backend = service_choice.choose(found.backends, w.ctx.endpoint_preference)
+    others = tuple(b.label for b in found.backends if b != backend)
+    note = (f"{service.key}'s internalTrafficPolicy: Local is kube-proxy's: ingress-nginx reads "
+            "the endpoints itself and uses them all" if service.internal_traffic_policy ==
+            "Local" else None)
     source_port = pick_port(EPHEMERAL["linux"].ports, controller.key, client) \
         if client.src_port is not None else None
     packet = Packet("tcp", controller.ip, source_port, backend.ip, backend.port)
@@ -54,5 +56,6 @@ def ingress_controller(w: Walk, at: At[ControllerConnection]) -> Next:
           f"{controller.key} straight to the endpoint {backend} (no ClusterIP, no kube-proxy); "
           "the backend sees the controller's IP, the client's travels in X-Forwarded-For",
           packet, rule=RuleRef(route.why, route.backend.path), before=client,
-          choice=Choice(backend.label, others, ChoiceRule.ROUND_ROBIN) if others else None)
+          choice=Choice(backend.label, others, ChoiceRule.ROUND_ROBIN) if others else None,
+          note=note)
     return at.to(Where.POD_SENDS, PodAt(cluster.name, controller.key), packet)
