@@ -114,7 +114,6 @@ class Crossing:
 
     direction: str  # inbound | outbound (NACLs); ingress | egress (groups, policies)
     at: str  # the subnet, the interface's owner, or the pod
-    rules_of: tuple[str, ...] = ()  # the groups or policies that judged, when several may
 
 
 @record

@@ -28,7 +28,7 @@ def _sg_allows(w: Walk, eni: Eni, packet: Packet, flow: Flow, direction: str) ->
     if not eni.security_groups:
         return True  # NAT gateways (and NLBs created without groups) have none
     names = ", ".join(eni.security_groups)
-    crossing = Crossing(direction, w.net.display_name(eni), eni.security_groups)
+    crossing = Crossing(direction, w.net.display_name(eni))
     if flow.reply:
         note = w.note_once("sg-stateful", "security groups are stateful: the reply to an "
                            "allowed connection passes whatever the rules say, but that "

@@ -70,7 +70,7 @@ def reply_passes(w: Walk, cluster: Cluster, pod: Pod, packet: Packet) -> bool:
 def _record(w: Walk, decision: NetpolDecision, packet: Packet,
             lesson: str | None = None) -> bool:
     name = ", ".join(decision.policies) or decision.pod
-    crossing = Crossing(decision.direction, decision.pod, decision.policies)
+    crossing = Crossing(decision.direction, decision.pod)
     rule = None
     if decision.allowed_by is not None:
         match = decision.allowed_by

@@ -34,8 +34,7 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
             w.block(Code.NETPOL_EGRESS_DENIED, Component.NETWORK_POLICY, pod.key,
                     f"{pod.key} cannot resolve {answer.asked}: {warning or 'udp/53 is denied'}",
                     f"allow udp/53 and tcp/53 to the cluster DNS pods in {pod.key}'s egress "
-                    "policies", packet, crossing=Crossing("egress", pod.key, tuple(
-                        p.key for p in index.selecting(pod, "egress"))))
+                    "policies", packet, crossing=Crossing("egress", pod.key))
             return
         if server is not None and not admits(index, "ingress", server, pod.ip, pod, "udp",
                                              _DNS_PORT):
@@ -44,9 +43,8 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
                     f"cluster DNS pod {server.key} do not admit udp/53 from {pod.key}: name "
                     "resolution breaks (every lookup times out)",
                     f"allow udp/53 and tcp/53 from every pod to {server.key} in its "
-                    f"namespace's ingress policies", packet, crossing=Crossing(
-                        "ingress", server.key, tuple(
-                            p.key for p in index.selecting(server, "ingress"))))
+                    f"namespace's ingress policies", packet,
+                    crossing=Crossing("ingress", server.key))
             return
         if warning is not None:
             notes.insert(0, warning)
