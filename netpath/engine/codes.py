@@ -163,4 +163,10 @@ CODES: Mapping[Code, Explanation] = _registry(
         "its policyTypes) and no egress rule of any policy selecting it admits the destination "
         "and port. An egress default-deny also blocks DNS unless udp/53 and tcp/53 to the "
         "cluster DNS pods are allowed."),
+    Explanation(
+        Code.LB_SOURCE_RANGE_DENIED, None, "Outside the load balancer's source ranges",
+        "The client's address is outside a LoadBalancer Service's `loadBalancerSourceRanges` "
+        "(or its `service.beta.kubernetes.io/load-balancer-source-ranges` annotation): the "
+        "provider's firewall, and kube-proxy, drop the connection. (With an AWS part the "
+        "ranges become the load balancer's security group, and the trace says SG_INGRESS_DENIED.)"),
 )

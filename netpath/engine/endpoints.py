@@ -65,7 +65,8 @@ def resolve_dns(net: Network, name: str, vpc: str | None) -> DnsAnswer | None:
         if record is not None and record.private_vpcs and vpc not in record.private_vpcs:
             record = None  # a private hosted zone not associated with this VPC
         if record is not None:
-            zone = "Route 53 private zone" if record.private_vpcs else "Route 53"
+            zone = record.zone or ("Route 53 private zone" if record.private_vpcs
+                                   else "Route 53")
             if record.type == "A":
                 ips = tuple(ipaddress.IPv4Address(v) for v in record.values)
                 return DnsAnswer(name, ips, tuple(chain), zone)
@@ -158,6 +159,11 @@ def endpoint_at(net: Network, address: Address, label: str, *, source: bool,
         single = len(ports) == 1 and ports[0].size == 1
         return Endpoint(label, address,
                         default_port=(ports[0].low, f"{host}'s only port") if single else None)
+    cloud_lb = net.kube.cloud_lbs_by_ip.get(int(address)) if not source else None
+    if cloud_lb is not None and len(cloud_lb[1].ports) == 1:
+        service = cloud_lb[1]
+        return Endpoint(label, address, default_port=(
+            service.ports[0].port, f"the only port of Service {service.key}'s load balancer"))
     if source and not is_public(address):
         raise QueryError(f"no network interface in the spec has the address {address}",
                          "give a name from the spec, a public address, or `internet`")

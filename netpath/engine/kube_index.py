@@ -49,6 +49,9 @@ class KubeIndex:
     pods_without_ip: dict[tuple[str, str], PodProblem]
     # Overlay CNIs: the address of each node's tunnel device (cluster, node) -> address
     tunnel_ips: dict[tuple[str, str], Address]
+    # The cloud's load balancer of a LoadBalancer Service of a cluster without an AWS part:
+    # address -> (cluster, Service)
+    cloud_lbs_by_ip: dict[int, tuple[str, Service]]
 
     def pod_eni(self, cluster: str, pod: Pod) -> Eni | None:
         return self.pod_enis.get(pod_eni_name(cluster, pod))
@@ -66,7 +69,7 @@ def pod_eni_name(cluster: str, pod: Pod) -> str:
 
 
 def build_kube_index(model: Model) -> KubeIndex:
-    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
     for cluster in model.clusters.values():
         index.policy_indexes[cluster.name] = build_policy_index(cluster)
         if cluster.vpc is not None:
@@ -141,3 +144,5 @@ def _index_services(cluster: Cluster, index: KubeIndex) -> None:
         for port in service.ports:
             if port.node_port is not None:
                 index.services_by_node_port[(cluster.name, port.node_port)] = service
+        for address in service.cloud_addresses:
+            index.cloud_lbs_by_ip.setdefault(int(address), (cluster.name, service))

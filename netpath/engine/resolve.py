@@ -122,10 +122,27 @@ def resolve_destination(net: Network, text: str, source: Endpoint, *,
     if dns_for_unknown or looked_up(None, text) or spec_knows(net, text):
         answer = resolve_dns(net, text, from_vpc)
         if answer is None:
+            _refuse_unmodelled_balancer(net, text)
             return None, None
         endpoint = endpoint_at(net, answer.addresses[0], text, source=False, vpc=from_vpc)
         return endpoint, answer
     raise _unknown_destination(net, text, source, suggest)
+
+
+def _refuse_unmodelled_balancer(net: Network, text: str) -> None:
+    """A name a load balancer answers at (an Ingress's status says so) that netpath does not
+    model: not knowing where it leads is not NXDOMAIN."""
+    name = text.lower().rstrip(".")
+    for cluster in net.model.clusters.values():
+        for ingress in cluster.ingresses.values():
+            if name in (a.lower().rstrip(".") for a in ingress.external_addresses):
+                why = ("the spec has no AWS part, and no LoadBalancer Service of the cluster "
+                       "shares the address" if cluster.vpc is None else "netpath makes load "
+                       "balancers for the AWS Load Balancer Controller's Ingresses only")
+                raise QueryError(
+                    f"{text} is the address of Ingress {ingress.key}'s load balancer "
+                    f"(status.loadBalancer.ingress), which netpath does not model: {why}",
+                    "trace to the Ingress's backend Service instead")
 
 
 def _pod_asks_dns(net: Network, text: str, cluster: str) -> bool:

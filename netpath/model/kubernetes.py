@@ -178,6 +178,12 @@ class Service:
     # status.loadBalancer.ingress: the addresses its load balancer answers at (an IP or a DNS
     # name, as the cloud's controller wrote them)
     external_addresses: tuple[str, ...] = ()
+    # loadBalancerSourceRanges (or its annotation): the clients its load balancer admits;
+    # None: everyone
+    source_ranges: tuple[Prefix, ...] | None = None
+    # Where its load balancer answers when netpath models it as the cloud's (a cluster without
+    # an AWS part): status addresses, or a stand-in for a DNS name
+    cloud_addresses: tuple[Address, ...] = ()
 
     @property
     def implicit(self) -> bool:

@@ -342,6 +342,7 @@ class DnsRecord:
     values: tuple[str, ...]  # addresses, a name, or a load balancer / endpoint name
     private_vpcs: tuple[str, ...]  # empty: a public hosted zone
     path: SpecPath
+    zone: str | None = None  # who answers, in words, when not Route 53
 
 
 @record

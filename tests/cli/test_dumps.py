@@ -258,3 +258,33 @@ def test_a_host_network_pods_lookup_does_not_rest_on_the_cluster_dns(here: Path)
     assert code(doc) == "DNS_NXDOMAIN"
     assert DNS_IP_NOTE not in doc["notes"]
     assert doc["hops"][-1]["name"] != "CoreDNS"
+
+
+WEB_PUBLIC = "a3f1c9e2b7d54e0c9a1b2c3d4e5f6a7b-1234567890.us-east-1.elb.amazonaws.com"
+SHOP_ALB = "k8s-shop-web-8f2a1c9d3e-1987654321.us-east-1.elb.amazonaws.com"
+
+
+def test_without_an_aws_part_the_internet_reaches_a_service_by_its_status_name(
+        here: Path) -> None:
+    """The EKS dump alone (no AWS part): the ELB's name in the Service's status leads to the
+    cloud's load balancer, a NodePort on a node, and the pod; the reply comes back through it."""
+    doc = trace(here, "eks-dump.yaml", "internet", WEB_PUBLIC)
+    assert code(doc) is None
+    assert doc["flow"]["dst_ip"] == "198.51.100.10"  # the stand-in, which the note names
+    assert doc["hops"][0]["name"] == "public DNS"
+    lb = [h for h in doc["hops"] if h["component"] == "load-balancer"]
+    assert [h["name"] for h in lb] == ["shop/web-public"]
+    assert lb[0]["packet"]["dst_port"] == 31380  # the Service's nodePort in the dump
+    back = [h for h in doc["return_path"] if h["component"] == "load-balancer"]
+    assert back and back[0]["packet"]["src_ip"] == "198.51.100.10"
+    assert any("stand-in address 198.51.100.10" in n for n in doc["notes"])
+
+
+def test_an_ingress_address_no_load_balancer_answers_for_is_a_usage_error(
+        here: Path) -> None:
+    """The ALB's name in the Ingress's status: netpath models no ALB without the AWS part, and
+    says so rather than calling a real name NXDOMAIN."""
+    result = run_cli("trace", "internet", SHOP_ALB, "--spec", "eks-dump.yaml", cwd=here)
+    assert result.exit_code == 2
+    assert "Ingress shop/web's load balancer" in result.output
+    assert "does not model" in result.output

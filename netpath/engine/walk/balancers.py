@@ -33,6 +33,7 @@ from netpath.engine.walk.position import (
     LbConnection,
     Leaving,
     Next,
+    Relay,
     RouteTo,
     Walk,
     Where,
@@ -121,7 +122,7 @@ def target_group(w: Walk, at: At[LbConnection]) -> Next:
         packet = Packet(client.protocol, client.src_ip, client.src_port, choice.address,
                         choice.target.port)
         flow = replace(flow, ephemeral=_client_ephemeral(w),
-                       return_via=(node.name, client.src_ip))
+                       return_via=Relay(Where.NLB_RELAY, node.name, client.src_ip))
         seen = f"the target sees the client's own address {client.src_ip} (client IP " \
                "preservation)"
     else:

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from netpath.engine import fixes
 from netpath.engine.walk.filters import nacl_allows
-from netpath.engine.walk.position import STOP, Arrived, At, Next, NodeAt, RouteTo, Walk, Where
+from netpath.engine.walk.position import (
+    STOP,
+    Arrived,
+    At,
+    Next,
+    NodeAt,
+    RouteTo,
+    ServiceAt,
+    Walk,
+    Where,
+)
 from netpath.model.addr import Address, is_public
 from netpath.model.resources import Vpc
 from netpath.model.vocabulary import Action, Code, Component, EniOwner
@@ -43,6 +53,10 @@ def internet(w: Walk, at: At[None]) -> Next:
     eni = w.net.eni_with_public_ip(packet.dst_ip)
     if eni is not None:
         return at.to(Where.INTERNET_GATEWAY_INBOUND, eni.name)
+    cloud_lb = w.net.kube.cloud_lbs_by_ip.get(int(packet.dst_ip))
+    if cloud_lb is not None and not at.reply:
+        cluster, service = cloud_lb
+        return at.to(Where.CLOUD_LOAD_BALANCER, ServiceAt(cluster, service.key))
     host_name = w.net.hosts_by_ip.get(int(packet.dst_ip))
     if host_name is not None:
         return _deliver_to_host(w, at, host_name)

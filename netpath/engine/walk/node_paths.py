@@ -125,6 +125,12 @@ def send_flat(w: Walk, at: At[object], cluster: Cluster, node: Node, packet: Pac
         return at.to(Where.NODE_LOCAL, NodeAt(cluster.name, target.name), packet)
     if destination is not None:
         return across_nodes(w, at, cluster, node, destination, packet)
+    relay = at.flow.return_via
+    if at.reply and relay is not None and relay.where is Where.CLOUD_LOAD_BALANCER \
+            and packet.dst_ip == relay.client:
+        w.hop(Component.NODE, node.name, Action.FORWARD, f"the reply goes back to the load "
+              f"balancer of Service {relay.subject}, which sent the connection", packet)
+        return at.to(Where.CLOUD_LOAD_BALANCER, relay.subject, packet)
     w.hop(Component.NODE, node.name, Action.FORWARD, f"{packet.dst_ip} is outside the "
           "cluster: the packet leaves through the node's network", packet,
           note=w.note_once("flat-uplink", "the spec does not model the network between the "

@@ -48,6 +48,7 @@ class Where(StrEnum):
     MIDDLEBOX = "middlebox"  # a route through an interface (an appliance)
     LOAD_BALANCER = "load-balancer"  # a load balancer node takes the client's connection
     NLB_RELAY = "nlb-relay"  # an NLB that kept the client IP carries the reply back
+    CLOUD_LOAD_BALANCER = "cloud-load-balancer"  # a Service's, in a cluster without AWS part
     # gateways, and the internet beyond them
     INTERNET_GATEWAY = "internet-gateway"  # out to the internet: one-to-one NAT
     INTERNET = "internet"
@@ -97,6 +98,7 @@ COMPONENT_AT: dict[Where, Component] = {
     Where.NODE_SENDS: Component.NODE,
     Where.NODE_RECEIVES: Component.NODE,
     Where.NODE_LOCAL: Component.NODE,
+    Where.CLOUD_LOAD_BALANCER: Component.LOAD_BALANCER,
 }
 
 
@@ -152,6 +154,15 @@ class NodeAt:
 
     def __str__(self) -> str:
         return self.node
+
+
+@record
+class ServiceAt:
+    cluster: str
+    service: str  # namespace/name
+
+    def __str__(self) -> str:
+        return self.service
 
 
 @record
@@ -212,6 +223,17 @@ class Tunnel:
 
 
 @record
+class Relay:
+    """A load balancer that kept the client's IP, and so carries the reply back: where the
+    reply goes to it (NLB_RELAY: its node's interface; CLOUD_LOAD_BALANCER: its Service), and
+    the client's address, which the reply is for."""
+
+    where: Where
+    subject: str | ServiceAt
+    client: Address
+
+
+@record
 class Flow:
     """What travels with the packet besides its headers.
 
@@ -219,14 +241,13 @@ class Flow:
     let it pass, NACLs judge the client's whole ephemeral range). It is the walk's direction,
     except inside a VXLAN tunnel, whose packets are new UDP flows either way.
     `ephemeral`: where the packet's source port came from, for the reply to go back to.
-    `return_via`: an NLB that kept the client's IP stays in the path of the reply (its node's
-    interface, and the client's address).
+    `return_via`: a load balancer that kept the client's IP stays in the path of the reply.
     """
 
     reply: bool
     ephemeral: Ephemeral
     tunnel: Tunnel | None = None
-    return_via: tuple[str, Address] | None = None
+    return_via: Relay | None = None
 
 
 @record

@@ -15,6 +15,7 @@ from typing import Any
 
 from netpath.engine.walk import (
     balancers,
+    cloud_lb,
     gateways,
     ingress_controller,
     internet,
@@ -56,6 +57,7 @@ HANDLERS: Mapping[Where, Handler] = _registry(
     (Where.MIDDLEBOX, vpc.middlebox),
     (Where.LOAD_BALANCER, balancers.load_balancer),
     (Where.NLB_RELAY, balancers.nlb_relay),
+    (Where.CLOUD_LOAD_BALANCER, cloud_lb.cloud_load_balancer),
     # gateways, and the internet beyond them
     (Where.INTERNET_GATEWAY, internet.internet_gateway),
     (Where.INTERNET, internet.internet),

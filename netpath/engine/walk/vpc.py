@@ -62,8 +62,10 @@ def route_table(w: Walk, at: At[Leaving]) -> Next:
     subnet = w.model.subnets[at.subject.subnet]
     packet = at.packet
     relay = at.flow.return_via
-    if at.reply and relay is not None and packet.dst_ip == relay[1]:
-        return at.to(Where.NLB_RELAY, RouteTo(subnet.name, relay[0]))
+    if at.reply and relay is not None and relay.where is Where.NLB_RELAY \
+            and packet.dst_ip == relay.client:
+        assert isinstance(relay.subject, str)
+        return at.to(Where.NLB_RELAY, RouteTo(subnet.name, relay.subject))
     table = w.net.route_table_of(subnet)
     key = (table.name, int(packet.dst_ip))
     if key in w.visited:

@@ -44,6 +44,7 @@ from netpath.sources.kubernetes.helm import helm_test_hook
 from netpath.sources.kubernetes.manifests import ManifestDoc, objects
 from netpath.sources.kubernetes.policies import POLICY_PARSERS
 from netpath.sources.kubernetes.scheduling import node_affinity
+from netpath.sources.kubernetes.source_ranges import source_ranges
 from netpath.sources.kubernetes.status import (
     computed_endpoints,
     controller_of,
@@ -261,6 +262,7 @@ def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         assigned=(),
         path=meta.path,
         external_addresses=load_balancer_ingress(r.sub("status")),
+        source_ranges=source_ranges(r, kind),
     )
     assign = not headless and kind != "ExternalName" and written in (None, "")
     node_ports = kind == "NodePort" or (

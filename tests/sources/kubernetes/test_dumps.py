@@ -113,8 +113,9 @@ def test_an_eks_dump_says_what_it_inferred(dumps: Path) -> None:
         "cluster DNS IP 172.20.0.10: the ClusterIP of Service kube-system/kube-dns",
         "pod CIDR 10.0.0.0/16: the common prefix of the 7 pod IPs in the files",
         f"external address of Service shop/web-public {WEB_PUBLIC}: "
-        "status.loadBalancer.ingress; no load balancer is modelled for it (the spec has no AWS "
-        "part)",
+        "status.loadBalancer.ingress; the cloud's load balancer, modelled as Kubernetes describes "
+        "it (to the Service's NodePort on a healthy node); the dump gives only its DNS name, so "
+        "netpath gives it the stand-in address 198.51.100.10",
         f"external address of Ingress shop/web {SHOP_ALB}: status.loadBalancer.ingress; no "
         "load balancer is modelled for it (the spec has no AWS part)"]
     assert cluster.inferences[1].subjects == ("dns:cluster",)

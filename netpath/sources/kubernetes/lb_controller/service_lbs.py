@@ -171,19 +171,12 @@ def _preserve(service: Service, target_type: str, protocol: str) -> bool:
 
 
 def _source_ranges(s: Synth, service: Service, scheme: str, cluster: Cluster) -> list[Prefix]:
-    """`load-balancer-source-ranges`, else everyone (internet-facing) or the VPC (internal)."""
-    text = service.annotations.get(S + "load-balancer-source-ranges")
-    if text is None:
+    """`loadBalancerSourceRanges` (or its annotation, read with the Service), else everyone
+    (internet-facing) or the VPC (internal)."""
+    if service.source_ranges is None:
         vpc = s.model.vpcs[cluster.vpc or ""]
         return [ANY_PREFIX] if scheme == "internet-facing" else list(vpc.cidrs)
-    ranges = []
-    for item in (x.strip() for x in text.split(",") if x.strip()):
-        try:
-            ranges.append(Prefix(item))
-        except ValueError:
-            s.error(annotation_path(service, S + "load-balancer-source-ranges"),
-                    f"{item!r} is not an IPv4 CIDR")
-    return ranges
+    return list(service.source_ranges)
 
 
 def _security_groups(s: Synth, cluster: Cluster, service: Service, name: str, network: bool,

@@ -45,6 +45,7 @@ def synthesize_load_balancers(
     s = Synth(model, lb_subnets or {})
     clusters: dict[str, Cluster] = {}
     records = dict(model.dns_records)
+    taken = {host.ip for host in model.internet_hosts.values()}
     for name in sorted(model.clusters):
         cluster = model.clusters[name]
         managed = [i for i in cluster.ingresses.values() if is_alb_ingress(i)]
@@ -53,7 +54,8 @@ def synthesize_load_balancers(
             if managed or services:
                 s.notes.append(f"cluster {name} has no AWS part: its Ingresses and "
                                "LoadBalancer Services get no AWS load balancer")
-            clusters[name], _ = external_addresses(cluster, records)
+            clusters[name], added = external_addresses(cluster, records, taken)
+            records.update(added)
             continue
         ingresses = dict(cluster.ingresses)
         for members in ingress_groups(s, managed):
