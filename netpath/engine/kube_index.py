@@ -8,6 +8,8 @@ security group rule that references the node's group matches pod IPs, exactly as
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
+
 from netpath.engine.capacity import PodProblem, pods_without_ip
 from netpath.engine.network_policy import PolicyIndex, build_policy_index
 from netpath.model.addr import Address
@@ -52,6 +54,9 @@ class KubeIndex:
     # The cloud's load balancer of a LoadBalancer Service of a cluster without an AWS part:
     # address -> (cluster, Service)
     cloud_lbs_by_ip: dict[int, tuple[str, Service]]
+    # A LoadBalancer Service's status IPs, which kube-proxy short-circuits for traffic from
+    # inside the cluster: (cluster, address) -> Service
+    load_balancer_ips: dict[tuple[str, int], Service]
 
     def pod_eni(self, cluster: str, pod: Pod) -> Eni | None:
         return self.pod_enis.get(pod_eni_name(cluster, pod))
@@ -64,12 +69,20 @@ def kube_keys(cluster: str, namespace: str, name: str) -> tuple[str, ...]:
     return (key, name, f"{cluster}/{key}", f"{cluster}:{key}")
 
 
+def _is_ipv4(text: str) -> bool:
+    try:
+        IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def pod_eni_name(cluster: str, pod: Pod) -> str:
     return f"pod:{cluster}/{pod.namespace}/{pod.name}"
 
 
 def build_kube_index(model: Model) -> KubeIndex:
-    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+    index = KubeIndex({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
     for cluster in model.clusters.values():
         index.policy_indexes[cluster.name] = build_policy_index(cluster)
         if cluster.vpc is not None:
@@ -146,3 +159,7 @@ def _index_services(cluster: Cluster, index: KubeIndex) -> None:
                 index.services_by_node_port[(cluster.name, port.node_port)] = service
         for address in service.cloud_addresses:
             index.cloud_lbs_by_ip.setdefault(int(address), (cluster.name, service))
+        for written in service.external_addresses if service.type == "LoadBalancer" else ():
+            if _is_ipv4(written):  # a status ip (a DNS name is nothing kube-proxy matches)
+                index.load_balancer_ips.setdefault(
+                    (cluster.name, int(IPv4Address(written))), service)

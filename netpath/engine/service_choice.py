@@ -80,17 +80,27 @@ def _matches(backend: Backend, preference: str) -> bool:
 
 
 def choose_backend(found: Backends, client_node: str | None, preference: str | None, *,
-                   external: bool = False, cluster: Cluster | None = None) -> Choice:
+                   external: bool = False, cluster: Cluster | None = None,
+                   short_circuit: bool = False) -> Choice:
     """All of it at once: the traffic policy on `client_node` (for external traffic: the node
-    the packet arrived at), then the endpoint. Raises QueryError for a bad `--endpoint`."""
+    the packet arrived at), then the endpoint. Raises QueryError for a bad `--endpoint`.
+
+    `short_circuit`: traffic from inside the cluster to the Service's load balancer IP, which
+    kube-proxy sends to any endpoint (its KUBE-EXT chain jumps to the cluster-wide one), and
+    masquerades unless externalTrafficPolicy is Local."""
     service = found.service
     name = "externalTrafficPolicy" if external else "internalTrafficPolicy"
     value = service.external_traffic_policy if external else service.internal_traffic_policy
     policy = f"{name}: {value}"
     snat = external and value != "Local"
+    if short_circuit:
+        policy = ("the load balancer's IP, from inside the cluster: every endpoint "
+                  f"(externalTrafficPolicy: {service.external_traffic_policy})")
+        snat = service.external_traffic_policy != "Local"
     if found.problem is not None:
         return Choice(None, (), policy, snat, found.problem, found.notes)
-    pool = eligible(found.backends, cluster, service, client_node, external=external)
+    pool = found.backends if short_circuit else eligible(
+        found.backends, cluster, service, client_node, external=external)
     if not pool:
         where = client_node or "the client's node"
         consequence = (f"{where} drops NodePort traffic for it and fails the load balancer's "
@@ -103,7 +113,13 @@ def choose_backend(found: Backends, client_node: str | None, preference: str | N
         return Choice(None, (), policy, snat, problem, found.notes)
     backend = choose(pool, preference, found.backends)
     notes = list(found.notes)
-    if snat:
+    if short_circuit:
+        notes.append("kube-proxy short-circuits a load balancer's IP for traffic from inside "
+                     "the cluster: the packet never reaches the load balancer"
+                     + ("; with externalTrafficPolicy Cluster it masquerades to the node's IP"
+                        if snat else "; with Local the source is kept, and any endpoint is "
+                        "used all the same"))
+    elif snat:
         notes.append("externalTrafficPolicy Cluster: the node SNATs to its own IP (the pod "
                      "never sees the client IP) and may forward to a pod on another node")
     elif external:

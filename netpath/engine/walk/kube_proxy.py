@@ -40,22 +40,46 @@ def cluster_ip(w: Walk, cluster: Cluster, node: Node, packet: Packet,
                flow: Flow) -> Packet | None:
     """DNAT a packet sent to a ClusterIP; the packet itself when it is not one; None when
     the Service cannot take it (the walk was blocked)."""
-    service = w.net.kube.services_by_ip.get((cluster.name, int(packet.dst_ip)))
+    key = (cluster.name, int(packet.dst_ip))
+    service = w.net.kube.services_by_ip.get(key)
+    short_circuit = False
+    if service is None:
+        service = w.net.kube.load_balancer_ips.get(key)
+        short_circuit = service is not None and packet.dst_ip != node.ip
     if service is None:
         return packet
-    choice = _choose(w, cluster, service, packet, node, external=False)
+    choice = _choose(w, cluster, service, packet, node, external=False,
+                     short_circuit=short_circuit)
     if choice is None:
         return None
     backend, port_words, picked = choice
     translated = packet.with_destination(backend.ip, backend.port)
     w.ctx.sessions[dnat_key(translated)] = Session(f"kube-proxy:{node.name}", packet, translated,
                                                    flow.ephemeral)
+    words = f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port}"
+    sent = translated
+    if short_circuit and service.external_traffic_policy != "Local":
+        sent = _masquerade(w, cluster, node, translated, flow)
+        words += f", source {translated.src_ip} -> {sent.src_ip}:{sent.src_port}"
+    lesson = ("a ClusterIP is virtual: kube-proxy on the client's node DNATs to an endpoint, "
+              "and conntrack there turns the reply back into the ClusterIP") \
+        if not short_circuit else None
     w.hop(Component.KUBE_PROXY, node.name, Action.TRANSLATE,
-          f"destination {packet.dst_ip}:{packet.dst_port} -> {backend.ip}:{backend.port} "
-          f"({backend.label}); {port_words}", translated,
-          note=w.note_once("clusterip", "a ClusterIP is virtual: kube-proxy on the client's "
-                           "node DNATs to an endpoint, and conntrack there turns the reply "
-                           "back into the ClusterIP"), before=packet, choice=picked)
+          f"{words} ({backend.label}); {port_words}", sent,
+          note=w.note_once("clusterip", lesson) if lesson else None, before=packet,
+          choice=picked)
+    return sent
+
+
+def _masquerade(w: Walk, cluster: Cluster, node: Node, packet: Packet, flow: Flow) -> Packet:
+    """The SNAT of kube-proxy's masquerade mark, kept as the node's own so that the reply
+    comes back to the node, which undoes it (then conntrack undoes the DNAT)."""
+    port = pick_port(EPHEMERAL["linux"].ports, node.name, packet) \
+        if packet.src_port is not None else None
+    source = _masquerade_address(w, cluster, node, packet.dst_ip)
+    translated = packet.with_source(source, port)
+    w.ctx.sessions[(f"node:{node.name}", int(source), port)] = Session(
+        f"node:{node.name}", packet, translated, flow.ephemeral)
     return translated
 
 
@@ -67,9 +91,12 @@ def undo_dnat(w: Walk, client: str, packet: Packet) -> Packet | None:
         return None
     original = session.original
     restored = packet.with_source(original.dst_ip, original.dst_port)
+    what = "the load balancer's IP" if any(
+        (c, int(original.dst_ip)) in w.net.kube.load_balancer_ips for c in w.model.clusters
+    ) else "the ClusterIP"
     w.hop(Component.KUBE_PROXY, session.translator.split(":", 1)[1], Action.TRANSLATE,
           f"source {packet.src_ip}:{packet.src_port} -> {original.dst_ip}:{original.dst_port} "
-          f"(conntrack): {client} sees the reply come from the ClusterIP", restored,
+          f"(conntrack): {client} sees the reply come from {what}", restored,
           before=packet)
     return restored
 
@@ -179,14 +206,16 @@ def _balancer_in_front(w: Walk, packet: Packet) -> str | None:
 
 
 def _choose(w: Walk, cluster: Cluster, service: Service, packet: Packet, node: Node, *,
-            external: bool) -> tuple[services.Backend, str, Choice | None] | None:
+            external: bool, short_circuit: bool = False
+            ) -> tuple[services.Backend, str, Choice | None] | None:
     """The endpoint kube-proxy on `node` sends the packet to, the words for how it picked,
     and the choice among several (None with one endpoint); None when the Service cannot
     take the packet (the walk was blocked)."""
     found = services.backends_for(cluster, service, packet.protocol, packet.dst_port,
                                   node_port=external)
     choice = service_choice.choose_backend(found, node.name, w.ctx.endpoint_preference,
-                                     external=external, cluster=cluster)
+                                           external=external, cluster=cluster,
+                                           short_circuit=short_circuit)
     if choice.problem is not None or choice.backend is None:
         problem = choice.problem or found.problem
         assert problem is not None
