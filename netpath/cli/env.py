@@ -58,13 +58,18 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "") != ""
 
 
+# Wider than any screen; a larger COLUMNS (a typo, or a hostile CI setting) is ignored rather
+# than making every rule and table line that long.
+MAX_WIDTH = 10_000
+
+
 def _width(environ: Mapping[str, str], stream: TextIO, is_tty: bool) -> int:
     """COLUMNS, else the terminal's width, else 80 (piped output: wrap as for a classic
     terminal, so that logs and diffs stay readable). A width of 0 means unknown, not zero
     columns: some CI runners and `script` set COLUMNS=0 or report a 0x0 terminal, and rich
     prints nothing at width 0."""
     columns = environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
+    if columns.isdigit() and 0 < int(columns) <= MAX_WIDTH:
         return int(columns)
     if is_tty:
         try:

@@ -32,6 +32,9 @@ from netpath.model.vocabulary import Code
 CLUSTER_NDOTS = 5  # what kubelet writes for ClusterFirst pods
 HOST_NDOTS = 1  # the resolver's default, in a node's own resolv.conf
 COREDNS = "CoreDNS"
+# ExternalName CNAMEs CoreDNS follows inside the cluster before it gives up: a loop, or a chain
+# longer than this, is a SERVFAIL to the client (the API server accepts any of them).
+MAX_CNAMES = 8
 
 
 @record
@@ -177,19 +180,25 @@ def resolve_in_cluster(cluster: Cluster, pod: Pod, name: str,
     nodata = [t for t in tried if t.outcome == "NODATA"]
     code = Code.SERVICE_NO_ENDPOINTS if nodata else Code.DNS_NXDOMAIN
     reason = f"{pod.key} asked {asked}: {listing}; no address"
+    looped = next((t for t in tried if t.outcome == "SERVFAIL"), None)
+    fix = (f"point the ExternalName Service's externalName at a name that resolves, not back "
+           f"into the chain ({looped.name})" if looped is not None
+           else _fix(cluster, pod, asked, bool(nodata)))
     return ClusterDnsAnswer(pod.key, asked, conf, tuple(tried), (), (), None, None, None, None,
-                            code, reason, _fix(cluster, pod, asked, bool(nodata)), notes)
+                            code, reason, fix, notes)
 
 
-def lookup_name(cluster: Cluster, fqdn: str, upstream: Upstream = NO_UPSTREAM) -> Lookup:
-    """One query as CoreDNS answers it: the cluster domain itself, the rest upstream."""
+def lookup_name(cluster: Cluster, fqdn: str, upstream: Upstream = NO_UPSTREAM,
+                chain: tuple[str, ...] = ()) -> Lookup:
+    """One query as CoreDNS answers it: the cluster domain itself, the rest upstream.
+    `chain`: the ExternalName CNAMEs followed to get here (a loop is cut, not followed)."""
     fqdn = fqdn.lower().rstrip(".")
     domain = cluster.dns_domain
     if fqdn != domain and not fqdn.endswith("." + domain):
         return _upstream(upstream, fqdn)
     labels = fqdn[: -len(domain) - 1].split(".") if fqdn != domain else []
     if len(labels) == 3 and labels[2] == "svc":
-        return _service(cluster, labels[0], labels[1], upstream)
+        return _service(cluster, labels[0], labels[1], upstream, (*chain, fqdn))
     if len(labels) == 4 and labels[3] == "svc":
         return _hostname(cluster, labels[0], labels[1], labels[2])
     if len(labels) == 3 and labels[2] == "pod":
@@ -206,20 +215,28 @@ def _upstream(upstream: Upstream, name: str) -> Lookup:
                   f"forwarded to {upstream.label}: {answer.source} answers {ips}")
 
 
-def _service(cluster: Cluster, name: str, namespace: str, upstream: Upstream) -> Lookup:
+def _service(cluster: Cluster, name: str, namespace: str, upstream: Upstream,
+             chain: tuple[str, ...]) -> Lookup:
     service = cluster.services.get(f"{namespace}/{name}")
     if service is None:
         return Lookup("NXDOMAIN", detail=f"no Service {name!r} in namespace {namespace!r}")
     key = service.key
     if service.type == "ExternalName" and service.external_name:
         target = service.external_name.lower().rstrip(".")
+        if target in chain or len(chain) >= MAX_CNAMES:
+            loop = " -> ".join((*chain, target))
+            why = "loops back" if target in chain else f"is more than {MAX_CNAMES} CNAMEs deep"
+            return Lookup("SERVFAIL", (), (target,), COREDNS,
+                          f"ExternalName {key}: CNAME {target}, which {why} ({loop}): CoreDNS "
+                          "answers SERVFAIL", service=key)
         # CoreDNS answers the CNAME and resolves its target (upstream unless in the cluster).
-        inner = lookup_name(cluster, target, upstream) if target.endswith(
+        inner = lookup_name(cluster, target, upstream, chain) if target.endswith(
             "." + cluster.dns_domain) else _upstream(upstream, target)
         if inner.outcome != "answer":
+            why = f"; {inner.detail}" if inner.outcome == "SERVFAIL" else \
+                ", which does not resolve"
             return Lookup(inner.outcome, (), (target,), COREDNS,
-                          f"ExternalName {key}: CNAME {target}, which does not resolve",
-                          service=key)
+                          f"ExternalName {key}: CNAME {target}{why}", service=key)
         text = ", ".join(str(a) for a in inner.addresses)
         return Lookup("answer", inner.addresses, (target, *inner.chain), COREDNS,
                       f"ExternalName {key}: CNAME {target} -> {text} ({inner.detail})",
@@ -277,6 +294,8 @@ def _listing(tried: list[DnsTry]) -> str:
         if attempt.outcome == "answer":
             prefix = "then " if i else ""
             parts.append(f"{prefix}{attempt.name} ({attempt.detail})")
+        elif attempt.outcome == "SERVFAIL":
+            parts.append(f"{attempt.name} (SERVFAIL: {attempt.detail})")
         elif attempt.server == COREDNS:
             parts.append(f"{attempt.name} ({attempt.outcome})")
         else:

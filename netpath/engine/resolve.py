@@ -27,6 +27,7 @@ from netpath.engine.endpoints import (
     resolve_dns,
 )
 from netpath.engine.errors import QueryError, UnknownName
+from netpath.engine.name_syntax import refuse_malformed
 from netpath.engine.network import Network
 from netpath.engine.resolve_kube import (
     ask_cluster_dns,
@@ -54,6 +55,7 @@ def resolve_source(net: Network, text: str, *, suggest: bool = True) -> Endpoint
     model = net.model
     if text == "internet":
         return Endpoint("internet", INTERNET_CLIENT)
+    refuse_malformed(text, "source")
     eni = named_eni(net, text)
     if eni is not None:
         return Endpoint(text, eni.private_ip, eni, eni.client_os)
@@ -96,6 +98,7 @@ def resolve_destination(net: Network, text: str, source: Endpoint, *,
     model = net.model
     if text == "internet":
         return Endpoint("internet", INTERNET_SERVER), None
+    refuse_malformed(text, "destination")
     if source.pod is not None and source.cluster is not None and _pod_asks_dns(
             net, text, source.cluster):
         return _pod_lookup(net, source, text, dns_for_unknown, suggest)

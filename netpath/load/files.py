@@ -141,6 +141,9 @@ def _stream_too_large(shown: str, limit: int) -> SpecError:
                      hint=f"set {MAX_SPEC_BYTES_ENV} to raise it")
 
 
+MAX_MAX_SPEC_BYTES = 4 * 1024**3
+
+
 def max_spec_bytes(environ: Mapping[str, str] | None = None) -> int:
     """The size limit: NETPATH_MAX_SPEC_BYTES (bytes, or with a K, M or G suffix), else 64 MiB.
 
@@ -157,7 +160,13 @@ def max_spec_bytes(environ: Mapping[str, str] | None = None) -> int:
         value = environ[MAX_SPEC_BYTES_ENV]
         raise SpecErrors([SpecError(f"{MAX_SPEC_BYTES_ENV}={value!r} is not a size",
                                     hint="write bytes, or a number with K, M or G: 128M")])
-    return int(digits) * unit
+    size = int(digits) * unit
+    if size > MAX_MAX_SPEC_BYTES:
+        raise SpecErrors([SpecError(f"{MAX_SPEC_BYTES_ENV}={environ[MAX_SPEC_BYTES_ENV]!r} is "
+                                    "more than netpath can read",
+                                    hint="at most 4G: a spec that large would not fit in "
+                                    "memory once parsed")])
+    return size
 
 
 def _megabytes(n: int) -> str:

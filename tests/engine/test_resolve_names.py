@@ -292,3 +292,37 @@ def test_a_pod_reaches_itself_directly_and_through_its_own_service(clusters: Net
     blocked = trace(clusters, Query("client", "pod/eks-prod/dev/frontend", 80))
     assert blocked.blocked_by is not None
     assert blocked.blocked_by.code == Code.NETPOL_INGRESS_DENIED
+
+
+# --- text that can name nothing (issue 11) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("999.0.0.1", "is not a valid IPv4 address"),
+    ("10.0.0", "is not a valid IPv4 address"),
+    ("10.0.0.0/16", "is an address range, not an address"),
+    ("::ffff:10.0.10.100", "IPv6 address: netpath models IPv4 only"),
+    ("2001:db8::1", "IPv6 address: netpath models IPv4 only"),
+    ("a" * 64 + ".example.com", "a label of 64 characters, more than the 63"),
+    (".".join(["abcdefghij"] * 40) + ".com", "a DNS name of 443 characters, more than the 253"),
+    ("api..example.com", "has an empty label"),
+])
+def test_text_that_names_nothing_is_a_usage_error_not_nxdomain(
+        three_tier: Network, text: str, words: str) -> None:
+    """From a pod these were DNS_NXDOMAIN after five lookups; none is a question DNS answers.
+    The same holds for a source, and with `dns_for_unknown` (check's `code: DNS_NXDOMAIN`)."""
+    source = resolve_source(three_tier, "pod-a")
+    for attempt in (lambda: resolve_destination(three_tier, text, source),
+                    lambda: resolve_destination(three_tier, text, source, dns_for_unknown=True),
+                    lambda: resolve_source(three_tier, text)):
+        with pytest.raises(QueryError) as raised:
+            attempt()
+        assert words in str(raised.value)
+        assert not isinstance(raised.value, UnknownName)
+
+
+def test_a_mapped_ipv6_address_says_its_ipv4_form(three_tier: Network) -> None:
+    source = resolve_source(three_tier, "pod-a")
+    with pytest.raises(QueryError) as raised:
+        resolve_destination(three_tier, "::ffff:10.0.10.100", source)
+    assert raised.value.hint == "write 10.0.10.100"

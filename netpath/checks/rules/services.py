@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
+from netpath.engine.coredns import lookup_name
 from netpath.engine.services import REFUSED, has_selector, ports_text
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend
 from netpath.model.vocabulary import Severity
@@ -170,3 +171,38 @@ def missing_backend(ctx: LintContext) -> Iterator[Hit]:
                 fact, fix, key = problem
                 yield Hit(f"Ingress {ingress.key} sends to {backend.service}:{backend.port}, but "
                           f"{fact}: requests to it fail (503)", fix, (*backend.path, *key))
+
+
+@rule("SVC003", "service.external-name-loop", Severity.ERROR,
+      summary="An ExternalName Service whose CNAME chain loops back into itself.",
+      fix="Point externalName at a name that resolves, outside the loop.",
+      source=_SERVICE + "#externalname")
+def external_name_loop(ctx: LintContext) -> Iterator[Hit]:
+    """An ExternalName Service is a CNAME. When its externalName is another ExternalName
+    Service's name, CoreDNS follows it; a chain that comes back to a name already followed
+    (or is more than 8 deep) never ends, and every lookup of it fails (SERVFAIL). The API
+    server accepts such Services: nothing stops the loop but this rule. Reported at each
+    Service on the loop.
+
+    Anti-pattern:
+
+        kind: Service
+        metadata: {name: db}
+        spec: {type: ExternalName, externalName: db.default.svc.cluster.local}
+
+    Best practice:
+
+        kind: Service
+        metadata: {name: db}
+        spec: {type: ExternalName, externalName: db.prod.example.com}
+    """
+    for cluster in ctx.model.clusters.values():
+        for service in cluster.services.values():
+            if service.type != "ExternalName" or not service.external_name:
+                continue
+            own = f"{service.name}.{service.namespace}.svc.{cluster.dns_domain}"
+            lookup = lookup_name(cluster, own)
+            if lookup.outcome == "SERVFAIL":
+                yield Hit(f"{lookup.detail}: a lookup of Service {service.key} never ends",
+                          f"point {service.key}'s externalName at a name that resolves, "
+                          "outside the loop", (*service.path, "spec", "externalName"))

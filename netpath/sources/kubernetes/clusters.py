@@ -28,6 +28,7 @@ from netpath.sources.kubernetes.drafts import Objects
 from netpath.sources.kubernetes.fields import Reader
 from netpath.sources.kubernetes.implicit import add_cluster_dns
 from netpath.sources.kubernetes.inference import infer_settings
+from netpath.sources.kubernetes.limits import limit_pods, too_many_pods
 from netpath.sources.kubernetes.manifests import Manifests, read_manifests
 from netpath.sources.kubernetes.nodes import ClusterNodes, build_nodes
 from netpath.sources.kubernetes.objects import collect
@@ -66,10 +67,14 @@ def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
         if settings is None:
             continue
         expand_once(ctx, objects)
+        fits = limit_pods(ctx, objects, str(name))
         settings, inferred = infer_settings(settings, objects)
         inferred += add_cluster_dns(settings, objects)
         nodes = build_nodes(ctx, parts, settings, reader.sub("nodes"), objects)
         pods = expand_pods(ctx, parts, settings, nodes, objects.workloads)
+        made = sum(not p.workload.implicit for p in pods)  # netpath's CoreDNS is not counted
+        if fits and too_many_pods(ctx, made, settings.name, ("clusters", str(name))):
+            pods = []
         addresses.reserve(settings, nodes.nodes, pods)
         work.append((settings, objects, nodes, pods, [*inferred, *nodes.inferences]))
     clusters = {}
