@@ -23,6 +23,7 @@ from netpath.sources.building import Ctx, parse_ip
 from netpath.sources.kubernetes.apiserver import (
     check_metadata,
     container_port_names,
+    container_rules,
     pod_spec_rules,
     service_rules,
     workload_selector_rules,
@@ -152,6 +153,7 @@ def pod_template(spec: Reader, labels: dict[str, str], kind: str,
     containers = list(spec.maps("containers"))  # maps() is an iterator: read it once
     if template_written:
         pod_spec_rules(spec, kind)
+    container_rules(containers, list(spec.maps("initContainers")), kind)
     ports: list[ContainerPort] = []
     for container in containers:
         readers = list(container.maps("ports"))  # maps() reports a wrong item: read once

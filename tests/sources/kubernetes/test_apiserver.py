@@ -236,6 +236,7 @@ def test_what_the_api_server_accepts_loads() -> None:
           spec:
             containers:
               - name: c
+                image: registry.example.com/web:2.0
                 ports: [{name: h-t-t-p, containerPort: 80}, {name: x80, containerPort: 81}]
         - apiVersion: networking.k8s.io/v1
           kind: Ingress
@@ -504,3 +505,36 @@ def test_an_empty_workload_selector_is_refused(kind: str, what: str) -> None:
 """)
     assert [(e["path"], e["message"].split(":")[0]) for e in errors] == [
         ("clusters.eks.manifests[0].spec.selector", f"empty selector is invalid for {what}")]
+
+
+# --- containers, and the selectors the API server accepts -------------------------------------
+
+
+def test_container_names_are_unique_per_pod_and_ephemeral_containers_are_not_read() -> None:
+    """Names are unique within one pod's containers and init containers, not across pods; an
+    image is any non-empty text without surrounding whitespace. A dumped Pod's
+    `ephemeralContainers` (added by `kubectl debug` through their subresource, which checks
+    them) are not read."""
+    cluster, _ = kube("""
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: web, labels: {app: web}}
+          spec:
+            initContainers: [{name: wait-for-db, image: "busybox:1.36"}]
+            containers:
+              - {name: app, image: "registry.example.com/shop/web:1.4.2-alpine"}
+              - {name: metrics-exporter-2, image: "prom/statsd-exporter:v0.26.1"}
+            ephemeralContainers: [{name: app, image: busybox, targetContainerName: app}]
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: api}
+          spec:
+            selector: {matchLabels: {app: api}}
+            template:
+              metadata: {labels: {app: api}}
+              spec:
+                initContainers: [{name: migrate, image: "ghcr.io/acme/api:2.0"}]
+                containers: [{name: app, image: "ghcr.io/acme/api:2.0"}]
+    """)
+    assert sorted(files_pods(cluster)) == ["default/api-0", "default/web"]
+
