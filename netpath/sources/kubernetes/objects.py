@@ -196,7 +196,7 @@ def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     labels = template.sub("metadata").labels("labels")
     workload_selector_rules(spec, meta.kind, r.string("apiVersion") or "", labels)
     wanted = selector(spec, "selector")
-    if wanted is not None and wanted.is_empty:
+    if wanted is not None and wanted.is_empty and isinstance(spec.data.get("selector"), dict):
         # ValidateDeploymentSpec (and ReplicaSet's, in the same words), StatefulSet's, DaemonSet's
         what = "deployment" if meta.kind in ("Deployment", "ReplicaSet") else meta.kind.lower()
         spec.error("selector", f"empty selector is invalid for {what}: it would select every "
