@@ -9,8 +9,17 @@ at the field it names. What each check follows, in kubernetes/kubernetes:
 - pod specs (`pkg/apis/core/validation`, `ValidatePodSpec`): at least one container
   (`validateContainers`: `spec.containers: Required value`, in a template
   `spec.template.spec.containers`);
-- containers (`pkg/apis/core/validation`, `validateContainerPorts`): port names are
-  IANA_SVC_NAMEs, unique in their container; `containerPort` 1-65535; protocol TCP, UDP or SCTP;
+- containers (`pkg/apis/core/validation`, `validateContainerCommon`, called for every item of
+  `containers` and `initContainers` by `ValidatePodSpec`, so for a Pod and for every template
+  `ValidatePodTemplateSpec` checks): `name` required and a DNS-1123 label, unique across the
+  pod's containers and init containers (`validateContainers`, `validateInitContainers`:
+  `Duplicate value`); `image` required, in a template too (the v1 type calls it optional, for
+  tools that fill it in before `kubectl apply`; the API server's validation does not);
+  a Pod's image without leading or trailing whitespace (`validateContainerOnlyForPod`: a
+  template may hold the placeholder " ", each pod made from it is refused);
+  `validateContainerPorts`: port names are IANA_SVC_NAMEs, unique in their container;
+  `containerPort` 1-65535; protocol TCP, UDP or SCTP. netpath reads no `ephemeralContainers`
+  (the API server refuses them on create; a dump's were checked by its subresource);
 - workloads (`pkg/apis/apps/validation`, `ValidateDeploymentSpec`, `ValidateReplicaSetSpec`,
   `ValidateStatefulSetSpec`: `spec.selector: Required value`; `ValidateDaemonSetSpec`: a
   missing selector selects nothing, so "`selector` does not match template `labels`"): apps/v1
@@ -26,6 +35,7 @@ The parsers call these where they read the fields; `validation` holds the rules 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from netpath.sources.kubernetes.fields import Reader, show
@@ -47,6 +57,16 @@ def check_metadata(meta: Reader, kind: str, name: str, namespaced: bool) -> None
             meta.error("namespace", f"invalid namespace {written!r}: {reason}")
 
 
+def _refused_pods(kind: str, hint: str) -> str:
+    """`hint`, after saying what a pod spec problem does where the API server does not check
+    the pod spec: a StatefulSet's template (`ValidatePodTemplateSpecForStatefulSet` leaves it
+    unchecked, a TODO there) is accepted, and each pod its controller creates is refused."""
+    if kind != "StatefulSet":
+        return hint
+    return ("the StatefulSet is accepted, but each pod it creates is refused, so it runs "
+            "none; " + hint)
+
+
 def pod_spec_rules(spec: Reader, kind: str) -> None:
     """A pod spec without containers is refused (`validateContainers`, called by
     `ValidatePodSpec` for a Pod and by `ValidatePodTemplateSpec` for a Deployment's, a
@@ -57,12 +77,79 @@ def pod_spec_rules(spec: Reader, kind: str) -> None:
     containers = spec.data.get("containers")
     if containers is not None and containers != []:
         return  # a wrong type is reported where the containers are read
-    hint = "write the containers the pod runs, e.g. [{name: app, image: nginx}]"
-    if kind == "StatefulSet":
-        hint = ("the StatefulSet is accepted, but each pod it creates is refused, so it runs "
-                "none; " + hint)
     spec.error("containers", "Required value: the API server refuses a pod without containers",
-               hint)
+               _refused_pods(kind, "write the containers the pod runs, e.g. [{name: app, "
+                             "image: nginx}]"))
+
+
+def container_rules(containers: Sequence[Reader], init_containers: Sequence[Reader],
+                    kind: str) -> None:
+    """The name and image of each container and init container of one pod spec (its lists,
+    read once by the caller), as `validateContainerCommon` checks them; a name used twice is
+    refused at the later one, as `validateContainers` and then `validateInitContainers` find
+    it. A second container without a name is not also a duplicate here (the API server says
+    `Duplicate value: ""` too, which adds nothing)."""
+    seen: dict[str, str] = {}
+    for key, readers in (("containers", containers), ("initContainers", init_containers)):
+        for index, container in enumerate(readers):
+            name = _container_name(container, kind)
+            if name is not None:
+                first = seen.setdefault(name, f"{key}[{index}]")
+                if first != f"{key}[{index}]":
+                    container.error("name", f"Duplicate value: container name {name!r} ({first} "
+                                    "has it too)", _refused_pods(kind, "a pod's containers and "
+                                                                 "init containers need "
+                                                                 "distinct names"))
+            _container_image(container, kind)
+
+
+def _container_name(container: Reader, kind: str) -> str | None:
+    """The name as written (a wrong one too: the API server finds duplicates among them)."""
+    written = container.data.get("name")
+    if written is None or written == "":
+        suggested = _as_label(_image_name(container.data.get("image"))) or "app"
+        container.error("name", "Required value: the API server refuses a container without a "
+                        "name", _refused_pods(kind, f"name it with a DNS-1123 label, e.g. name: "
+                                              f"{suggested}"))
+        return None
+    name = container.string("name")  # a wrong type is reported
+    if name is None:
+        return None
+    for reason in is_dns1123_label(name):
+        fixed = _as_label(name)
+        container.error("name", f"invalid container name {name!r}: {reason}", _refused_pods(
+            kind, f"e.g. name: {fixed}" if fixed else "lower-case letters, digits and '-'"))
+    return name
+
+
+def _container_image(container: Reader, kind: str) -> None:
+    written = container.data.get("image")
+    if written is None or written == "":
+        container.error("image", "Required value: the API server refuses a container without "
+                        "an image", _refused_pods(kind, "write the image the container runs, "
+                                                  "e.g. image: nginx:1.27"))
+        return
+    image = container.string("image")  # a wrong type is reported
+    if image is None or image == image.strip():
+        return
+    hint = f"write {image.strip()!r}" if image.strip() else "write the image the container runs"
+    if kind != "Pod":
+        hint = (f"the {kind} is accepted, as a template may hold a placeholder image, but each "
+                f"pod it creates is refused, so it runs none; {hint}")
+    container.error("image", f"invalid image {image!r}: must not have leading or trailing "
+                    "whitespace", hint)
+
+
+def _image_name(image: object) -> str:
+    """The repository's last part of an image reference: `nginx` of `docker.io/nginx:1.27`."""
+    if not isinstance(image, str):
+        return ""
+    return image.strip().split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+
+
+def _as_label(text: str) -> str:
+    """`text` made a DNS-1123 label (lower case, other characters as '-'), or '' if none."""
+    return re.sub("[^a-z0-9]+", "-", text.lower()).strip("-")[:63].strip("-")
 
 
 # The versions whose defaulting fills a missing workload selector with the template's labels:

@@ -15,11 +15,13 @@ the template's labels only.
 What the API server refuses (`pkg/apis/batch/validation`): a pod template whose `restartPolicy`
 is not OnFailure or Never (a pod's default, Always, included); a Job `selector` written without
 `manualSelector: true` that does not select the generated labels ("`selector` not
-auto-generated"); a template label `job-name` other than the Job's name; with
-`manualSelector: true`, a selector that does not match the template; in a CronJob's
-`jobTemplate` any `selector` ("`selector` will be auto-generated") or `manualSelector: true`; a
-negative parallelism or completions; `completionMode: Indexed` without completions; a CronJob
-without `schedule`.
+auto-generated"; `generateSelector` in `pkg/registry/batch/job/strategy.go` first adds the
+controller-uid label to it, so `selector: {}` becomes the generated selector and is accepted);
+a template label `job-name` other than the Job's name; with `manualSelector: true`, no
+selector, or one that does not match the template (`{}` matches every pod: accepted, with a
+note); in a CronJob's `jobTemplate` any `selector` ("`selector` will be auto-generated") or
+`manualSelector: true`; a negative parallelism or completions; `completionMode: Indexed`
+without completions; a CronJob without `schedule`.
 """
 
 from __future__ import annotations
@@ -90,9 +92,17 @@ def _job_labels(job: Reader, meta: Meta, template: Reader, labels: dict[str, str
     manual = job.boolean("manualSelector") is True
     written = selector(job, "selector")
     if manual:
-        if written is None or written.is_empty:
-            job.error("selector" if job.has("selector") else None, "manualSelector: true needs "
-                      "a non-empty `selector`")
+        if written is None:
+            job.error("selector", "Required value: with manualSelector: true the API server "
+                      "generates no selector", "write selector.matchLabels with the template's "
+                      "labels, or leave out manualSelector")
+        elif written.is_empty:
+            # `ValidateJobSpec` asks for a selector, not a non-empty one: `{}` selects everything
+            # (`LabelSelectorAsSelector`), the template's labels included.
+            if isinstance(job.data.get("selector"), dict):  # else a wrong type, reported
+                where = meta.where((*job.path[len(meta.path):], "selector"))
+                job.ctx.notes.append(f"{where}: Job {meta.key}: manualSelector: true with an "
+                                     "empty selector selects every pod of its namespace")
         elif not written.matches(labels):
             job.error("selector", f"`selector` does not match template `labels` (selector "
                       f"{written}); Kubernetes refuses such a Job")

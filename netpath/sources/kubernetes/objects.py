@@ -23,6 +23,7 @@ from netpath.sources.building import Ctx, parse_ip
 from netpath.sources.kubernetes.apiserver import (
     check_metadata,
     container_port_names,
+    container_rules,
     pod_spec_rules,
     service_rules,
     workload_selector_rules,
@@ -153,6 +154,7 @@ def pod_template(spec: Reader, labels: dict[str, str], kind: str,
     containers = list(spec.maps("containers"))  # maps() is an iterator: read it once
     if template_written:
         pod_spec_rules(spec, kind)
+    container_rules(containers, list(spec.maps("initContainers")), kind)
     ports: list[ContainerPort] = []
     for container in containers:
         readers = list(container.maps("ports"))  # maps() reports a wrong item: read once
@@ -195,7 +197,7 @@ def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     labels = template.sub("metadata").labels("labels")
     workload_selector_rules(spec, meta.kind, r.string("apiVersion") or "", labels)
     wanted = selector(spec, "selector")
-    if wanted is not None and wanted.is_empty:
+    if wanted is not None and wanted.is_empty and isinstance(spec.data.get("selector"), dict):
         # ValidateDeploymentSpec (and ReplicaSet's, in the same words), StatefulSet's, DaemonSet's
         what = "deployment" if meta.kind in ("Deployment", "ReplicaSet") else meta.kind.lower()
         spec.error("selector", f"empty selector is invalid for {what}: it would select every "

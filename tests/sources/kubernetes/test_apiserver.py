@@ -236,6 +236,7 @@ def test_what_the_api_server_accepts_loads() -> None:
           spec:
             containers:
               - name: c
+                image: registry.example.com/web:2.0
                 ports: [{name: h-t-t-p, containerPort: 80}, {name: x80, containerPort: 81}]
         - apiVersion: networking.k8s.io/v1
           kind: Ingress
@@ -504,3 +505,96 @@ def test_an_empty_workload_selector_is_refused(kind: str, what: str) -> None:
 """)
     assert [(e["path"], e["message"].split(":")[0]) for e in errors] == [
         ("clusters.eks.manifests[0].spec.selector", f"empty selector is invalid for {what}")]
+
+
+# --- containers, and the selectors the API server accepts -------------------------------------
+
+
+def test_container_names_are_unique_per_pod_and_ephemeral_containers_are_not_read() -> None:
+    """Names are unique within one pod's containers and init containers, not across pods; an
+    image is any non-empty text without surrounding whitespace. A dumped Pod's
+    `ephemeralContainers` (added by `kubectl debug` through their subresource, which checks
+    them) are not read."""
+    cluster, _ = kube("""
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: web, labels: {app: web}}
+          spec:
+            initContainers: [{name: wait-for-db, image: "busybox:1.36"}]
+            containers:
+              - {name: app, image: "registry.example.com/shop/web:1.4.2-alpine"}
+              - {name: metrics-exporter-2, image: "prom/statsd-exporter:v0.26.1"}
+            ephemeralContainers: [{name: app, image: busybox, targetContainerName: app}]
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: api}
+          spec:
+            selector: {matchLabels: {app: api}}
+            template:
+              metadata: {labels: {app: api}}
+              spec:
+                initContainers: [{name: migrate, image: "ghcr.io/acme/api:2.0"}]
+                containers: [{name: app, image: "ghcr.io/acme/api:2.0"}]
+    """)
+    assert sorted(files_pods(cluster)) == ["default/api-0", "default/web"]
+
+
+def test_a_job_selector_left_empty_becomes_the_generated_one() -> None:
+    """Without manualSelector the API server adds the controller-uid label to a written selector
+    (`generateSelector`), so `selector: {}` is accepted: the Job's pods carry the labels the
+    controller adds, as without a selector."""
+    cluster, _ = kube("""
+        - apiVersion: batch/v1
+          kind: Job
+          metadata: {name: migrate}
+          spec:
+            selector: {}
+            template:
+              metadata: {labels: {app: migrate}}
+              spec: {restartPolicy: Never, containers: [{name: m, image: "ghcr.io/acme/m:1"}]}
+    """)
+    assert files_pods(cluster)["default/migrate-0"].labels == {
+        "app": "migrate", "job-name": "migrate", "batch.kubernetes.io/job-name": "migrate"}
+
+
+def test_a_manual_job_selector_left_empty_is_accepted_with_a_note() -> None:
+    """`ValidateJobSpec` asks a manual selector to exist and to match the template; `{}` does
+    (it matches every label set), so the API server accepts it, and the Job selects every pod
+    of its namespace: a located note says so."""
+    cluster, model = kube("""
+        - apiVersion: batch/v1
+          kind: Job
+          metadata: {name: migrate, namespace: shop}
+          spec:
+            manualSelector: true
+            selector: {}
+            template:
+              metadata: {labels: {app: migrate}}
+              spec: {restartPolicy: Never, containers: [{name: m, image: "ghcr.io/acme/m:1"}]}
+    """)
+    assert files_pods(cluster)["shop/migrate-0"].labels == {"app": "migrate"}
+    assert ("clusters.eks.manifests[0].spec.selector: Job shop/migrate: manualSelector: true "
+            "with an empty selector selects every pod of its namespace") in model.notes
+
+
+def test_a_service_with_an_empty_selector_has_no_selector() -> None:
+    """`selector: {}` on a Service is no selector ("If empty or not present, the service is
+    assumed to have an external process managing its endpoints"): its endpoints are its
+    Endpoints object's, never the pods of its namespace."""
+    cluster, _ = kube("""
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: web, labels: {app: web}}
+          spec: {containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]}
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: legacy}
+          spec: {selector: {}, ports: [{port: 80}]}
+        - apiVersion: v1
+          kind: Endpoints
+          metadata: {name: legacy}
+          subsets: [{addresses: [{ip: 10.0.20.60}], ports: [{port: 80}]}]
+    """)
+    legacy = cluster.services["default/legacy"]
+    assert legacy.selector is None
+    assert [str(e.ip) for e in legacy.endpoints] == ["10.0.20.60"]

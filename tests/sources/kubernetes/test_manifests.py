@@ -129,7 +129,7 @@ def test_plain_manifests_directory_in_full(here: Path) -> None:
     loaded = load("plain")
     cluster = loaded.model.clusters["cluster"]
     assert sorted(files_pods(cluster)) == ["backend/api-0", "frontend/web-0", "frontend/web-1"]
-    assert cluster.ignored == ("ClusterRole reader (plain/backend.yaml:28)",)
+    assert cluster.ignored == ("ClusterRole reader (plain/backend.yaml:31)",)
     assert loaded.files == ("plain", "plain/backend.yaml", "plain/frontend.yaml")
     assert loaded.source_map.locate(cluster.pods["frontend/web-0"].path) == Position(
         "plain/frontend.yaml", 6, 1)

@@ -129,6 +129,7 @@ def test_pod_fields() -> None:
             nodeName: node-2
             containers:
               - name: c
+                image: registry.example.com/shop/a:1.0
                 ports: [{name: http, containerPort: 8080}, {containerPort: 53, protocol: UDP}]
           status: {podIP: 10.0.11.50}
     """)
@@ -514,7 +515,7 @@ def test_manifests_yaml_1_1_numbers_in_fields_netpath_reads_are_type_errors() ->
     # A YAML 1.1 reading such as `containerPort: 0800` stays text: reported by its parser.
     assert kube_errors("""
         - {apiVersion: v1, kind: Pod, metadata: {name: a},
-           spec: {containers: [{name: c, ports: [{containerPort: "80"}]}]}}
+           spec: {containers: [{name: c, image: nginx, ports: [{containerPort: "80"}]}]}}
     """) == [{"path": "clusters.eks.manifests[0].spec.containers[0].ports[0].containerPort",
               "message": "expected a port number 1-65535, got '80'",
               "hint": "write it without quotes"}]
