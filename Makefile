@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help demo test bench lint typecheck golden clean
+.PHONY: help demo test bench fuzz lint typecheck golden clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,10 @@ test: $(STAMP)  ## create .venv if needed, install with test extras, run the who
 
 bench: $(STAMP)  ## run the benchmarks (figures, not pass/fail)
 	$(PY) bench/run.py
+
+fuzz: $(STAMP)  ## fuzz the contract for long (NETPATH_FUZZ_EXAMPLES per test, default 500; each run bounded to 10 s and 1 GB)
+	NETPATH_FUZZ_SUBPROCESS=1 NETPATH_FUZZ_EXAMPLES=$${NETPATH_FUZZ_EXAMPLES:-500} \
+	  HYPOTHESIS_PROFILE=dev $(PY) -m pytest tests/fuzz -p no:cacheprovider
 
 golden: $(STAMP)  ## regenerate golden files (review the diff!)
 	$(PY) -m tests.golden.regenerate
