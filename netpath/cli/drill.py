@@ -317,7 +317,8 @@ def _stats(env: Environment, output: Format) -> int:
     path = stats.stats_path(env.environ)
     loaded = stats.load(path) if path is not None else stats.Loaded(stats.Stats())
     if loaded.problem is not None:
-        env.err(f"warning: {loaded.problem}; the next drill replaces it")
+        then = "; the next drill moves it aside and starts afresh" if loaded.corrupt else ""
+        env.err(f"warning: {loaded.problem}{then}")
     practise = stats.to_practise(loaded.stats)
     where = str(path) if path is not None else None
     if output is Format.json:
