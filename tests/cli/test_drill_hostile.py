@@ -1,9 +1,10 @@
-"""`netpath drill` against hostile inputs of its own: the progress file.
+"""`netpath drill` against hostile inputs of its own: the progress file and the answers.
 
 Drills that finish at once all count; a progress file that is corrupt, deeply nested, huge, a
 directory, a FIFO, a device, a symbolic link loop or unreadable never stops a drill: one line
 says so, the file is moved aside whole as `drill-stats.json.bad-<UTC time>`, and the new
-progress is saved.
+progress is saved. `--answers FILE` is a regular file of bounded size; a line of standard input
+is bounded too.
 
 Each drill here runs in a forked child (`drill_in_child`) with a time and a memory limit: what
 these inputs did before (hang on a FIFO, read /dev/zero until memory ran out) fails the test
@@ -285,3 +286,63 @@ def test_a_bad_file_that_cannot_be_moved_aside_is_left_and_said(tmp_path: Path) 
     assert sorted(os.listdir(folder)) == ["drill-stats.json", "drill-stats.json.lock"]
     path.chmod(0o600)
     assert json.loads(path.read_text())["sessions"] == 3
+
+
+# -- the answers ---------------------------------------------------------------------------------
+
+
+def _answers_fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "answers")
+    return folder / "answers"
+
+
+def _answers_huge(folder: Path) -> Path:
+    (folder / "answers").write_text("1\n" * (MAX_BYTES // 2 + 1))
+    return folder / "answers"
+
+
+def _answers_directory(folder: Path) -> Path:
+    (folder / "answers").mkdir()
+    return folder / "answers"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda folder: Path("/dev/zero"), "is a character device, not a regular file"),
+        (_answers_fifo, "is a named pipe (FIFO), not a regular file"),
+        (_answers_huge, "is larger than 1 MiB (1,048,578 bytes)"),
+        (_answers_directory, "is a directory, not a regular file"),
+    ],
+    ids=["dev-zero", "fifo", "huge", "directory"],
+)
+def test_answers_file_must_be_a_regular_file_of_bounded_size(
+        tmp_path: Path, make: Callable[[Path], Path], reason: str) -> None:
+    answers = str(make(tmp_path))
+    result = drill_in_child(*SESSION, "--answers", answers, env={})
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: the answers file {answers!r} {reason} (--answers FILE takes one answer per "
+        "line, at most 1 MiB; answers from a command can be piped to standard input)\n")
+
+
+def test_standard_input_from_dev_zero_ends_the_answers(tmp_path: Path) -> None:
+    result = drill_in_child(*SESSION, env={"XDG_DATA_HOME": str(tmp_path)},
+                            stdin=lambda: open("/dev/zero", encoding="utf-8"))  # noqa: SIM115
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: standard input has a line longer than 65,536 "
+                             "characters; no more answers are read\n")
+    assert "3 questions unanswered" in result.stdout
+    assert not (tmp_path / "netpath").exists()  # nothing answered: nothing to record
+
+
+def test_a_long_line_on_standard_input_ends_the_answers() -> None:
+    result = run_cli(*SESSION, stdin="1\n" + "x" * 100_000 + "\n2\n")
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: standard input has a line longer than 65,536 "
+                             "characters; no more answers are read\n")
+    assert "2 questions unanswered" in result.stdout
+    # A line of exactly the bound is an answer like any other.
+    fits = run_cli(*SESSION, stdin="x" * 65_536 + "\n1\n2\n")
+    assert (fits.exit_code, fits.stderr) == (0, "")
