@@ -38,6 +38,8 @@ class Format(StrEnum):
 
 DEFAULT_COUNT = 5
 DEFAULT_DIFFICULTY = 2
+MAX_ANSWERS_BYTES = 1 << 20  # --answers FILE: 50 answers at most are read
+MAX_ANSWER_CHARS = 64 * 1024  # one line of answers on standard input
 
 HELP = (
     "Practise for networking interviews: follow the packet, what the destination sees, which "
@@ -60,8 +62,9 @@ Examples:
 At a terminal, answer with a choice's number or type the answer; Ctrl-D ends the drill early.
 Otherwise the answers are read one per line (standard input or --answers FILE).
 
-Exit codes: 0 after a drill, whatever the score; 2 bad input (an unknown scenario, a bad
---difficulty, an unreadable answers file); 130 interrupted.
+Exit codes: 0 after a drill, whatever the score, even when its progress cannot be saved;
+2 bad input (an unknown scenario, a bad --difficulty, an answers file that cannot be read, is
+no regular file or is over 1 MiB); 130 interrupted.
 """
 
 
@@ -246,22 +249,36 @@ class _Prompter:
 
 
 def _read_answers(env: Environment, answers: str) -> Iterator[str]:
+    """The lines of --answers FILE: a regular file of at most MAX_ANSWERS_BYTES, read without
+    blocking (a FIFO or /dev/zero is refused by what it is, before any read)."""
+    from netpath.drill.files import BadFile, read_regular, size
     from netpath.drill.session import DrillError
 
     path = Path(answers)
+    hint = "--answers FILE takes one answer per line"
     try:
-        text = (path if path.is_absolute() else env.cwd / path).read_text(encoding="utf-8")
+        raw = read_regular(path if path.is_absolute() else env.cwd / path, MAX_ANSWERS_BYTES)
+        text = raw.decode("utf-8")
+    except BadFile as exc:
+        raise DrillError(f"the answers file {answers!r} {exc.reason}",
+                         f"{hint}, at most {size(MAX_ANSWERS_BYTES)}; answers from a command "
+                         "can be piped to standard input") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DrillError(f"cannot read the answers file {answers!r}: {reason}",
-                         "--answers FILE takes one answer per line") from None
+        raise DrillError(f"cannot read the answers file {answers!r}: {reason}", hint) from None
     return iter(text.splitlines())
 
 
 def _stream_lines(env: Environment) -> Iterator[str]:
+    """The lines of standard input, each read with a bound: a line longer than
+    MAX_ANSWER_CHARS (standard input from /dev/zero) ends the answers, with a warning."""
     if env.stdin is None:
         return
-    for line in env.stdin:
+    while line := env.stdin.readline(MAX_ANSWER_CHARS + 1):
+        if len(line) > MAX_ANSWER_CHARS and not line.endswith("\n"):
+            env.err(f"warning: standard input has a line longer than {MAX_ANSWER_CHARS:,} "
+                    "characters; no more answers are read")
+            return
         yield line.rstrip("\r\n")
 
 
@@ -317,7 +334,8 @@ def _stats(env: Environment, output: Format) -> int:
     path = stats.stats_path(env.environ)
     loaded = stats.load(path) if path is not None else stats.Loaded(stats.Stats())
     if loaded.problem is not None:
-        env.err(f"warning: {loaded.problem}; the next drill replaces it")
+        then = "; the next drill moves it aside and starts afresh" if loaded.corrupt else ""
+        env.err(f"warning: {loaded.problem}{then}")
     practise = stats.to_practise(loaded.stats)
     where = str(path) if path is not None else None
     if output is Format.json:

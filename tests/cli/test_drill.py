@@ -228,13 +228,14 @@ def test_a_corrupt_stats_file_is_reported_and_replaced(tmp_path: Path) -> None:
     stats = run_cli("drill", "--stats", env=env)
     assert stats.exit_code == 0
     assert stats.stderr.startswith(f"warning: {str(path)!r} is not a drill stats file (")
-    assert stats.stderr.endswith("; the next drill replaces it\n")
+    assert stats.stderr.endswith("; the next drill moves it aside and starts afresh\n")
     result = run_cli(*SESSION, stdin="1\n", env=env)
     assert result.exit_code == 0
     assert "Traceback" not in result.output
-    assert f"kept as {str(path) + '.corrupt'!r}, starting afresh" in result.stderr
+    [kept] = (tmp_path / "netpath").glob("drill-stats.json.bad-*")
+    assert result.stderr.endswith(f"; kept it as {str(kept)!r} and started afresh\n")
     assert json.loads(path.read_text())["sessions"] == 1
-    assert (tmp_path / "netpath" / "drill-stats.json.corrupt").read_text() == "{half a file"
+    assert kept.read_text() == "{half a file"
 
 
 def test_nothing_is_written_without_a_data_directory(tmp_path: Path) -> None:
