@@ -105,6 +105,34 @@ def test_where_netpath_differs_from_the_analyzer_on_purpose(tmp_path: Path) -> N
     assert not any(FINISHED[0] in pair for pair in pairs)
 
 
+def test_a_service_of_finished_job_pods_is_not_a_label_typo(tmp_path: Path) -> None:
+    """The admission Service selects the admission Jobs' pods, which finished: its labels are
+    right, the pods just do not run. It used to say 'matches no pod' and to advise labelling
+    them."""
+    spec = _nca(tmp_path, "np1")
+    check = json_of("check", "--spec", str(spec))
+    assert check.exit_code == 1
+    found = [f for f in check.json["findings"] if f["rule"] == "SVC001"]
+    assert len(found) == 1
+    assert found[0]["message"].startswith(
+        "Service ingress-nginx/ingress-nginx-controller-admission selects "
+        "app.kubernetes.io/component=admission-webhook, app.kubernetes.io/instance=ingress-nginx, "
+        "app.kubernetes.io/name=ingress-nginx, which matches no running pod in namespace "
+        "ingress-nginx: only 2 pods that do not run match "
+        f"({FINISHED[0]} (Succeeded), {FINISHED[1]} (Succeeded)), which hold no IP")
+    assert found[0]["fix"].startswith("nothing to relabel: the pods finished")
+    assert (found[0]["location"]["file"], found[0]["location"]["line"]) == (
+        str(spec / "services_list.yaml"), 133)
+    trace = json_of("trace", "--spec", str(spec), DEMO,
+                    "ingress-nginx-controller-admission.ingress-nginx", "--port", "443")
+    assert trace.exit_code == 1
+    blocked = trace.json["blocked_by"]
+    assert blocked["code"] == "SERVICE_NO_ENDPOINTS"
+    assert "matches no running pod in namespace 'ingress-nginx': only 2 pods that do not " \
+           "run match" in blocked["reason"]
+    assert "label the pods" not in blocked["fix"]
+
+
 # --- the NetworkPolicy recipes: the policies as written, the pods of "Try it out" ---------------
 
 _RECIPE_PODS = {
