@@ -114,10 +114,23 @@ class Pod:
     # of no file at all (the standard CoreDNS)
     assigned: tuple[str, ...]
     path: SpecPath
+    # spec.dnsPolicy: ClusterFirst (the default), ClusterFirstWithHostNet, Default (the node's
+    # resolv.conf) or None (the pod's own dnsConfig)
+    dns_policy: str = "ClusterFirst"
 
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def cluster_dns(self) -> bool:
+        """Whether kubelet points the pod's resolv.conf at the cluster DNS: ClusterFirst, except
+        on the host network (where it falls back to Default), and ClusterFirstWithHostNet.
+        https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy
+        """
+        if self.dns_policy == "ClusterFirst":
+            return not self.host_network
+        return self.dns_policy in ("ClusterFirstWithHostNet", "None")
 
     @property
     def implicit(self) -> bool:

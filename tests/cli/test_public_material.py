@@ -133,6 +133,75 @@ def test_a_service_of_finished_job_pods_is_not_a_label_typo(tmp_path: Path) -> N
     assert "label the pods" not in blocked["fix"]
 
 
+def test_coredns_with_dns_policy_default_asks_the_node_not_itself(tmp_path: Path) -> None:
+    """CoreDNS's pod has `dnsPolicy: Default`: kubelet gives it the node's resolv.conf, whose
+    resolver knows no cluster names (kubernetes.io/docs/concepts/services-networking/
+    dns-pod-service/#pod-s-dns-policy). It used to resolve demo.default through the cluster
+    search list, as a ClusterFirst pod does."""
+    spec = str(_nca(tmp_path, "ip"))
+    trace = json_of("trace", "--spec", spec, COREDNS, "demo.default", "--port", "80")
+    assert trace.exit_code == 1, trace.output
+    blocked = trace.json["blocked_by"]
+    assert (blocked["code"], blocked["component"]) == ("DNS_NXDOMAIN", "dns")
+    assert blocked["fix"] == (f"set dnsPolicy: ClusterFirst on {COREDNS} (its resolv.conf is "
+                              "the node's, which knows no cluster names)")
+    assert any("has dnsPolicy Default" in (hop["note"] or "") for hop in trace.json["hops"])
+    # The demo pod (ClusterFirst, the default) resolves it, and so reaches itself.
+    assert cli("trace", "--spec", spec, DEMO, "demo.default", "--port", "80").exit_code == 0
+    # A ClusterFirst hostNetwork pod falls back to Default as well; the fix says which policy.
+    etcd = json_of("trace", "--spec", spec, ETCD, "demo.default", "--port", "80")
+    assert etcd.json["blocked_by"]["fix"].startswith(
+        f"set dnsPolicy: ClusterFirstWithHostNet on {ETCD}")
+
+
+# --- dnsPolicy, as the API server takes it -----------------------------------------------------
+
+_POD = """apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: default, labels: {{app: {name}}}}}
+spec:
+  hostNetwork: {host}
+{extra}  containers: [{{name: c, image: nginx, ports: [{{containerPort: 80}}]}}]
+---
+"""
+_SERVICE = """apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+"""
+
+
+def _pods(tmp_path: Path, *pods: tuple[str, bool, str]) -> str:
+    text = "".join(_POD.format(name=n, host=str(h).lower(), extra=e) for n, h, e in pods)
+    path = tmp_path / "pods.yaml"
+    path.write_text(text + _SERVICE)
+    return str(path)
+
+
+def test_cluster_first_with_host_net_asks_coredns(tmp_path: Path) -> None:
+    spec = _pods(tmp_path, ("web", False, ""),
+                 ("agent", True, "  dnsPolicy: ClusterFirstWithHostNet\n"))
+    result = cli("trace", "--spec", spec, "default/agent", "web", "--port", "80")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("  dnsPolicy: ClusterFirstWithHostnet\n",
+     "spec.dnsPolicy: 'ClusterFirstWithHostnet' is not one of ClusterFirstWithHostNet, "
+     "ClusterFirst, Default, None"),
+    ("  dnsPolicy: None\n",
+     "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+    ("  dnsPolicy: None\n  dnsConfig: {searches: [svc.cluster.local]}\n",
+     "spec.dnsConfig: Required value: must provide at least one DNS nameserver when "
+     "`dnsPolicy` is None"),
+])
+def test_a_dns_policy_the_api_server_refuses_is_refused(tmp_path: Path, extra: str,
+                                                        message: str) -> None:
+    result = cli("show", "--spec", _pods(tmp_path, ("web", False, extra)))
+    assert result.exit_code == 2
+    assert message in result.stderr, result.stderr
+
+
 # --- the NetworkPolicy recipes: the policies as written, the pods of "Try it out" ---------------
 
 _RECIPE_PODS = {

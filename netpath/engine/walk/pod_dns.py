@@ -26,7 +26,8 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
     cluster = w.model.clusters[source.cluster]
     pod = source.pod
     notes = list(answer.notes)
-    if cluster.network_policies and not pod.host_network:
+    # Only a lookup through the cluster DNS crosses the policies to CoreDNS's pods.
+    if cluster.network_policies and not pod.host_network and answer.resolv_conf.cluster:
         index = w.net.kube.policy_indexes[cluster.name]
         warning = dns_note(index, pod)
         ip, server = dns_server(index)
@@ -53,8 +54,9 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
         w.hop(Component.DNS, answer.answered_by or COREDNS, Action.RESOLVE, answer.reason, packet,
               note=note)
         return
-    # A hostNetwork pod (dnsPolicy Default) asks its node's resolver, never CoreDNS.
-    asked = COREDNS if answer.resolv_conf.policy == "ClusterFirst" or not answer.tried \
+    # A pod with dnsPolicy Default (a hostNetwork pod's ClusterFirst too) asks its node's
+    # resolver, never CoreDNS.
+    asked = COREDNS if answer.resolv_conf.cluster or not answer.tried \
         else answer.tried[-1].server
     w.block(answer.code or Code.DNS_NXDOMAIN, Component.DNS, asked, answer.reason,
             answer.fix or f"check the name {answer.asked}", packet, note=note)
