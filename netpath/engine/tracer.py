@@ -76,7 +76,13 @@ def trace(net: Network, query: Query) -> Trace:
     if isinstance(answer, DnsAnswer):
         _dns_hop(first, answer, packet, source)
     elif answer is not None:
-        cluster_dns_hops(first, source, answer, packet)
+        lookup = packet if flow is None else _lookup_packet(net, source, answer, client)
+        cluster_dns_hops(first, source, answer, packet, lookup)
+        if first.blocked is not None and flow is not None:
+            # A policy stops the lookup: the name never resolves for the pod, so no connection
+            # is opened (the flow shows no address the pod could not learn).
+            flow = None
+            notes = [n for n in notes if not n.startswith(f"source port {packet.src_port}:")]
     start = _start(first, query, source, destination, packet, client)
     if start is not None:
         walk(first, start)

@@ -324,6 +324,17 @@ def test_recipe_11_egress_deny_breaks_dns_first(tmp_path: Path) -> None:
     result = json_of("trace", "--spec", deny, "default/test", "web", "--port", "80")
     assert result.json["blocked_by"]["code"] == "NETPOL_EGRESS_DENIED"
     assert result.json["blocked_by"]["reason"].startswith("default/test cannot resolve web")
+    # No connection is opened: the policy drops the lookup (udp/53 to the kube-dns ClusterIP),
+    # and the flow shows no address the pod could not learn. It used to show tcp/80 to web's
+    # ClusterIP, as the packet of the hop too.
+    assert result.json["flow"] is None
+    assert [(h["component"], h["packet"]["protocol"], h["packet"]["dst_ip"],
+             h["packet"]["dst_port"]) for h in result.json["hops"]] == [
+        ("network-policy", "udp", "10.96.0.10", 53)]
+    assert not any(n.startswith("source port") for n in result.json["notes"])
+    text = cli("trace", "--spec", deny, "default/test", "web", "--port", "80")
+    assert text.stdout.splitlines()[1] == \
+        "flow: none: web does not resolve, so no connection is opened"
     (tmp_path / "dns").mkdir()
     with_dns = _recipe(tmp_path / "dns", "11", fence="sh", block=2)
     result = json_of("trace", "--spec", with_dns, "default/test", "web", "--port", "80")

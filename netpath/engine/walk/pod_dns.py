@@ -21,8 +21,12 @@ _DNS_PORT = 53
 
 
 def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
-                     packet: Packet) -> None:
+                     packet: Packet, lookup: Packet | None = None) -> None:
+    """The lookup's hops; `packet` is the connection's first packet, `lookup` the query itself
+    (udp/53 to the pod's nameserver), which a policy that stops the lookup judges (default:
+    `packet`)."""
     assert source.pod is not None and source.cluster is not None
+    query = lookup or packet
     cluster = w.model.clusters[source.cluster]
     pod = source.pod
     notes = list(answer.notes)
@@ -35,7 +39,7 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
             w.block(Code.NETPOL_EGRESS_DENIED, Component.NETWORK_POLICY, pod.key,
                     f"{pod.key} cannot resolve {answer.asked}: {warning or 'udp/53 is denied'}",
                     f"allow udp/53 and tcp/53 to the cluster DNS pods in {pod.key}'s egress "
-                    "policies", packet, crossing=Crossing("egress", pod.key))
+                    "policies", query, crossing=Crossing("egress", pod.key))
             return
         if server is not None and not admits(index, "ingress", server, pod.ip, pod, "udp",
                                              _DNS_PORT):
@@ -44,7 +48,7 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
                     f"cluster DNS pod {server.key} do not admit udp/53 from {pod.key}: name "
                     "resolution breaks (every lookup times out)",
                     f"allow udp/53 and tcp/53 from every pod to {server.key} in its "
-                    f"namespace's ingress policies", packet,
+                    f"namespace's ingress policies", query,
                     crossing=Crossing("ingress", server.key))
             return
         if warning is not None:
