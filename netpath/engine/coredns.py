@@ -75,7 +75,13 @@ class ResolvConf:
     nameserver: Address | None
     search: tuple[str, ...]
     ndots: int
-    policy: str  # ClusterFirst, or Default for a hostNetwork pod
+    policy: str  # the pod's dnsPolicy as kubelet applies it (a hostNetwork pod's ClusterFirst
+    # is Default)
+
+    @property
+    def cluster(self) -> bool:
+        """The cluster DNS answers (CoreDNS), not the node's resolver."""
+        return self.policy != "Default"
 
     def __str__(self) -> str:
         server = f"nameserver {self.nameserver}; " if self.nameserver else ""
@@ -135,12 +141,13 @@ class Lookup:
 
 def resolv_conf(cluster: Cluster, pod: Pod, upstream: Upstream = NO_UPSTREAM) -> ResolvConf:
     node_search = (upstream.search_domain,) if upstream.search_domain else ()
-    if pod.host_network:
-        # ClusterFirst falls back to Default for hostNetwork pods: the node's own resolv.conf.
+    if not pod.cluster_dns:
+        # dnsPolicy Default, or ClusterFirst on the host network (which falls back to Default):
+        # the node's own resolv.conf.
         return ResolvConf(upstream.address, node_search, HOST_NDOTS, "Default")
     domain = cluster.dns_domain
     search = (f"{pod.namespace}.svc.{domain}", f"svc.{domain}", domain, *node_search)
-    return ResolvConf(cluster.dns_ip, search, CLUSTER_NDOTS, "ClusterFirst")
+    return ResolvConf(cluster.dns_ip, search, CLUSTER_NDOTS, pod.dns_policy)
 
 
 def candidates(name: str, conf: ResolvConf) -> list[str]:
@@ -161,7 +168,7 @@ def resolve_in_cluster(cluster: Cluster, pod: Pod, name: str,
     tried: list[DnsTry] = []
     found: Lookup | None = None
     for candidate in candidates(asked, conf):
-        if pod.host_network:
+        if not conf.cluster:
             lookup = _upstream(upstream, candidate)
         else:
             lookup = lookup_name(cluster, candidate, upstream)
@@ -306,12 +313,20 @@ def _listing(tried: list[DnsTry]) -> str:
 def _notes(cluster: Cluster, pod: Pod, asked: str, conf: ResolvConf,
            tried: list[DnsTry]) -> tuple[str, ...]:
     notes: list[str] = []
-    if pod.host_network:
+    if pod.host_network and pod.dns_policy == "ClusterFirst":
         notes.append(f"{pod.key} uses the host network: with dnsPolicy ClusterFirst kubelet "
                      "gives it the node's resolv.conf (dnsPolicy Default), so cluster names do "
                      "not resolve; set dnsPolicy: ClusterFirstWithHostNet for CoreDNS")
+    elif pod.dns_policy == "Default":
+        notes.append(f"{pod.key} has dnsPolicy Default: kubelet gives it the node's "
+                     "resolv.conf, so cluster names do not resolve (ClusterFirst, the default, "
+                     "asks CoreDNS)")
+    elif pod.dns_policy == "None":
+        notes.append(f"{pod.key} has dnsPolicy None: its dnsConfig alone makes its resolv.conf; "
+                     "netpath does not read dnsConfig and assumes the cluster DNS, its search "
+                     "list and ndots:5")
     wasted = [t for t in tried[:-1] if t.outcome != "answer"]
-    if (not pod.host_network and not asked.endswith(".") and tried and wasted
+    if (conf.cluster and not asked.endswith(".") and tried and wasted
             and tried[-1].outcome == "answer" and tried[-1].name == asked.rstrip(".")):
         notes.append(f"ndots:{conf.ndots}: {asked} has {asked.count('.')} dot(s), fewer than "
                      f"{conf.ndots}, so the resolver tried the {len(wasted)} search domain(s) "
@@ -330,6 +345,10 @@ def _notes(cluster: Cluster, pod: Pod, asked: str, conf: ResolvConf,
 def _fix(cluster: Cluster, pod: Pod, asked: str, nodata: bool) -> str:
     if nodata:
         return "make the headless Service's pods ready (or check its selector)"
+    if not pod.cluster_dns and _in_cluster(cluster, asked):
+        policy = "ClusterFirstWithHostNet" if pod.host_network else "ClusterFirst"
+        return (f"set dnsPolicy: {policy} on {pod.key} (its resolv.conf is the node's, which "
+                "knows no cluster names)")
     short = asked.rstrip(".").split(".")
     if len(short) == 1:
         others = sorted(s.key for s in cluster.services.values() if s.name == short[0])
@@ -338,3 +357,17 @@ def _fix(cluster: Cluster, pod: Pod, asked: str, nodata: bool) -> str:
             return (f"a short name only finds Services of the pod's own namespace "
                     f"({pod.namespace!r}): ask for {short[0]}.{ns}")
     return "add the record (a Service, a Route 53 record or an internet host), or check the name"
+
+
+def _in_cluster(cluster: Cluster, asked: str) -> bool:
+    """Whether CoreDNS would answer `asked` from a ClusterFirst pod of `cluster`: a name of
+    the cluster domain, or a short form of a Service's (NAME, NAME.NAMESPACE, ...svc)."""
+    name = asked.lower().rstrip(".")
+    if name == cluster.dns_domain or name.endswith("." + cluster.dns_domain):
+        return True
+    labels = name.split(".")
+    if len(labels) == 3 and labels[2] == "svc":
+        labels = labels[:2]
+    if len(labels) == 2:
+        return f"{labels[1]}/{labels[0]}" in cluster.services
+    return len(labels) == 1 and any(s.name == labels[0] for s in cluster.services.values())

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from netpath.engine.errors import QueryError
 from netpath.model.addr import Address
-from netpath.model.kubernetes import Cluster, Pod, Service, ServiceEndpoint, ServicePort
+from netpath.model.kubernetes import (
+    Cluster,
+    Pod,
+    Service,
+    ServiceEndpoint,
+    ServicePort,
+    StoppedPod,
+)
 from netpath.model.paths import SpecPath
 from netpath.model.record import record
 from netpath.model.vocabulary import Code
@@ -225,7 +232,16 @@ def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Ba
             continue
         backends.append(Backend(pod.ip, number, pod.node, pod.key, pod.path))
     problem = None
-    if not matching:
+    stopped = cluster.stopped_matching(service.namespace, service.selector or {})
+    if not matching and stopped:
+        # The labels are right: the pods ran and finished (a Job's), or have not started.
+        problem = Problem(Code.SERVICE_NO_ENDPOINTS,
+                          f"the selector {selector} of {service.key} matches no running pod in "
+                          f"namespace {service.namespace!r}: only {stopped_text(stopped)}, "
+                          "which hold no IP and are no endpoint",
+                          stopped_fix(stopped), f"selector {selector}",
+                          (*service.path, "spec", "selector"), refused=True)
+    elif not matching:
         elsewhere = [p.key for p in cluster.pods.values() if p.namespace != service.namespace
                      and all(p.labels.get(k) == v for k, v in (service.selector or {}).items())]
         hint = (f"; pods in other namespaces match ({', '.join(sorted(elsewhere)[:3])}) but a "
@@ -251,6 +267,23 @@ def _from_selector(cluster: Cluster, service: Service, sport: ServicePort) -> Ba
                           "fix the pods' readiness (a failing readiness probe keeps them out of "
                           "the endpoints)", refused=True)
     return Backends(service, sport, tuple(backends), tuple(excluded), problem, tuple(notes))
+
+
+def stopped_text(stopped: list[StoppedPod]) -> str:
+    """'2 pods that do not run match (a (Succeeded), b (Succeeded))', the first three named."""
+    shown = ", ".join(str(p) for p in stopped[:3]) + (
+        f" and {len(stopped) - 3} more" if len(stopped) > 3 else "")
+    one = len(stopped) == 1
+    return (f"{len(stopped)} pod{'' if one else 's'} that do{'es' if one else ''} not run "
+            f"match{'es' if one else ''} ({shown})")
+
+
+def stopped_fix(stopped: list[StoppedPod]) -> str:
+    """The fix when only pods that do not run match: not the labels."""
+    if all(p.phase in ("Succeeded", "Failed") for p in stopped):
+        return ("nothing to relabel: the pods finished (a Job's run?); start the pods the "
+                "Service should send to, or delete the Service if they are gone for good")
+    return "find why the pods are not running (kubectl describe pod); their labels are right"
 
 
 def _target_port(pod: Pod, sport: ServicePort, notes: list[str]) -> int | None:

@@ -76,7 +76,13 @@ def trace(net: Network, query: Query) -> Trace:
     if isinstance(answer, DnsAnswer):
         _dns_hop(first, answer, packet, source)
     elif answer is not None:
-        cluster_dns_hops(first, source, answer, packet)
+        lookup = packet if flow is None else _lookup_packet(net, source, answer, client)
+        cluster_dns_hops(first, source, answer, packet, lookup)
+        if first.blocked is not None and flow is not None:
+            # A policy stops the lookup: the name never resolves for the pod, so no connection
+            # is opened (the flow shows no address the pod could not learn).
+            flow = None
+            notes = [n for n in notes if not n.startswith(f"source port {packet.src_port}:")]
     start = _start(first, query, source, destination, packet, client)
     if start is not None:
         walk(first, start)
@@ -102,10 +108,10 @@ def trace(net: Network, query: Query) -> Trace:
         where = hops if blocked.direction == Direction.FORWARD else return_path
         blocked = replace(blocked, step=where[-1].step if where else 0,
                           aws_code=blocked.aws_code or CODES[blocked.code].aws_code)
-    # A pod's lookup through its cluster's DNS (dnsPolicy ClusterFirst; a hostNetwork pod's
-    # Default policy asks the node's resolver)
+    # A pod's lookup through its cluster's DNS (dnsPolicy ClusterFirst; Default, and a
+    # hostNetwork pod's ClusterFirst, ask the node's resolver)
     asked = source.cluster if isinstance(answer, ClusterDnsAnswer) and \
-        answer.resolv_conf.policy == "ClusterFirst" else None
+        answer.resolv_conf.cluster else None
     clusters = {c for c in (source.cluster, destination.cluster if destination else None) if c}
     notes += inference_notes(net.model, (*hops, *return_path), clusters | ctx.clusters, asked)
     return Trace(query, flow, hops, return_path, blocked, tuple(notes), port)

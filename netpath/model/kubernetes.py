@@ -114,10 +114,23 @@ class Pod:
     # of no file at all (the standard CoreDNS)
     assigned: tuple[str, ...]
     path: SpecPath
+    # spec.dnsPolicy: ClusterFirst (the default), ClusterFirstWithHostNet, Default (the node's
+    # resolv.conf) or None (the pod's own dnsConfig)
+    dns_policy: str = "ClusterFirst"
 
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def cluster_dns(self) -> bool:
+        """Whether kubelet points the pod's resolv.conf at the cluster DNS: ClusterFirst, except
+        on the host network (where it falls back to Default), and ClusterFirstWithHostNet.
+        https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy
+        """
+        if self.dns_policy == "ClusterFirst":
+            return not self.host_network
+        return self.dns_policy in ("ClusterFirstWithHostNet", "None")
 
     @property
     def implicit(self) -> bool:
@@ -326,6 +339,25 @@ class Inference:
 
 
 @record
+class StoppedPod:
+    """A Pod of the files that does not run (finished: Succeeded or Failed; or pending without
+    an address): it holds no IP, is no endpoint and no trace reaches it. Kept only to explain a
+    selector that matches nothing running (a Service of a Job's pods that finished)."""
+
+    namespace: str
+    name: str
+    labels: Labels
+    phase: str  # as the status says; "" when it says none
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.phase or 'not running'})"
+
+
+@record
 class Cluster:
     name: str
     vpc: str | None  # None: a Kubernetes-only spec, a flat pod network
@@ -350,7 +382,16 @@ class Cluster:
     ignored: tuple[str, ...] = ()  # manifests of kinds netpath does not model, for the record
     path: SpecPath = ()
     inferences: tuple[Inference, ...] = ()  # what the objects implied (no netpath spec said it)
+    stopped_pods: tuple[StoppedPod, ...] = ()  # Pods of the files that do not run (no IP)
 
     @property
     def overlay(self) -> bool:
         return self.cni in OVERLAY_CNIS
+
+    def stopped_matching(self, namespace: str, selector: Labels) -> list[StoppedPod]:
+        """The pods of `namespace` that do not run and whose labels hold every pair of
+        `selector` (a Service's): why a selector that matches no running pod is not a typo."""
+        if not selector:
+            return []
+        return [p for p in self.stopped_pods if p.namespace == namespace
+                and all(p.labels.get(k) == v for k, v in selector.items())]

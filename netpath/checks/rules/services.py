@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from netpath.checks.lint import Hit, rule
 from netpath.checks.rules.context import LintContext, listing
 from netpath.engine.coredns import lookup_name
-from netpath.engine.services import REFUSED, has_selector, ports_text
+from netpath.engine.services import REFUSED, has_selector, ports_text, stopped_fix, stopped_text
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend
 from netpath.model.vocabulary import Severity
 
@@ -29,8 +29,9 @@ def selector_matches_nothing(ctx: LintContext) -> Iterator[Hit]:
     """A Service only selects pods of its own namespace whose labels hold *every* pair of its
     selector. When none matches, its EndpointSlice is empty and kube-proxy rejects every
     connection to its ClusterIP: a typo in a label, a pod in another namespace, or a selector
-    copied from another app. (Services without a selector take their endpoints from
-    EndpointSlices and are not judged here.)
+    copied from another app. When only pods that do not run match (a Job's pods that finished,
+    in a dump), the labels are right and the finding says so. (Services without a selector take
+    their endpoints from EndpointSlices and are not judged here.)
 
     Anti-pattern:
 
@@ -51,6 +52,13 @@ def selector_matches_nothing(ctx: LintContext) -> Iterator[Hit]:
             if ctx.selected_pods(cluster, service.namespace, selector):
                 continue
             text = _selector_text(selector)
+            stopped = cluster.stopped_matching(service.namespace, selector)
+            if stopped:  # the labels are right: the pods finished, or have not started
+                yield Hit(f"Service {service.key} selects {text}, which matches no running pod "
+                          f"in namespace {service.namespace}: only {stopped_text(stopped)}, "
+                          f"which hold no IP and are no endpoint: {REFUSED}",
+                          stopped_fix(stopped), (*service.path, "spec", "selector"))
+                continue
             elsewhere = [p.key for p in ctx.pods_matching_elsewhere(cluster, service.namespace,
                                                                      selector)]
             hint = (f" (pods in other namespaces match: {listing(elsewhere)}; a Service "

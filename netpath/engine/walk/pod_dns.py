@@ -21,12 +21,17 @@ _DNS_PORT = 53
 
 
 def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
-                     packet: Packet) -> None:
+                     packet: Packet, lookup: Packet | None = None) -> None:
+    """The lookup's hops; `packet` is the connection's first packet, `lookup` the query itself
+    (udp/53 to the pod's nameserver), which a policy that stops the lookup judges (default:
+    `packet`)."""
     assert source.pod is not None and source.cluster is not None
+    query = lookup or packet
     cluster = w.model.clusters[source.cluster]
     pod = source.pod
     notes = list(answer.notes)
-    if cluster.network_policies and not pod.host_network:
+    # Only a lookup through the cluster DNS crosses the policies to CoreDNS's pods.
+    if cluster.network_policies and not pod.host_network and answer.resolv_conf.cluster:
         index = w.net.kube.policy_indexes[cluster.name]
         warning = dns_note(index, pod)
         ip, server = dns_server(index)
@@ -34,7 +39,7 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
             w.block(Code.NETPOL_EGRESS_DENIED, Component.NETWORK_POLICY, pod.key,
                     f"{pod.key} cannot resolve {answer.asked}: {warning or 'udp/53 is denied'}",
                     f"allow udp/53 and tcp/53 to the cluster DNS pods in {pod.key}'s egress "
-                    "policies", packet, crossing=Crossing("egress", pod.key))
+                    "policies", query, crossing=Crossing("egress", pod.key))
             return
         if server is not None and not admits(index, "ingress", server, pod.ip, pod, "udp",
                                              _DNS_PORT):
@@ -43,7 +48,7 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
                     f"cluster DNS pod {server.key} do not admit udp/53 from {pod.key}: name "
                     "resolution breaks (every lookup times out)",
                     f"allow udp/53 and tcp/53 from every pod to {server.key} in its "
-                    f"namespace's ingress policies", packet,
+                    f"namespace's ingress policies", query,
                     crossing=Crossing("ingress", server.key))
             return
         if warning is not None:
@@ -53,8 +58,9 @@ def cluster_dns_hops(w: Walk, source: Endpoint, answer: ClusterDnsAnswer,
         w.hop(Component.DNS, answer.answered_by or COREDNS, Action.RESOLVE, answer.reason, packet,
               note=note)
         return
-    # A hostNetwork pod (dnsPolicy Default) asks its node's resolver, never CoreDNS.
-    asked = COREDNS if answer.resolv_conf.policy == "ClusterFirst" or not answer.tried \
+    # A pod with dnsPolicy Default (a hostNetwork pod's ClusterFirst too) asks its node's
+    # resolver, never CoreDNS.
+    asked = COREDNS if answer.resolv_conf.cluster or not answer.tried \
         else answer.tried[-1].server
     w.block(answer.code or Code.DNS_NXDOMAIN, Component.DNS, asked, answer.reason,
             answer.fix or f"check the name {answer.asked}", packet, note=note)

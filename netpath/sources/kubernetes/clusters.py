@@ -22,6 +22,7 @@ from netpath.model.kubernetes import (
     Inference,
     Namespace,
     Node,
+    StoppedPod,
 )
 from netpath.sources.building import Ctx, Parts, items
 from netpath.sources.kubernetes.drafts import Objects
@@ -112,6 +113,8 @@ def _cluster(ctx: Ctx, st: Settings, objects: Objects, nodes: dict[str, Node],
         ignored=tuple(objects.ignored),
         path=st.path,
         inferences=tuple(inferred),
+        stopped_pods=tuple(StoppedPod(meta.namespace, meta.name, meta.labels, phase)
+                           for meta, phase in objects.not_running),
     )
 
 

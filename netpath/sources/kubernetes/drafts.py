@@ -62,6 +62,7 @@ class PodTemplate:
     spec_path: SpecPath  # the pod spec, where nodeName and nodeSelector are
     # requiredDuringSchedulingIgnoredDuringExecution: any term, each all of its requirements
     node_affinity: tuple[NodeTerm, ...] = ()
+    dns_policy: str = "ClusterFirst"  # spec.dnsPolicy (which resolv.conf kubelet writes)
 
 
 @record

@@ -173,7 +173,28 @@ def pod_template(spec: Reader, labels: dict[str, str], kind: str,
         node_selector=spec.labels("nodeSelector"),
         spec_path=spec.path,
         node_affinity=node_affinity(spec),
+        dns_policy=_dns_policy(spec),
     )
+
+
+# `core.DNSPolicy` values (pkg/apis/core/validation `validDNSPolicies`); ClusterFirst is the
+# default. https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
+
+
+def _dns_policy(spec: Reader) -> str:
+    """spec.dnsPolicy, refused as the API server refuses it: another value, or None without a
+    dnsConfig naming a nameserver (`validateDNSPolicy`, `validatePodDNSConfig`)."""
+    policy = spec.word("dnsPolicy", DNS_POLICIES, "ClusterFirst") or "ClusterFirst"
+    if policy == "None":
+        config = spec.sub("dnsConfig")
+        if not spec.has("dnsConfig"):
+            spec.error("dnsConfig", "Required value: must provide `dnsConfig` when `dnsPolicy` "
+                       "is None")
+        elif not config.data.get("nameservers"):
+            spec.error("dnsConfig", "Required value: must provide at least one DNS nameserver "
+                       "when `dnsPolicy` is None")
+    return policy
 
 
 def _pod(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:

@@ -325,6 +325,7 @@ def finish_pods(ctx: Ctx, st: Settings, pods: list[PodDraft], objects: Objects
             assigned=("implicit", *pod.assigned) if pod.workload.implicit else tuple(
                 pod.assigned),
             path=pod.workload.meta.path,
+            dns_policy=template.dns_policy,
         )
     return out
 
