@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,12 +200,17 @@ def _default_ips(ctx: Ctx, st: Settings, found: list[Any]) -> set[str]:
 
 def _pod_cidrs(ctx: Ctx, st: Settings, nodes: list[tuple[str, Prefix | None]],
                objects: Objects) -> dict[str, Prefix]:
-    """Overlay CNIs: each node's slice of the pod CIDR, as written, else the next free /24;
-    when the pod CIDR was inferred from the pods' addresses, not a /24 that holds one (those
-    belong to nodes the files do not say)."""
+    """Overlay CNIs: each node's slice of the pod CIDR, as written; else the /24 that holds its
+    pods' addresses when they share one that no other node's pods are in (a dump's pods say
+    where their node's range is); else the next free /24, and when the pod CIDR was inferred
+    from the pods' addresses, not a /24 that holds one (those belong to nodes the files do not
+    say)."""
     if st.pod_cidr is None:
         return {}
     out = {name: cidr for name, cidr in nodes if cidr is not None}
+    if st.pod_cidr.prefixlen <= 24:
+        out.update(_slices_of_their_pods(st.pod_cidr, [n for n, c in nodes if c is None],
+                                         objects, list(out.values())))
     if st.pod_cidr.prefixlen > 24 and len(out) < len(nodes):
         ctx.error((*st.path, "pod_cidr"), f"pod CIDR {st.pod_cidr} is smaller than the /24 "
                   "each node takes")
@@ -215,7 +221,7 @@ def _pod_cidrs(ctx: Ctx, st: Settings, nodes: list[tuple[str, Prefix | None]],
             if w.ip is not None and not w.template.host_network} if (
         "pod_cidr" in st.inferred) else set()
     for name, cidr in nodes:
-        if cidr is not None:
+        if cidr is not None or name in out:
             continue
         free = next((s for s in slices if not any(s.overlaps(c) for c in written)
                      and int(s.network_address) >> 8 not in busy), None)
@@ -224,4 +230,30 @@ def _pod_cidrs(ctx: Ctx, st: Settings, nodes: list[tuple[str, Prefix | None]],
                       f"node {name!r}")
             break
         out[name] = free
+    return out
+
+
+def _slices_of_their_pods(pod_cidr: Prefix, unwritten: list[str], objects: Objects,
+                          written: list[Prefix]) -> dict[str, Prefix]:
+    """Nodes whose pods' addresses all lie in one /24 of the pod CIDR that holds no other
+    node's pod and overlaps no written range: that /24."""
+    slices: dict[str, set[int]] = defaultdict(set)
+    for w in objects.workloads:
+        node = w.template.node_name
+        if w.ip is not None and node is not None and not w.template.host_network \
+                and w.ip in pod_cidr:
+            slices[node].add(int(w.ip) >> 8)
+    owners: dict[int, list[str]] = defaultdict(list)
+    for node, held in slices.items():
+        for block in held:
+            owners[block].append(node)
+    out: dict[str, Prefix] = {}
+    for node in unwritten:
+        held = slices.get(node, set())
+        if len(held) != 1:
+            continue
+        block = next(iter(held))
+        candidate = Prefix((block << 8, 24))
+        if owners[block] == [node] and not any(candidate.overlaps(c) for c in written):
+            out[node] = candidate
     return out

@@ -188,9 +188,12 @@ def test_nodes_named_by_pods_exist_and_the_pod_cidr_is_theirs(dumps: Path) -> No
         "kubernetes.io/hostname": "worker-1", "kubernetes.io/os": "linux",
         "kubernetes.io/arch": "amd64"}
     assert str(cluster.pod_cidr) == "172.30.0.0/16"
-    # The /24s handed to the nodes hold none of the dump's pods.
-    assert {str(n.pod_cidr) for n in cluster.nodes.values()} == {"172.30.0.0/24",
-                                                                 "172.30.1.0/24"}
+    # Each node's /24 is the one its pods' addresses share (no other node's pods are in it).
+    assert {n: str(node.pod_cidr) for n, node in cluster.nodes.items()} == {
+        "worker-1": "172.30.86.0/24", "worker-2": "172.30.133.0/24"}
+    for pod in cluster.pods.values():
+        if not pod.implicit:
+            assert pod.ip in cluster.nodes[pod.node].pod_cidr
     assert inferred(cluster) == [
         "pod CIDR 172.30.0.0/16: the common prefix of the 4 pod IPs in the files",
         "cluster DNS Deployment kube-system/coredns (2 pods, k8s-app=kube-dns) and Service "
