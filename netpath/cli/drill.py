@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from netpath.drill.session import Ask, Asked, Generate, Judge, Options, Plan
 
 
+MAX_ANSWER = 4096  # characters of one answer line read from standard input
+
+
 class Topic(StrEnum):
     aws = "aws"
     kubernetes = "kubernetes"
@@ -247,21 +250,29 @@ class _Prompter:
 
 def _read_answers(env: Environment, answers: str) -> Iterator[str]:
     from netpath.drill.session import DrillError
+    from netpath.load.files import max_spec_bytes
+    from netpath.load.reading import NotRegularFile, read_bytes
 
     path = Path(answers)
+    hint = "--answers FILE takes one answer per line"
     try:
-        text = (path if path.is_absolute() else env.cwd / path).read_text(encoding="utf-8")
+        raw = read_bytes(path if path.is_absolute() else env.cwd / path,
+                         max_spec_bytes(env.environ))
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DrillError(f"cannot read the answers file {answers!r}: {reason}",
-                         "--answers FILE takes one answer per line") from None
+        if isinstance(exc, NotRegularFile) and exc.is_stream:
+            hint = "without --answers, the answers are the lines of standard input"
+        raise DrillError(f"cannot read the answers file {answers!r}: {reason}", hint) from None
     return iter(text.splitlines())
 
 
 def _stream_lines(env: Environment) -> Iterator[str]:
+    """The lines of standard input, each read up to MAX_ANSWER characters: a line that does
+    not end (`< /dev/zero`) is cut there and read on as the next answers, never held whole."""
     if env.stdin is None:
         return
-    for line in env.stdin:
+    while line := env.stdin.readline(MAX_ANSWER):
         yield line.rstrip("\r\n")
 
 

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from netpath.drill.model import TOPICS
+from netpath.load.reading import read_bytes
 
 FILE_NAME = "drill-stats.json"
 FORMAT_KEY = "netpath-drill-stats"
 FORMAT_VERSION = 1
+MAX_BYTES = 1024 * 1024  # a progress file is a few kilobytes; no more than this is read
 RECENT = 10  # answers per topic that the weighting looks at: what you miss *now* counts
 
 
@@ -70,7 +72,9 @@ def stats_path(environ: Mapping[str, str]) -> Path | None:
 def load(path: Path) -> Loaded:
     """The stats in `path`; no file is no progress yet, a bad file is a problem to report."""
     try:
-        raw = path.read_bytes()
+        # Through the one bounded reader: a FIFO, /dev/zero or an 8 GB file is a problem to
+        # report, never a drill that hangs or eats the memory.
+        raw = read_bytes(path, MAX_BYTES)
     except FileNotFoundError:
         return Loaded(Stats())
     except OSError as exc:
