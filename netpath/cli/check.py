@@ -7,6 +7,7 @@ edge, which does the same.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -146,12 +147,14 @@ def default_files(spec_path: Path | None, loaded: LoadedSpec) -> list[tuple[Path
         # it beside itself.
         folder = spec_path if spec_path.is_dir() else spec_path.parent
         candidate = folder / DEFAULT_FILE
-        if spec_path.is_dir() and not candidate.is_file():
+        if spec_path.is_dir() and not os.path.lexists(candidate):
             candidate = spec_path.parent / DEFAULT_FILE
         display = str(candidate)
     else:
         return []
-    return [(candidate, display)] if candidate.is_file() else []
+    # Whatever is there by that name is read: a dangling link, a folder or a FIFO is an error
+    # (the reader says what it is), never "no expectations" and a green build.
+    return [(candidate, display)] if os.path.lexists(candidate) else []
 
 
 def _render(env: Environment, output: Format, report: Report, source_map: SourceMap,

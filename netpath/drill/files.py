@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from netpath.load.reading import NotRegularFile, TooLarge, read_bytes
+
 try:
     import fcntl
 
@@ -61,41 +63,29 @@ class LockTimeout(Exception):
 
 
 def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file at `path` (symbolic links followed), at most `limit`.
+    """The bytes of the regular file at `path` (symbolic links followed), at most `limit`,
+    through netpath's one bounded reader (`netpath.load.reading`).
 
     Raises FileNotFoundError when there is nothing at `path`; BadFile when what is there is
     no regular file, is larger than `limit`, or cannot be opened for what it is (a symbolic
     link loop or one to nothing, no permission); OSError for the rest (a parent that is not
     a directory, an I/O error)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC | _NOCTTY | _BINARY)
+        return read_bytes(path, limit)
     except FileNotFoundError:
         if os.path.islink(path):
             raise BadFile("is a symbolic link to nothing") from None
         raise
+    except NotRegularFile as exc:
+        raise BadFile(f"is {exc.strerror}") from None
+    except TooLarge as exc:
+        raise BadFile(f"is larger than {size(limit)}" + (
+            f" ({exc.size:,} bytes)" if exc.size is not None and exc.size > limit + 1
+            else "")) from None
     except OSError as exc:
         if exc.errno in _BAD_FILE_ERRNOS:
             raise BadFile(f"cannot be opened: {exc.strerror or exc}") from None
         raise
-    try:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            raise BadFile(f"is {kind(status.st_mode)}, not a regular file")
-        if status.st_size > limit:
-            raise BadFile(f"is larger than {size(limit)} ({status.st_size:,} bytes)")
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:  # a file that grows while we read stops at limit + 1 bytes
-            chunk = os.read(fd, limit + 1 - total)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            raise BadFile(f"is larger than {size(limit)}")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def kind(mode: int) -> str:

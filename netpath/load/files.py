@@ -7,13 +7,24 @@ between two files) and raised once as SpecErrors, so the user fixes them all in 
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 from netpath.load.errors import SpecError, SpecErrors
+from netpath.load.finding import list_directory
+from netpath.load.reading import (
+    NotRegularFile,
+    TooLarge,
+    megabytes,
+    missing,
+    read_bytes,
+    read_limited,
+)
 from netpath.load.source import SourceMap, located, position
 from netpath.load.yaml_positions import Document, load_yaml_documents
 from netpath.model.paths import SpecPath
@@ -24,9 +35,14 @@ MAX_SPEC_BYTES_ENV = "NETPATH_MAX_SPEC_BYTES"
 _SUFFIXES = (".yaml", ".yml")
 # Lives beside the spec (docs/check.md) but is not part of it.
 _NOT_SPEC = frozenset({"netpath-expect.yaml", "netpath-expect.yml"})
+_STREAM_HINT = "netpath reads a stream only from standard input: --spec -"
 _EXPECTED = "expected a mapping with `netpath: 1`"
 _UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024**2, "MB": 1024**2,
           "G": 1024**3, "GB": 1024**3}
+
+# Byte order marks of the encodings YAML allows but netpath does not read, longest first.
+_OTHER_BOMS = (("UTF-32", (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")),
+               ("UTF-16", (b"\xff\xfe", b"\xfe\xff")))
 
 # A file's display name, its document (None when it could not be read) and its errors.
 _Loaded = tuple[str, Document | None, list[SpecError]]
@@ -50,21 +66,21 @@ def read_spec(path: Path, *, display: str | None = None,
     limit = max_spec_bytes() if limit is None else limit
     shown = display if display is not None else str(path)
     try:
-        is_dir = stat.S_ISDIR(path.stat().st_mode)
+        mode = path.stat().st_mode
     except FileNotFoundError:
-        raise SpecErrors([SpecError(f"no such file or directory: {shown}")]) from None
+        raise SpecErrors([_os_error(shown, missing(path))]) from None
     except OSError as exc:
         raise SpecErrors([_os_error(shown, exc)]) from None
-    if not is_dir:
+    if not stat.S_ISDIR(mode):
+        if not stat.S_ISREG(mode):  # a pipe (`--spec <(kubectl ...)`), a device, a socket
+            raise SpecErrors([replace(_os_error(shown, NotRegularFile(path, mode)),
+                                      hint=_STREAM_HINT)])
         return _combine([(shown, *_read_file(path, shown, limit))])
     try:
-        # Dot-files are editor backups and macOS `._x.yaml` resource forks, never spec files.
-        entries = sorted(
-            entry
-            for entry in path.iterdir()
-            if entry.suffix in _SUFFIXES and not entry.name.startswith(".")
-            and entry.name not in _NOT_SPEC and entry.is_file()
-        )
+        # Every *.yaml of the folder but dot-files and folders is read, whatever it is: a FIFO
+        # or a dangling link named so is an error, never a file left out of the network.
+        entries = [entry for entry in list_directory(path, _SUFFIXES)
+                   if entry.name not in _NOT_SPEC]
     except OSError as exc:
         raise SpecErrors([_os_error(shown, exc)]) from None
     if not entries:
@@ -87,26 +103,19 @@ def read_spec_text(text: str, display: str, limit: int | None = None) -> LoadedD
 
 def read_text_file(path: Path, shown: str,
                    limit: int | None = None) -> tuple[str | None, list[SpecError]]:
-    """The text of a YAML file, refused when too large, not UTF-8, or unreadable.
+    """The text of a YAML file, refused when not a regular file, too large, not UTF-8, or
+    unreadable.
 
-    For any YAML netpath reads (spec files here, Kubernetes manifests later): the bytes checks
-    live here, `load_yaml_documents` takes it from the text.
+    For any YAML netpath reads (spec files here, Kubernetes manifests, expectations): the bytes
+    checks live here, `load_yaml_documents` takes it from the text.
     """
     limit = max_spec_bytes() if limit is None else limit
     try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                return None, [size_error(shown, size, limit)]
-            # One byte past the limit: a pipe or a device reports no size and must not be read
-            # forever.
-            raw = handle.read(limit + 1)
-    except FileNotFoundError:
-        return None, [SpecError(f"no such file or directory: {shown}")]
+        raw = read_bytes(path, limit)
+    except TooLarge as exc:
+        return None, [size_error(shown, exc.size, limit)]
     except OSError as exc:
         return None, [_os_error(shown, exc)]
-    if len(raw) > limit:
-        return None, [size_error(shown, len(raw), limit)]
     text, error = decode_spec_bytes(raw, shown)
     return text, [error] if error is not None else []
 
@@ -119,25 +128,23 @@ def read_stream(stream: IO[str], shown: str,
     raw_stream = getattr(stream, "buffer", None)
     try:
         if raw_stream is not None:
-            raw = raw_stream.read(limit + 1)
-            if len(raw) > limit:
-                return None, [_stream_too_large(shown, limit)]
+            raw = read_limited(raw_stream.read, limit)
             text, error = decode_spec_bytes(raw, shown)
             return text, [error] if error is not None else []
-        chars = stream.read(limit + 1)
+        chars = read_limited(stream.read, limit)  # characters, a lower bound of the bytes
+    except TooLarge:
+        return None, [_stream_too_large(shown, limit)]
     except OSError as exc:
         return None, [_os_error(shown, exc)]
     except UnicodeDecodeError as exc:
         return None, [SpecError(f"not UTF-8 text: {exc.reason}", file=shown,
                                 hint="netpath reads YAML as UTF-8")]
-    if len(chars) > limit:  # characters, a lower bound of the bytes
-        return None, [_stream_too_large(shown, limit)]
     return chars.removeprefix("\ufeff"), []
 
 
 def _stream_too_large(shown: str, limit: int) -> SpecError:
     # A stream has no size to give: it is read up to the limit and one byte more.
-    return SpecError(f"more than the {_megabytes(limit)} limit", file=shown,
+    return SpecError(f"more than the {megabytes(limit)} limit", file=shown,
                      hint=f"set {MAX_SPEC_BYTES_ENV} to raise it")
 
 
@@ -169,14 +176,11 @@ def max_spec_bytes(environ: Mapping[str, str] | None = None) -> int:
     return size
 
 
-def _megabytes(n: int) -> str:
-    text = f"{n / (1024 * 1024):.1f}".removesuffix(".0")
-    return f"{n} bytes" if text in ("0", "0.0") else f"{text} MB"
-
-
-def size_error(file: str, nbytes: int, limit: int) -> SpecError:
+def size_error(file: str, nbytes: int | None, limit: int) -> SpecError:
+    if nbytes is None:
+        return _stream_too_large(file, limit)
     return SpecError(
-        f"file is {_megabytes(nbytes)}, more than the {_megabytes(limit)} limit",
+        f"file is {megabytes(nbytes)}, more than the {megabytes(limit)} limit",
         file=file,
         hint=f"set {MAX_SPEC_BYTES_ENV} to raise it",
     )
@@ -184,11 +188,14 @@ def size_error(file: str, nbytes: int, limit: int) -> SpecError:
 
 def decode_spec_bytes(raw: bytes, file: str) -> tuple[str | None, SpecError | None]:
     """UTF-8 bytes to text (a leading BOM dropped), or an error saying where decoding failed."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, located(
-            SpecError("the file is UTF-16 text; netpath reads YAML as UTF-8 (save it as UTF-8)"),
-            position(file, 0, 0),
-        )
+    # UTF-32 first: its little-endian BOM starts with UTF-16's.
+    for encoding, boms in _OTHER_BOMS:
+        if raw.startswith(boms):
+            return None, located(
+                SpecError(f"the file is {encoding} text; netpath reads YAML as UTF-8 "
+                          "(save it as UTF-8)"),
+                position(file, 0, 0),
+            )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -249,8 +256,11 @@ def _kind(value: Any) -> str:
 
 
 def _os_error(shown: str, exc: OSError) -> SpecError:
-    reason = (exc.strerror or str(exc)).lower()
-    return SpecError(f"cannot read {shown}: {reason}")
+    if isinstance(exc, FileNotFoundError) and exc.strerror == os.strerror(errno.ENOENT):
+        return SpecError(f"no such file or directory: {shown}")
+    reason = exc.strerror or str(exc)
+    # The OS's own sentences start with a capital ("Permission denied"); ours do not.
+    return SpecError(f"cannot read {shown}: {reason[:1].lower()}{reason[1:]}")
 
 
 def _combine(loaded: list[_Loaded]) -> LoadedDocuments:

@@ -54,7 +54,7 @@ def resolve_spec_path(option: str | None, environ: Mapping[str, str],
     if environ.get("NETPATH_SPEC"):
         return Path(environ["NETPATH_SPEC"]), "$NETPATH_SPEC"
     local = cwd / SPEC_FILE
-    if local.exists():
+    if os.path.lexists(local):  # a dangling link is reported, not taken for no spec at all
         return Path(SPEC_FILE), f"./{SPEC_FILE}"
     return None, "default"
 

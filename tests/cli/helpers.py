@@ -59,3 +59,39 @@ def run_cli(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None =
     except ValueError:
         parsed = None
     return Result(out, stderr.getvalue(), int(code), parsed)
+
+
+# What a child netpath may take: a read that does not end fails in seconds with MemoryError
+# instead of taking the test machine's memory with it.
+CHILD_MEMORY = 1024 * 1024 * 1024
+
+
+def run_cli_process(*args: str, env: Mapping[str, str] | None = None, cwd: Path,
+                    stdin: Path | None = None, timeout: float = 30.0) -> Result:
+    """`netpath ARGS` in a child process, for input that could hang or exhaust memory: the
+    child is killed after `timeout` seconds (the test fails, the suite goes on) and may take
+    no more than CHILD_MEMORY. `stdin`: a file to read standard input from (/dev/zero)."""
+    import resource
+    import subprocess
+    import sys
+
+    import pytest
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+
+    child_env = {"PATH": os.environ.get("PATH", ""), "PYTHONIOENCODING": "utf-8",
+                 "NO_COLOR": "1", **(env or {})}
+    with open(stdin if stdin is not None else os.devnull, "rb") as reader:
+        try:
+            done = subprocess.run([sys.executable, "-m", "netpath", *args], cwd=cwd,
+                                  env=child_env, stdin=reader, capture_output=True,
+                                  timeout=timeout, preexec_fn=limit_memory, check=False)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"netpath {' '.join(args)} did not finish in {timeout:.0f} s")
+    out = done.stdout.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(out) if out.lstrip().startswith(("{", "[")) else None
+    except ValueError:
+        parsed = None
+    return Result(out, done.stderr.decode("utf-8", "replace"), done.returncode, parsed)

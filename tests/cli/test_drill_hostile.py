@@ -212,7 +212,8 @@ BAD_FILES = {
     "sparse 8 GiB": (_sparse, "is larger than 1 MiB (8,589,934,592 bytes)"),
     "directory": (_directory, "is a directory, not a regular file"),
     "fifo": (os.mkfifo, "is a named pipe (FIFO), not a regular file"),
-    "symlink to /dev/zero": (_symlink_to_dev_zero, "is a character device, not a regular file"),
+    "symlink to /dev/zero": (_symlink_to_dev_zero, "is a symbolic link to '/dev/zero', a "
+                             "character device, not a regular file"),
     "symlink loop": (_symlink_loop, "cannot be opened: Too many levels of symbolic links"),
     "dangling symlink": (_dangling_symlink, "is a symbolic link to nothing"),
     "unreadable": (_unreadable, "cannot be opened: Permission denied"),

@@ -397,6 +397,19 @@ def test_utf16_and_bom() -> None:
     assert err is None and text == "a: 1\n"
 
 
+@pytest.mark.parametrize(("encoding", "name"), [
+    ("utf-32", "UTF-32"), ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"),
+    ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+])
+def test_a_utf32_bom_is_not_taken_for_utf16(encoding: str, name: str) -> None:
+    """The UTF-32 little-endian BOM starts with the UTF-16 one: UTF-32 is looked for first."""
+    raw = ("\ufeff" if encoding != "utf-32" else "").encode(encoding) + "a: 1\n".encode(encoding)
+    text, err = decode_spec_bytes(raw, "f.yaml")
+    assert text is None and err is not None
+    assert str(err) == (f"f.yaml:1:1: the file is {name} text; netpath reads YAML as UTF-8 "
+                        "(save it as UTF-8)")
+
+
 def test_size_error_in_megabytes() -> None:
     err = size_error("big.yaml", 70 * 1024 * 1024 + 100_000, 64 * 1024 * 1024)
     assert str(err) == ("big.yaml: file is 70.1 MB, more than the 64 MB limit "

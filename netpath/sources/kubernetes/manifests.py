@@ -20,7 +20,6 @@ turns it into a Kubernetes-only spec (docs/kubernetes.md, "A Kubernetes-only spe
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ from typing import Any
 
 from netpath.load.errors import SpecError
 from netpath.load.files import LoadedDocuments, read_text_file
+from netpath.load.finding import glob_paths, has_magic, list_directory
 from netpath.load.json_documents import load_json_document, looks_like_json
 from netpath.load.source import Position, RawPosition, SourceMap
 from netpath.load.yaml_positions import Document, load_yaml_documents
@@ -40,7 +40,6 @@ KUBE_ONLY_CLUSTER = "cluster"  # the one cluster of a spec made of plain manifes
 _SUFFIXES = (".yaml", ".yml", ".json")
 _FOUND = "*.yaml, *.yml or *.json"
 STDIN = "<stdin>"  # how standard input is shown, as a file name
-_GLOB_CHARS = re.compile(r"[*?\[]")
 # A block-style top-level key at the start of a line: cheap enough to run on a 10 MB spec.
 _SPEC_KEY = re.compile(r"^netpath[ \t]*:", re.M)
 _KUBE_KEY = re.compile(r"^(?:apiVersion|kind)[ \t]*:", re.M)
@@ -130,7 +129,9 @@ class _EntryReader:
     def read(self, entry: str, errors: list[SpecError], files: list[str]) -> list[ManifestDoc]:
         docs: list[ManifestDoc] = []
         for full, shown in self._files(entry, errors):
-            key = full.resolve()
+            # realpath, not Path.resolve: that raises RuntimeError on a symbolic link loop
+            # (3.11); the reader reports the loop, by name.
+            key = Path(os.path.realpath(full))
             if key in self.seen:
                 continue
             self.seen.add(key)
@@ -159,24 +160,31 @@ class _EntryReader:
         written = Path(entry)
         full = written if written.is_absolute() else self.base / written
         shown = entry if written.is_absolute() else os.path.join(self.display_dir, entry)
-        if _GLOB_CHARS.search(entry):
-            matches = sorted(Path(m) for m in glob.glob(str(full), recursive=True))
+        if has_magic(entry):
+            matches, problems = glob_paths(self.base, entry, lambda m: self._shown(m, written))
+            errors += [replace(e, path=self.path) for e in problems]
             # Manifest files only, as of a directory: `k8s/*` must not read the README beside
-            # them.
+            # them, nor the folders `**` walks through. Anything else that fits (a FIFO, a
+            # dangling link) is read, and refused by name.
             found = [(m, self._shown(m, written)) for m in matches
-                     if m.suffix in _SUFFIXES and m.is_file()]
-            if not found:
+                     if m.suffix in _SUFFIXES and not m.is_dir()]
+            if not found and not problems:
                 what = "YAML or JSON file" if matches else "file"
                 errors.append(SpecError(f"no {what} matches {shown!r}", self.path))
             return found
         if full.is_dir():
-            files = sorted(p for p in full.iterdir()
-                           if p.suffix in _SUFFIXES and not p.name.startswith(".") and p.is_file())
+            try:
+                files = list_directory(full, _SUFFIXES)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                errors.append(SpecError(f"cannot read {shown}: {reason[:1].lower()}{reason[1:]}",
+                                        self.path))
+                return []
             if not files:
                 folder = shown if shown.endswith(("/", os.sep)) else shown + "/"
                 errors.append(SpecError(f"no {_FOUND} files in {folder}", self.path))
             return [(p, os.path.join(shown, p.name)) for p in files]
-        if not full.exists():
+        if not os.path.lexists(full):
             errors.append(SpecError(f"no such file or directory: {shown}", self.path,
                                     hint="manifest paths are relative to the spec's directory"))
             return []
@@ -247,8 +255,7 @@ def is_manifest_spec(path: Path, limit: int | None = None) -> bool:
     no file has a `netpath:` key, and some document has `apiVersion` or `kind`."""
     try:
         if path.is_dir():
-            files = sorted(p for p in path.iterdir()
-                           if p.suffix in _SUFFIXES and not p.name.startswith(".") and p.is_file())
+            files = list_directory(path, _SUFFIXES)
         else:
             files = [path] if path.is_file() else []
     except OSError:
