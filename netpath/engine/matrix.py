@@ -22,6 +22,7 @@ of pods of the same classes on the same kind of placement (same node or not). Wi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from netpath.engine import matrix_paths
@@ -114,6 +115,46 @@ class Matrix:
             raise ValueError("a pod to itself is left out of the matrix")
         return self.judge(self.pod_class[source], self.pod_class[destination],
                           self.pod_node[source] == self.pod_node[destination])
+
+    def row(self, source: int) -> list[Verdict | None]:
+        """The verdicts of `source` to every pod in order, None for itself: one row, read from
+        the class table. A renderer writes a row and forgets it, so nothing per pair is held."""
+        judge, memo = self.judge, self.judge.memo
+        ci, ni = self.pod_class[source], self.pod_node[source]
+        out: list[Verdict | None] = []
+        append = out.append
+        for j, (cj, nj) in enumerate(zip(self.pod_class, self.pod_node, strict=True)):
+            key = (ci, cj, ni == nj)
+            found = memo.get(key)
+            if found is None:
+                # A pod to itself is no pair: its class may have no pair to judge at all.
+                found = judge(*key) if j != source else None
+            append(found)
+        out[source] = None
+        return out
+
+    def tally(self) -> dict[Verdict, int]:
+        """How many ordered pairs of distinct pods get each verdict, counted by class and node
+        (pods per class, and per class on each node), never pair by pair."""
+        per_class: Counter[int] = Counter(self.pod_class)
+        per_node: dict[int, Counter[int]] = {}
+        for c, n in zip(self.pod_class, self.pod_node, strict=True):
+            per_node.setdefault(n, Counter())[c] += 1
+        same: Counter[tuple[int, int]] = Counter()  # ordered pairs of distinct pods on one node
+        for here in per_node.values():
+            for ci, ni in here.items():
+                for cj, nj in here.items():
+                    same[(ci, cj)] += ni * nj - (ni if ci == cj else 0)
+        counts: Counter[Verdict] = Counter()
+        for ci, ni in per_class.items():
+            for cj, nj in per_class.items():
+                together = same.get((ci, cj), 0)
+                apart = ni * nj - (ni if ci == cj else 0) - together
+                if together:
+                    counts[self.judge(ci, cj, True)] += together
+                if apart:
+                    counts[self.judge(ci, cj, False)] += apart
+        return dict(counts)
 
     def pairs(self) -> Iterator[tuple[int, int, Verdict]]:
         """Every ordered pair of distinct pods, rows (sources) first; a pod to itself is left
