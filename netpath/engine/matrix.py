@@ -27,7 +27,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from netpath.engine import matrix_paths
 from netpath.engine.errors import QueryError
-from netpath.engine.matrix_classes import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
+from netpath.engine.matrix_classes import (
+    REACHABLE,
+    ClassSet,
+    MatrixPod,
+    Signature,
+    Verdict,
+    VerdictTable,
+)
 from netpath.engine.matrix_paths import PathSide
 from netpath.engine.network import Network, prepare
 from netpath.engine.network_policy import PolicyIndex, admits, build_policy_index, ip_blocks
@@ -55,11 +62,11 @@ class MatrixStats:
 
 class Judge:
     """The verdict of a (source class, destination class, same node) triple, from the policy
-    and path tables, computed on first use and remembered."""
+    and path tables, computed on first use and remembered (a byte a triple: `VerdictTable`)."""
 
-    __slots__ = ("memo", "parts", "paths", "policy", "policy_node_matters", "whole")
+    __slots__ = ("parts", "paths", "policy", "policy_node_matters", "table", "whole")
 
-    def __init__(self, parts: Sequence[tuple[int, int]], policy: Mapping[ClassKey, Verdict],
+    def __init__(self, parts: Sequence[tuple[int, int]], policy: VerdictTable,
                  policy_node_matters: Sequence[bool], paths: PathSide | None,
                  whole: Mapping[ClassKey, Verdict]) -> None:
         self.parts = parts  # per class: (policy class, path class)
@@ -67,13 +74,13 @@ class Judge:
         self.policy_node_matters = policy_node_matters
         self.paths = paths
         self.whole = whole  # pairs whose trace was run whole (see matrix_paths)
-        self.memo: dict[ClassKey, Verdict] = {}
+        self.table = VerdictTable(len(parts))
 
     def __call__(self, source: int, destination: int, same: bool) -> Verdict:
-        key = (source, destination, same)
-        found = self.memo.get(key)
+        found = self.table.get(source, destination, same)
         if found is None:
-            found = self.memo[key] = self._combine(key)
+            found = self._combine((source, destination, same))
+            self.table.put(source, destination, same, found)
         return found
 
     def _combine(self, key: ClassKey) -> Verdict:
@@ -83,7 +90,9 @@ class Judge:
         source, destination, same = key
         ps, ns = self.parts[source]
         pd, nd = self.parts[destination]
-        policy = self.policy[(ps, pd, same and self.policy_node_matters[ps])]
+        policy = self.policy.get(ps, pd, same and self.policy_node_matters[ps])
+        if policy is None:
+            raise KeyError(f"no pair of policy classes {ps} and {pd} (same node: {same})")
         if self.paths is None or policy.code == Code.NETPOL_EGRESS_DENIED:  # egress is judged first
             return policy
         path = self.paths.get(ns, nd, same)
@@ -119,17 +128,22 @@ class Matrix:
     def row(self, source: int) -> list[Verdict | None]:
         """The verdicts of `source` to every pod in order, None for itself: one row, read from
         the class table. A renderer writes a row and forgets it, so nothing per pair is held."""
-        judge, memo = self.judge, self.judge.memo
+        judge, table = self.judge, self.judge.table
+        slots, verdicts = table.slots, table.verdicts
         ci, ni = self.pod_class[source], self.pod_node[source]
+        base = ci * table.size * 2
         out: list[Verdict | None] = []
         append = out.append
         for j, (cj, nj) in enumerate(zip(self.pod_class, self.pod_node, strict=True)):
-            key = (ci, cj, ni == nj)
-            found = memo.get(key)
-            if found is None:
-                # A pod to itself is no pair: its class may have no pair to judge at all.
-                found = judge(*key) if j != source else None
-            append(found)
+            same = ni == nj
+            found = slots[base + cj * 2 + same]
+            if found:
+                append(verdicts[found - 1])
+            elif j == source:
+                append(None)  # a pod to itself: its class may have no pair to judge at all
+            else:
+                append(judge(ci, cj, same))
+                slots = table.slots  # judging may have widened the table
         out[source] = None
         return out
 
@@ -158,15 +172,11 @@ class Matrix:
 
     def pairs(self) -> Iterator[tuple[int, int, Verdict]]:
         """Every ordered pair of distinct pods, rows (sources) first; a pod to itself is left
-        out. (A renderer walks all of them, several times: this is `verdict` inlined.)"""
-        judge, memo = self.judge, self.judge.memo
-        classes, nodes = self.pod_class, self.pod_node
-        for i, (ci, ni) in enumerate(zip(classes, nodes, strict=True)):
-            for j, (cj, nj) in enumerate(zip(classes, nodes, strict=True)):
-                if i != j:
-                    key = (ci, cj, ni == nj)
-                    found = memo.get(key)
-                    yield i, j, found if found is not None else judge(*key)
+        out."""
+        for i in range(len(self.pods)):
+            for j, verdict in enumerate(self.row(i)):
+                if verdict is not None:
+                    yield i, j, verdict
 
 
 def same_node_matters(source: MatrixPod) -> bool:
@@ -310,7 +320,7 @@ def build_matrix(world: Network | Model | Mapping[str, Cluster], pods: Sequence[
 
 
 def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], protocol: str,
-                 port: int) -> tuple[list[int], int, dict[ClassKey, Verdict], list[bool]]:
+                 port: int) -> tuple[list[int], int, VerdictTable, list[bool]]:
     """Policy classes: each pod's, how many, the verdict per class pair, and per class whether
     the same-node flag matters to it (`same_node_matters`)."""
     keys = _selector_keys(indexes.values())
@@ -319,7 +329,7 @@ def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], 
     classes = ClassSet()
     of = [classes.add(signature(mp, keys, names, blocks, port, protocol), mp) for mp in pods]
     matters = [same_node_matters(classes.first(c)) for c in range(len(classes))]
-    table: dict[ClassKey, Verdict] = {}
+    table = VerdictTable(len(classes))
     for ci in range(len(classes)):
         source = classes.first(ci)
         for cj in range(len(classes)):
@@ -329,12 +339,12 @@ def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], 
                 pair = (source, classes.first(cj)) if ci != cj else (
                     classes.pair(ci, cj, True) or classes.pair(ci, cj, False))
                 if pair is not None:
-                    table[(ci, cj, False)] = pair_verdict(indexes, *pair, protocol, port)
+                    table.put(ci, cj, False, pair_verdict(indexes, *pair, protocol, port))
                 continue
             for same in (True, False):  # a destination on the source's node, and elsewhere
                 pair = classes.pair(ci, cj, same)
                 if pair is not None:
-                    table[(ci, cj, same)] = pair_verdict(indexes, *pair, protocol, port)
+                    table.put(ci, cj, same, pair_verdict(indexes, *pair, protocol, port))
     return of, len(classes), table, matters
 
 

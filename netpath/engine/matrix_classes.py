@@ -4,6 +4,8 @@ signatures (equivalence classes) that both sides of the matrix (`matrix`, `matri
 
 from __future__ import annotations
 
+from array import array
+
 from netpath.model.kubernetes import Pod
 from netpath.model.record import record
 from netpath.model.vocabulary import Code
@@ -68,3 +70,32 @@ class ClassSet:
                 if node != there:
                     return ours[node][0], theirs[there][0]
         return None
+
+
+class VerdictTable:
+    """Verdicts of (source class, destination class, same node) triples, a byte each.
+
+    A square of classes x classes x 2 slots, each 0 (not judged yet) or 1 + the index of one of
+    the few distinct verdicts. Classes are many when workloads are (a matrix of 5,000 pods had
+    3,000), and a dict of triples cost about 150 bytes a triple: 1.6 GB there."""
+
+    __slots__ = ("_ids", "size", "slots", "verdicts")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.slots: bytearray | array[int] = bytearray(size * size * 2)
+        self.verdicts: list[Verdict] = []  # slot value - 1 -> verdict
+        self._ids: dict[Verdict, int] = {}
+
+    def get(self, source: int, destination: int, same: bool) -> Verdict | None:
+        found = self.slots[(source * self.size + destination) * 2 + same]
+        return self.verdicts[found - 1] if found else None
+
+    def put(self, source: int, destination: int, same: bool, verdict: Verdict) -> None:
+        index = self._ids.get(verdict)
+        if index is None:
+            self.verdicts.append(verdict)
+            index = self._ids[verdict] = len(self.verdicts)
+            if index > 255 and isinstance(self.slots, bytearray):
+                self.slots = array("H", self.slots)  # more verdicts than a byte holds
+        self.slots[(source * self.size + destination) * 2 + same] = index

@@ -91,8 +91,9 @@ def iter_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
         head = (f"who can reach whom on {_flow(matrix)}{assumed}: {n} pods, too many for a "
                 "grid; for each source, the pods it reaches and those it does not")
         yield _lines([*_wrap(head, width), ""])
+        split = [pod.name.rpartition("/") for pod in matrix.pods]
         for source in range(n):
-            yield _lines(_listing_row(matrix, source, marks, width))
+            yield _lines(_listing_row(matrix, split, source, marks, width))
     lines: list[str] = []
     for line in _summary(matrix):
         lines += _wrap(line, width, indent="      " if line.startswith("note:") else "")
@@ -134,14 +135,15 @@ def _grid(matrix: Matrix, marks: Marks, digits: int, cell: int, room: int) -> li
     return lines
 
 
-def _listing_row(matrix: Matrix, source: int, marks: Marks, width: int) -> list[str]:
-    """One source's lines: the pods it reaches, then those blocked, by code and namespace."""
+def _listing_row(matrix: Matrix, split: list[tuple[str, str, str]], source: int, marks: Marks,
+                 width: int) -> list[str]:
+    """One source's lines: the pods it reaches, then those blocked, by code and namespace.
+    `split`: each pod's name as (namespace, "/", name)."""
     n = len(matrix.pods)
     groups: dict[str | None, dict[str, list[str]]] = {}
-    for pod, verdict in zip(matrix.pods, matrix.row(source), strict=True):
+    for (namespace, _, name), verdict in zip(split, matrix.row(source), strict=True):
         if verdict is None:
             continue
-        namespace, _, name = pod.name.rpartition("/")
         code = None if verdict.reachable else (verdict.code or "blocked")
         groups.setdefault(code, {}).setdefault(namespace, []).append(name)
     reached = sum(len(v) for v in groups.get(None, {}).values())
