@@ -48,6 +48,8 @@ from netpath.model.vocabulary import Code
 __all__ = ["Matrix", "MatrixPod", "MatrixStats", "Verdict", "build_matrix", "pair_verdict",
            "parse_selector", "same_node_matters", "select_pods", "signature"]
 
+EGRESS_DENIED = Verdict(False, Code.NETPOL_EGRESS_DENIED)
+INGRESS_DENIED = Verdict(False, Code.NETPOL_INGRESS_DENIED)
 IntBlock = tuple[int, int, tuple[tuple[int, int], ...]]  # cidr low, high, except ranges
 ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
 
@@ -77,10 +79,15 @@ class Judge:
         self.table = VerdictTable(len(parts))
 
     def __call__(self, source: int, destination: int, same: bool) -> Verdict:
-        found = self.table.get(source, destination, same)
-        if found is None:
-            found = self._combine((source, destination, same))
-            self.table.put(source, destination, same, found)
+        return self.table.verdicts[self.number(source, destination, same) - 1]
+
+    def number(self, source: int, destination: int, same: bool) -> int:
+        """The triple's verdict as its number in the table (1 + its index in `verdicts`)."""
+        table = self.table
+        found = table.slots[(source * table.size + destination) * 2 + same]
+        if not found:
+            found = table.put(source, destination, same, self._combine((source, destination,
+                                                                        same)))
         return found
 
     def _combine(self, key: ClassKey) -> Verdict:
@@ -128,24 +135,33 @@ class Matrix:
     def row(self, source: int) -> list[Verdict | None]:
         """The verdicts of `source` to every pod in order, None for itself: one row, read from
         the class table. A renderer writes a row and forgets it, so nothing per pair is held."""
+        verdicts = self.judge.table.verdicts
+        return [verdicts[k - 1] if k else None for k in self.row_ids(source)]
+
+    def row_ids(self, source: int) -> list[int]:
+        """`row` as numbers: 1 + the index in `verdicts` of each pod's verdict, 0 for itself
+        (a renderer maps a few numbers to text once, not every pair)."""
         judge, table = self.judge, self.judge.table
-        slots, verdicts = table.slots, table.verdicts
+        slots = table.slots
         ci, ni = self.pod_class[source], self.pod_node[source]
         base = ci * table.size * 2
-        out: list[Verdict | None] = []
-        append = out.append
-        for j, (cj, nj) in enumerate(zip(self.pod_class, self.pod_node, strict=True)):
-            same = ni == nj
-            found = slots[base + cj * 2 + same]
-            if found:
-                append(verdicts[found - 1])
-            elif j == source:
-                append(None)  # a pod to itself: its class may have no pair to judge at all
-            else:
-                append(judge(ci, cj, same))
-                slots = table.slots  # judging may have widened the table
-        out[source] = None
-        return out
+        classes, nodes = self.pod_class, self.pod_node
+        ids = [slots[base + 2 * cj + (nj == ni)] for cj, nj in zip(classes, nodes, strict=True)]
+        ids[source] = -1
+        at = 0
+        while True:  # class pairs not judged yet (the first rows of a matrix)
+            try:
+                at = ids.index(0, at)
+            except ValueError:
+                break
+            ids[at] = judge.number(ci, classes[at], nodes[at] == ni)
+        ids[source] = 0
+        return ids
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        """The distinct verdicts `row_ids` numbers (from 1), in the order they were found."""
+        return self.judge.table.verdicts
 
     def tally(self) -> dict[Verdict, int]:
         """How many ordered pairs of distinct pods get each verdict, counted by class and node
@@ -159,16 +175,20 @@ class Matrix:
             for ci, ni in here.items():
                 for cj, nj in here.items():
                     same[(ci, cj)] += ni * nj - (ni if ci == cj else 0)
-        counts: Counter[Verdict] = Counter()
+        counts: dict[int, int] = {}  # by verdict number
+        number = self.judge.number
         for ci, ni in per_class.items():
             for cj, nj in per_class.items():
                 together = same.get((ci, cj), 0)
                 apart = ni * nj - (ni if ci == cj else 0) - together
                 if together:
-                    counts[self.judge(ci, cj, True)] += together
+                    k = number(ci, cj, True)
+                    counts[k] = counts.get(k, 0) + together
                 if apart:
-                    counts[self.judge(ci, cj, False)] += apart
-        return dict(counts)
+                    k = number(ci, cj, False)
+                    counts[k] = counts.get(k, 0) + apart
+        verdicts = self.judge.table.verdicts
+        return {verdicts[k - 1]: count for k, count in counts.items()}
 
     def pairs(self) -> Iterator[tuple[int, int, Verdict]]:
         """Every ordered pair of distinct pods, rows (sources) first; a pod to itself is left
@@ -199,10 +219,10 @@ def pair_verdict(indexes: Mapping[str, PolicyIndex], source: MatrixPod,
     src, dst = source.pod, destination.pod
     if not admits(indexes[source.cluster], "egress", src, dst.ip, dst if same else None,
                   protocol, port):
-        return Verdict(False, Code.NETPOL_EGRESS_DENIED)
+        return EGRESS_DENIED
     if not admits(indexes[destination.cluster], "ingress", dst, src.ip, src if same else None,
                   protocol, port):
-        return Verdict(False, Code.NETPOL_INGRESS_DENIED)
+        return INGRESS_DENIED
     return REACHABLE
 
 

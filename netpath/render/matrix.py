@@ -140,12 +140,13 @@ def _listing_row(matrix: Matrix, split: list[tuple[str, str, str]], source: int,
     """One source's lines: the pods it reaches, then those blocked, by code and namespace.
     `split`: each pod's name as (namespace, "/", name)."""
     n = len(matrix.pods)
+    ids = matrix.row_ids(source)
+    codes: list[str | None] = [None]  # by number; 0, the pod itself, is skipped
+    codes += [None if v.reachable else (v.code or "blocked") for v in matrix.verdicts]
     groups: dict[str | None, dict[str, list[str]]] = {}
-    for (namespace, _, name), verdict in zip(split, matrix.row(source), strict=True):
-        if verdict is None:
-            continue
-        code = None if verdict.reachable else (verdict.code or "blocked")
-        groups.setdefault(code, {}).setdefault(namespace, []).append(name)
+    for (namespace, _, name), k in zip(split, ids, strict=True):
+        if k:
+            groups.setdefault(codes[k], {}).setdefault(namespace, []).append(name)
     reached = sum(len(v) for v in groups.get(None, {}).values())
     lines = [f"{matrix.pods[source].name}  reaches {reached} of {n - 1}"]
     for code in sorted(groups, key=lambda c: (c is not None, c or "")):
@@ -191,18 +192,11 @@ def iter_json(matrix: Matrix) -> Iterator[str]:
     yield f'{{\n  "notes": {json.dumps(list(matrix.notes))},\n  "pairs": ['
     separator = "\n    "
     for i in range(len(names)):
-        heads: dict[Verdict, str] = {}
-        parts: list[str] = []
-        for j, verdict in enumerate(matrix.row(i)):
-            if verdict is None:
-                continue
-            head = heads.get(verdict)
-            if head is None:
-                code = "null" if verdict.code is None else json.dumps(verdict.code)
-                reachable = "true" if verdict.reachable else "false"
-                head = heads[verdict] = (f'{{"code": {code}, "from": {quoted[i]}, '
-                                         f'"reachable": {reachable}, "to": ')
-            parts.append(head + quoted[j] + "}")
+        ids = matrix.row_ids(i)
+        heads = [f'{{"code": {"null" if v.code is None else json.dumps(v.code)}, '
+                 f'"from": {quoted[i]}, "reachable": {"true" if v.reachable else "false"}, '
+                 f'"to": ' for v in matrix.verdicts]
+        parts = [heads[k - 1] + q + "}" for k, q in zip(ids, quoted, strict=True) if k]
         if parts:
             yield separator + ",\n    ".join(parts)
             separator = ",\n    "
@@ -238,7 +232,9 @@ def iter_csv(matrix: Matrix) -> Iterator[str]:
 
     yield line([f"from \\ to ({_flow(matrix)})", *names])
     for i, name in enumerate(names):
-        yield line([name, *map(_cell, matrix.row(i))])
+        ids = matrix.row_ids(i)
+        cells = ["", *map(_cell, matrix.verdicts)]  # by number; 0: the pod itself
+        yield line([name, *[cells[k] for k in ids]])
 
 
 _MD_BLOCKED = {Code.NETPOL_INGRESS_DENIED: "ingress", Code.NETPOL_EGRESS_DENIED: "egress"}
@@ -267,6 +263,8 @@ def iter_markdown(matrix: Matrix, *, unicode: bool = True) -> Iterator[str]:
                   "| # | from \\ to | " + " | ".join(str(j + 1) for j in range(n)) + " |",
                   "|---:|---|" + ":-:|" * n])
     for i, pod in enumerate(matrix.pods):
-        cells = " | ".join(map(cell, matrix.row(i)))
+        ids = matrix.row_ids(i)
+        shown = [cell(None), *map(cell, matrix.verdicts)]
+        cells = " | ".join([shown[k] for k in ids])
         yield f"| {i + 1} | `{pod.name}` | {cells} |\n"
     yield _lines(["", *_summary(matrix)])
