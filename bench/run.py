@@ -26,7 +26,7 @@ to compare across runs and machines.
 5. Scale (bench/scale_bench.py, issue 11): inputs whose cost once grew with the square of their
    size (errors in thousands of documents, a matrix of 5,000 pods, a spec of 1.6 million keys
    with an unknown one, a group expectation over a 400-pod namespace, `show` of 100,000 pods),
-   each at two sizes beside a baseline: wall clock, peak memory and how both grow.
+   each at two or three sizes beside a baseline: wall clock, peak memory and how both grow.
 
 It is a benchmark, not a test: it exits 0 when targets are missed (and says MISS), and parts that
 cannot run yet (no loader, no engine) are reported as skipped.
