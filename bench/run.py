@@ -23,6 +23,10 @@ to compare across runs and machines.
    in-process split (load, build_matrix, render).
 4. `netpath check` (bench/check_bench.py): 10,000 expectations over the large estate, the whole
    command against a process that only loads the spec (target: under 10 s), and its split.
+5. Scale (bench/scale_bench.py, issue 11): inputs whose cost once grew with the square of their
+   size (errors in thousands of documents, a matrix of 5,000 pods, a spec of 1.6 million keys
+   with an unknown one, a group expectation over a 400-pod namespace, `show` of 100,000 pods),
+   each at two or three sizes beside a baseline: wall clock, peak memory and how both grow.
 
 It is a benchmark, not a test: it exits 0 when targets are missed (and says MISS), and parts that
 cannot run yet (no loader, no engine) are reported as skipped.
@@ -837,6 +841,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--matrix-runs", type=int, default=5,
                     help="runs of the whole `netpath matrix` command")
     ap.add_argument("--matrix-port", type=int, default=MATRIX_PORT, help="the matrix's port")
+    ap.add_argument("--skip-scale", action="store_true",
+                    help="skip the scale section (issue 11's large inputs; a few minutes)")
+    ap.add_argument("--scale-runs", type=int, default=1, help="runs of each scale command")
+    ap.add_argument("--scale-mem-limit", type=float, default=6.0,
+                    help="GB of address space a scale command may take")
+    ap.add_argument("--scale-timeout", type=float, default=900.0,
+                    help="seconds a scale command may take")
     ap.add_argument(
         "--json", type=Path, default=OUT / "results.json", help="where to write results"
     )
@@ -879,6 +890,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_kube:
         results["kubernetes"] = bench_kube(args)
         _print_kube(results["kubernetes"])
+    if not args.skip_scale:
+        scale = _import_generator("bench_scale", "scale_bench.py")
+        results["scale"] = scale.bench_scale(args.small, args.scale_runs, args.scale_mem_limit,
+                                             args.scale_timeout)
+        scale.print_scale(results["scale"], _row, _say)
 
     missed = []
     cold = results.get("cold_start", {})
@@ -911,6 +927,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             *((f"kubernetes {k}", v) for k, v in kube.items()),
             *((f"matrix {k}", v) for k, v in kube_matrix.items()),
             *((f"check {k}", v) for k, v in results.get("check", {}).items()),
+            ("scale", results.get("scale", {})),
         ]
         if isinstance(v, dict) and "skipped" in v
     ]

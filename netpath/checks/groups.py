@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from netpath.checks.expectations import Group, Side
+from netpath.engine.matrix_classes import MatrixPod
 from netpath.engine.network import Network
 from netpath.engine.resolve_kube import pod_name
 from netpath.model.kubernetes import Cluster, Pod
@@ -35,6 +36,8 @@ class Groups:
     def __init__(self, network: Network) -> None:
         self.net = network
         self._expanded: dict[Group, tuple[str, ...]] = {}
+        # Every pod a group named, by that name: the pods `pod_classes` judges by class.
+        self.pods: dict[str, MatrixPod] = {}
 
     def members(self, side: Side) -> tuple[str, ...]:
         """The names a side stands for: itself for a plain name. Raises GroupError."""
@@ -90,7 +93,9 @@ class Groups:
     def _pod_name(self, cluster: Cluster, pod: Pod) -> str:
         # NAMESPACE/NAME as traces show it; CLUSTER/NAMESPACE/NAME when another cluster has it,
         # pod/... when a Service has the same name: a name that means this pod and no other.
-        return pod_name(self.net, cluster.name, pod)
+        name = pod_name(self.net, cluster.name, pod)
+        self.pods[name] = MatrixPod(cluster.name, pod, name)
+        return name
 
     def _subnet(self, name: str) -> tuple[str, ...]:
         model = self.net.model

@@ -8,7 +8,9 @@ located through the check's source map.
 Fast for many expectations: the network is prepared once, each group is expanded once, identical
 queries are traced once (a bounded cache of traces, an unbounded one of judgements, which are
 small), and the garbage collector is paused while tracing: traces make no reference cycles,
-and every collection would otherwise walk the whole model.
+and every collection would otherwise walk the whole model. Groups of pods are judged by class
+(`pod_classes`), as `netpath matrix` judges them: a pair is traced only when it breaks the
+expectation, for its excerpt.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from netpath.checks.expectations import Expectation, ExpectationSet, sorted_errors
 from netpath.checks.groups import GroupError, Groups
+from netpath.checks.pod_classes import PodPairs, by_class, passing, pod_sides
 from netpath.checks.report import ExpectationResult, PairResult, Report, RuleInfo
 from netpath.checks.verdicts import judge
 from netpath.load import collector
@@ -116,6 +119,7 @@ class _Runner:
         self.traces: dict[_Query, Trace] = {}
         self.judged: dict[tuple[Any, ...], PairResult] = {}
         self._crossable: frozenset[str] | None = None
+        self._pod_pairs: dict[tuple[Any, ...], PodPairs | None] = {}
 
     def run(self, exp: Expectation, errors: list[SpecError]) -> ExpectationResult | None:
         strangers = self._unknown_components(exp)
@@ -134,6 +138,7 @@ class _Runner:
             return None
         grouped = not (isinstance(exp.source, str) and isinstance(exp.destination, str))
         criteria = (exp.reachable, exp.code, exp.via, exp.not_via, exp.source_ip_seen)
+        classes = self._pod_classes(exp, sources, destinations) if grouped else None
         pairs: list[PairResult] = []
         for source in sources:
             for destination in destinations:
@@ -141,6 +146,11 @@ class _Runner:
                     continue  # a pod to itself says nothing about the network
                 key = (source, destination, exp.port, exp.protocol, criteria)
                 pair = self.judged.get(key)
+                if pair is None and classes is not None:
+                    pair = passing(exp, source, destination,
+                                   classes.verdict(source, destination))
+                    if pair is not None:
+                        self.judged[key] = pair
                 if pair is None:
                     nxdomain = exp.code == Code.DNS_NXDOMAIN
                     found = self._trace((source, destination, exp.port, exp.protocol,
@@ -160,6 +170,20 @@ class _Runner:
             pairs=tuple(pairs), path=exp.path, source=str(exp.source),
             destination=str(exp.destination), expected=exp.expected, port=exp.port,
             protocol=exp.protocol)
+
+    def _pod_classes(self, exp: Expectation, sources: Sequence[str],
+                     destinations: Sequence[str]) -> PodPairs | None:
+        """The class verdicts of a group expectation between pods, when they decide it (one
+        matrix per pair of sides, protocol and port)."""
+        if not by_class(exp) or exp.port is None or isinstance(exp.source, str) \
+                or isinstance(exp.destination, str):
+            return None  # a name as written is resolved by the trace, as `netpath trace` does
+        key = (exp.source, exp.destination, exp.protocol, exp.port)
+        if key not in self._pod_pairs:
+            pods = pod_sides(self.groups.pods, sources, destinations)
+            self._pod_pairs[key] = None if pods is None else PodPairs(
+                self.network, pods, exp.protocol, exp.port)
+        return self._pod_pairs[key]
 
     def _trace(self, query: _Query) -> Trace | SpecError:
         found = self.traces.get(query)

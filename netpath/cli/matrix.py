@@ -116,14 +116,17 @@ def matrix_command(
                           port if port is not None else DEFAULT_PORT)
     from netpath.render import matrix as render
 
+    # Written as it is made, a row at a time: a large matrix is never held whole.
     if output is Format.json:
-        text = render.render_json(matrix)
+        chunks = render.iter_json(matrix)
     elif output is Format.csv:
-        text = render.render_csv(matrix)
+        chunks = render.iter_csv(matrix)
     elif output is Format.md:
-        text = render.render_markdown(matrix, unicode=_unicode_ok(env.stdout))
+        chunks = render.iter_markdown(matrix, unicode=_unicode_ok(env.stdout))
     else:
-        text = render.render_text(matrix, width=env.width, unicode=_unicode_ok(env.stdout),
+        chunks = render.iter_text(matrix, width=env.width, unicode=_unicode_ok(env.stdout),
                                   port_assumed=port is None)
-    env.stdout.write(text)
+    write = env.stdout.write
+    for chunk in chunks:
+        write(chunk)
     return ExitCode.OK

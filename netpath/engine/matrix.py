@@ -22,11 +22,19 @@ of pods of the same classes on the same kind of placement (same node or not). Wi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from netpath.engine import matrix_paths
 from netpath.engine.errors import QueryError
-from netpath.engine.matrix_classes import REACHABLE, ClassSet, MatrixPod, Signature, Verdict
+from netpath.engine.matrix_classes import (
+    REACHABLE,
+    ClassSet,
+    MatrixPod,
+    Signature,
+    Verdict,
+    VerdictTable,
+)
 from netpath.engine.matrix_paths import PathSide
 from netpath.engine.network import Network, prepare
 from netpath.engine.network_policy import PolicyIndex, admits, build_policy_index, ip_blocks
@@ -40,6 +48,8 @@ from netpath.model.vocabulary import Code
 __all__ = ["Matrix", "MatrixPod", "MatrixStats", "Verdict", "build_matrix", "pair_verdict",
            "parse_selector", "same_node_matters", "select_pods", "signature"]
 
+EGRESS_DENIED = Verdict(False, Code.NETPOL_EGRESS_DENIED)
+INGRESS_DENIED = Verdict(False, Code.NETPOL_INGRESS_DENIED)
 IntBlock = tuple[int, int, tuple[tuple[int, int], ...]]  # cidr low, high, except ranges
 ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
 
@@ -54,11 +64,11 @@ class MatrixStats:
 
 class Judge:
     """The verdict of a (source class, destination class, same node) triple, from the policy
-    and path tables, computed on first use and remembered."""
+    and path tables, computed on first use and remembered (a byte a triple: `VerdictTable`)."""
 
-    __slots__ = ("memo", "parts", "paths", "policy", "policy_node_matters", "whole")
+    __slots__ = ("parts", "paths", "policy", "policy_node_matters", "table", "whole")
 
-    def __init__(self, parts: Sequence[tuple[int, int]], policy: Mapping[ClassKey, Verdict],
+    def __init__(self, parts: Sequence[tuple[int, int]], policy: VerdictTable,
                  policy_node_matters: Sequence[bool], paths: PathSide | None,
                  whole: Mapping[ClassKey, Verdict]) -> None:
         self.parts = parts  # per class: (policy class, path class)
@@ -66,13 +76,18 @@ class Judge:
         self.policy_node_matters = policy_node_matters
         self.paths = paths
         self.whole = whole  # pairs whose trace was run whole (see matrix_paths)
-        self.memo: dict[ClassKey, Verdict] = {}
+        self.table = VerdictTable(len(parts))
 
     def __call__(self, source: int, destination: int, same: bool) -> Verdict:
-        key = (source, destination, same)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = self._combine(key)
+        return self.table.verdicts[self.number(source, destination, same) - 1]
+
+    def number(self, source: int, destination: int, same: bool) -> int:
+        """The triple's verdict as its number in the table (1 + its index in `verdicts`)."""
+        table = self.table
+        found = table.slots[(source * table.size + destination) * 2 + same]
+        if not found:
+            found = table.put(source, destination, same, self._combine((source, destination,
+                                                                        same)))
         return found
 
     def _combine(self, key: ClassKey) -> Verdict:
@@ -82,7 +97,9 @@ class Judge:
         source, destination, same = key
         ps, ns = self.parts[source]
         pd, nd = self.parts[destination]
-        policy = self.policy[(ps, pd, same and self.policy_node_matters[ps])]
+        policy = self.policy.get(ps, pd, same and self.policy_node_matters[ps])
+        if policy is None:
+            raise KeyError(f"no pair of policy classes {ps} and {pd} (same node: {same})")
         if self.paths is None or policy.code == Code.NETPOL_EGRESS_DENIED:  # egress is judged first
             return policy
         path = self.paths.get(ns, nd, same)
@@ -115,17 +132,71 @@ class Matrix:
         return self.judge(self.pod_class[source], self.pod_class[destination],
                           self.pod_node[source] == self.pod_node[destination])
 
+    def row(self, source: int) -> list[Verdict | None]:
+        """The verdicts of `source` to every pod in order, None for itself: one row, read from
+        the class table. A renderer writes a row and forgets it, so nothing per pair is held."""
+        verdicts = self.judge.table.verdicts
+        return [verdicts[k - 1] if k else None for k in self.row_ids(source)]
+
+    def row_ids(self, source: int) -> list[int]:
+        """`row` as numbers: 1 + the index in `verdicts` of each pod's verdict, 0 for itself
+        (a renderer maps a few numbers to text once, not every pair)."""
+        judge, table = self.judge, self.judge.table
+        slots = table.slots
+        ci, ni = self.pod_class[source], self.pod_node[source]
+        base = ci * table.size * 2
+        classes, nodes = self.pod_class, self.pod_node
+        ids = [slots[base + 2 * cj + (nj == ni)] for cj, nj in zip(classes, nodes, strict=True)]
+        ids[source] = -1
+        at = 0
+        while True:  # class pairs not judged yet (the first rows of a matrix)
+            try:
+                at = ids.index(0, at)
+            except ValueError:
+                break
+            ids[at] = judge.number(ci, classes[at], nodes[at] == ni)
+        ids[source] = 0
+        return ids
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        """The distinct verdicts `row_ids` numbers (from 1), in the order they were found."""
+        return self.judge.table.verdicts
+
+    def tally(self) -> dict[Verdict, int]:
+        """How many ordered pairs of distinct pods get each verdict, counted by class and node
+        (pods per class, and per class on each node), never pair by pair."""
+        per_class: Counter[int] = Counter(self.pod_class)
+        per_node: dict[int, Counter[int]] = {}
+        for c, n in zip(self.pod_class, self.pod_node, strict=True):
+            per_node.setdefault(n, Counter())[c] += 1
+        same: Counter[tuple[int, int]] = Counter()  # ordered pairs of distinct pods on one node
+        for here in per_node.values():
+            for ci, ni in here.items():
+                for cj, nj in here.items():
+                    same[(ci, cj)] += ni * nj - (ni if ci == cj else 0)
+        counts: dict[int, int] = {}  # by verdict number
+        number = self.judge.number
+        for ci, ni in per_class.items():
+            for cj, nj in per_class.items():
+                together = same.get((ci, cj), 0)
+                apart = ni * nj - (ni if ci == cj else 0) - together
+                if together:
+                    k = number(ci, cj, True)
+                    counts[k] = counts.get(k, 0) + together
+                if apart:
+                    k = number(ci, cj, False)
+                    counts[k] = counts.get(k, 0) + apart
+        verdicts = self.judge.table.verdicts
+        return {verdicts[k - 1]: count for k, count in counts.items()}
+
     def pairs(self) -> Iterator[tuple[int, int, Verdict]]:
         """Every ordered pair of distinct pods, rows (sources) first; a pod to itself is left
-        out. (A renderer walks all of them, several times: this is `verdict` inlined.)"""
-        judge, memo = self.judge, self.judge.memo
-        classes, nodes = self.pod_class, self.pod_node
-        for i, (ci, ni) in enumerate(zip(classes, nodes, strict=True)):
-            for j, (cj, nj) in enumerate(zip(classes, nodes, strict=True)):
-                if i != j:
-                    key = (ci, cj, ni == nj)
-                    found = memo.get(key)
-                    yield i, j, found if found is not None else judge(*key)
+        out."""
+        for i in range(len(self.pods)):
+            for j, verdict in enumerate(self.row(i)):
+                if verdict is not None:
+                    yield i, j, verdict
 
 
 def same_node_matters(source: MatrixPod) -> bool:
@@ -148,10 +219,10 @@ def pair_verdict(indexes: Mapping[str, PolicyIndex], source: MatrixPod,
     src, dst = source.pod, destination.pod
     if not admits(indexes[source.cluster], "egress", src, dst.ip, dst if same else None,
                   protocol, port):
-        return Verdict(False, Code.NETPOL_EGRESS_DENIED)
+        return EGRESS_DENIED
     if not admits(indexes[destination.cluster], "ingress", dst, src.ip, src if same else None,
                   protocol, port):
-        return Verdict(False, Code.NETPOL_INGRESS_DENIED)
+        return INGRESS_DENIED
     return REACHABLE
 
 
@@ -269,7 +340,7 @@ def build_matrix(world: Network | Model | Mapping[str, Cluster], pods: Sequence[
 
 
 def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], protocol: str,
-                 port: int) -> tuple[list[int], int, dict[ClassKey, Verdict], list[bool]]:
+                 port: int) -> tuple[list[int], int, VerdictTable, list[bool]]:
     """Policy classes: each pod's, how many, the verdict per class pair, and per class whether
     the same-node flag matters to it (`same_node_matters`)."""
     keys = _selector_keys(indexes.values())
@@ -278,7 +349,7 @@ def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], 
     classes = ClassSet()
     of = [classes.add(signature(mp, keys, names, blocks, port, protocol), mp) for mp in pods]
     matters = [same_node_matters(classes.first(c)) for c in range(len(classes))]
-    table: dict[ClassKey, Verdict] = {}
+    table = VerdictTable(len(classes))
     for ci in range(len(classes)):
         source = classes.first(ci)
         for cj in range(len(classes)):
@@ -288,12 +359,12 @@ def _policy_side(indexes: Mapping[str, PolicyIndex], pods: Sequence[MatrixPod], 
                 pair = (source, classes.first(cj)) if ci != cj else (
                     classes.pair(ci, cj, True) or classes.pair(ci, cj, False))
                 if pair is not None:
-                    table[(ci, cj, False)] = pair_verdict(indexes, *pair, protocol, port)
+                    table.put(ci, cj, False, pair_verdict(indexes, *pair, protocol, port))
                 continue
             for same in (True, False):  # a destination on the source's node, and elsewhere
                 pair = classes.pair(ci, cj, same)
                 if pair is not None:
-                    table[(ci, cj, same)] = pair_verdict(indexes, *pair, protocol, port)
+                    table.put(ci, cj, same, pair_verdict(indexes, *pair, protocol, port))
     return of, len(classes), table, matters
 
 

@@ -277,9 +277,18 @@ def _join(items: list[str], word: str) -> str:
 
 
 def _first_duplicate(items: list[Any]) -> Any:
-    seen: list[Any] = []
+    """The first item listed a second time: by a set for scalars (a long list of names stays
+    linear), by comparison for the rest. `True` and `1` differ, as JSON Schema has it."""
+    seen: set[tuple[bool, Any]] = set()
+    others: list[Any] = []
     for item in items:
-        if item in seen:
+        if isinstance(item, dict | list):
+            if item in others:
+                return item
+            others.append(item)
+            continue
+        key = (isinstance(item, bool), item)
+        if key in seen:
             return item
-        seen.append(item)
+        seen.add(key)
     return None

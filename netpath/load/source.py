@@ -61,18 +61,63 @@ def located(err: SpecError, where: Position | None) -> SpecError:
 
 # One file's tables: the file, the prefix its paths sit under, values and keys by path.
 _Part = tuple[str, SpecPath, dict[SpecPath, RawMark], dict[SpecPath, RawMark]]
+# A hit: the part's place in the map (lower wins), its file, and the mark.
+_Hit = tuple[int, str, RawMark]
+# Past this many parts under one prefix (the files of a spec directory, all at the root), a
+# lookup asks one merged table instead of every part in turn.
+_SCAN_LIMIT = 16
+
+
+class _Group:
+    """The parts that sit under one prefix, in the order they were added."""
+
+    __slots__ = ("merged", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[int, str, dict[SpecPath, RawMark], dict[SpecPath, RawMark]]] = []
+        self.merged: tuple[dict[SpecPath, _Hit], dict[SpecPath, _Hit]] | None = None
+
+    def add(self, index: int, file: str, values: dict[SpecPath, RawMark],
+            keys: dict[SpecPath, RawMark]) -> None:
+        self.parts.append((index, file, values, keys))
+        self.merged = None
+
+    def find(self, sub: SpecPath, keys: bool) -> _Hit | None:
+        if len(self.parts) <= _SCAN_LIMIT:
+            for index, file, value_table, key_table in self.parts:
+                mark = (key_table if keys else value_table).get(sub)
+                if mark is not None:
+                    return index, file, mark
+            return None
+        if self.merged is None:
+            self.merged = self._merge()
+        return self.merged[1 if keys else 0].get(sub)
+
+    def _merge(self) -> tuple[dict[SpecPath, _Hit], dict[SpecPath, _Hit]]:
+        """Every path of every part, the first part that knows it winning: built once, when a
+        large group is first asked (a spec directory of thousands of files)."""
+        values: dict[SpecPath, _Hit] = {}
+        keys: dict[SpecPath, _Hit] = {}
+        for index, file, value_table, key_table in self.parts:
+            for merged, table in ((values, value_table), (keys, key_table)):
+                for sub, mark in table.items():
+                    if sub not in merged:
+                        merged[sub] = (index, file, mark)
+        return values, keys
 
 
 class SourceMap:
     """Positions of the values and keys of a spec, keyed by spec path.
 
-    One part per file, each a plain dict per kind; merging appends parts instead of copying
-    entries, so merging a directory costs nothing per node. Lookups try the parts in order and the
-    first one that knows a path wins: in a merged directory `vpcs.prod` is where the first file (in
-    name order) wrote it.
+    One part per file (and per manifest document), each a plain dict per kind; merging appends
+    parts instead of copying entries, so merging a directory costs nothing per node. Parts are
+    indexed by the prefix their paths sit under: a lookup asks only the parts whose prefix
+    starts the path (the spec's own, and the one manifest document the path is in), never every
+    document of a file. The first part added that knows a path wins: in a merged directory
+    `vpcs.prod` is where the first file (in name order) wrote it.
     """
 
-    __slots__ = ("_parts",)
+    __slots__ = ("_groups", "_parts")
 
     def __init__(
         self,
@@ -82,8 +127,9 @@ class SourceMap:
     ) -> None:
         # The dicts are taken as given, not copied: the loader hands over tables it is done with.
         self._parts: list[_Part] = []
+        self._groups: dict[SpecPath, _Group] = {}
         if file is not None:
-            self._parts.append((file, (), values if values is not None else {}, keys or {}))
+            self._add(file, (), values if values is not None else {}, keys or {})
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -119,21 +165,31 @@ class SourceMap:
 
     def merge(self, other: SourceMap, prefix: SpecPath = ()) -> None:
         """Add `other`'s positions, its paths placed under `prefix`; positions known already win."""
-        for file, inner, values, keys in other._parts:
-            self._parts.append((file, prefix + inner, values, keys))
+        for file, inner, values, keys in list(other._parts):
+            self._add(file, prefix + inner, values, keys)
+
+    def _add(self, file: str, prefix: SpecPath, values: dict[SpecPath, RawMark],
+             keys: dict[SpecPath, RawMark]) -> None:
+        group = self._groups.get(prefix)
+        if group is None:
+            group = self._groups[prefix] = _Group()
+        group.add(len(self._parts), file, values, keys)
+        self._parts.append((file, prefix, values, keys))
 
     def _find(self, path: SpecPath, keys: bool) -> Position | None:
-        for file, prefix, value_table, key_table in self._parts:
-            table = key_table if keys else value_table
-            if prefix:
-                if path[: len(prefix)] != prefix:
-                    continue
-                mark = table.get(path[len(prefix) :])
-            else:
-                mark = table.get(path)
-            if mark is not None:
-                return position(file, mark.line, mark.column)
-        return None
+        # Each prefix of `path` that some part sits under: one dict lookup per step of the path.
+        groups = self._groups
+        best: _Hit | None = None
+        for end in range(len(path) + 1):
+            group = groups.get(path[:end])
+            if group is not None:
+                hit = group.find(path[end:], keys)
+                if hit is not None and (best is None or hit[0] < best[0]):
+                    best = hit
+        if best is None:
+            return None
+        _, file, mark = best
+        return position(file, mark.line, mark.column)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{part[0]}: {len(part[2])}" for part in self._parts)

@@ -5,6 +5,11 @@ The text form is a numbered grid while it fits the terminal (up to 18 pods in 80
 list per source beyond that. Nothing here imports rich: the output is plain lines, so it pipes,
 greps and diffs cleanly. JSON follows the trace document's habits: keys sorted, every key always
 present; one pair per line so that a diff of two runs shows the pairs that changed.
+
+Every format is written as it is made, a row at a time (`iter_*`; `render_*` join them): a
+matrix of N pods has N x (N - 1) pairs, and 5,000 pods held as one document took 9.3 GB. A row
+is read from the class table (`Matrix.row`) and the summary is counted by class
+(`Matrix.tally`), so nothing per pair is ever held.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import csv
 import io
 import json
 import textwrap
-from collections import Counter
+from collections.abc import Iterator
 
 from netpath.engine.matrix import Matrix, Verdict
 from netpath.model.record import record
@@ -42,13 +47,14 @@ def _flow(matrix: Matrix) -> str:
 def _summary(matrix: Matrix) -> list[str]:
     n = len(matrix.pods)
     total = n * (n - 1)
-    codes: Counter[str] = Counter()
+    codes: dict[str, int] = {}
     reachable = 0
-    for _, _, verdict in matrix.pairs():
+    for verdict, count in matrix.tally().items():
         if verdict.reachable:
-            reachable += 1
+            reachable += count
         else:
-            codes[verdict.code or "blocked"] += 1
+            code = verdict.code or "blocked"
+            codes[code] = codes.get(code, 0) + count
     line = f"{reachable} of {total} pairs reachable"
     if codes:
         line += "; blocked: " + ", ".join(f"{count} by {code}" for code, count in
@@ -62,6 +68,12 @@ def _summary(matrix: Matrix) -> list[str]:
 
 def render_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
                 port_assumed: bool = False) -> str:
+    return "".join(iter_text(matrix, width=width, unicode=unicode, port_assumed=port_assumed))
+
+
+def iter_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
+              port_assumed: bool = False) -> Iterator[str]:
+    """The text output in pieces of whole lines: the head, then one source at a time."""
     marks = UNICODE_MARKS if unicode else ASCII_MARKS
     n = len(matrix.pods)
     assumed = " (the default port: choose one with --port)" if port_assumed else ""
@@ -74,14 +86,22 @@ def render_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
         body = _grid(matrix, marks, digits, cell, width - fixed)
         legend = (f"{marks.reachable} reachable   {marks.blocked} blocked   "
                   f"{marks.itself} the pod itself (left out)")
-        lines = [*_wrap(head, width), "", *body, "", legend]
+        yield _lines([*_wrap(head, width), "", *body, "", legend])
     else:
         head = (f"who can reach whom on {_flow(matrix)}{assumed}: {n} pods, too many for a "
                 "grid; for each source, the pods it reaches and those it does not")
-        lines = [*_wrap(head, width), "", *_listing(matrix, marks, width)]
+        yield _lines([*_wrap(head, width), ""])
+        split = [pod.name.rpartition("/") for pod in matrix.pods]
+        for source in range(n):
+            yield _lines(_listing_row(matrix, split, source, marks, width))
+    lines: list[str] = []
     for line in _summary(matrix):
         lines += _wrap(line, width, indent="      " if line.startswith("note:") else "")
-    return "\n".join(lines) + "\n"
+    yield _lines(lines)
+
+
+def _lines(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -115,23 +135,25 @@ def _grid(matrix: Matrix, marks: Marks, digits: int, cell: int, room: int) -> li
     return lines
 
 
-def _listing(matrix: Matrix, marks: Marks, width: int) -> list[str]:
-    lines: list[str] = []
+def _listing_row(matrix: Matrix, split: list[tuple[str, str, str]], source: int, marks: Marks,
+                 width: int) -> list[str]:
+    """One source's lines: the pods it reaches, then those blocked, by code and namespace.
+    `split`: each pod's name as (namespace, "/", name)."""
     n = len(matrix.pods)
-    split = [p.name.rpartition("/") for p in matrix.pods]
-    rows: list[dict[str | None, dict[str, list[str]]]] = [{} for _ in matrix.pods]
-    for i, j, verdict in matrix.pairs():
-        namespace, _, name = split[j]
-        code = None if verdict.reachable else (verdict.code or "blocked")
-        rows[i].setdefault(code, {}).setdefault(namespace, []).append(name)
-    for source, groups in zip(matrix.pods, rows, strict=True):
-        reached = sum(len(v) for v in groups.get(None, {}).values())
-        lines.append(f"{source.name}  reaches {reached} of {n - 1}")
-        for code in sorted(groups, key=lambda c: (c is not None, c or "")):
-            mark = marks.reachable if code is None else f"{marks.blocked} {code}"
-            text = "; ".join(f"{ns}: {', '.join(names)}" for ns, names in
-                             sorted(groups[code].items()))
-            lines += _wrap_words(f"  {mark}  ", text.split(" "), width, "      ")
+    ids = matrix.row_ids(source)
+    codes: list[str | None] = [None]  # by number; 0, the pod itself, is skipped
+    codes += [None if v.reachable else (v.code or "blocked") for v in matrix.verdicts]
+    groups: dict[str | None, dict[str, list[str]]] = {}
+    for (namespace, _, name), k in zip(split, ids, strict=True):
+        if k:
+            groups.setdefault(codes[k], {}).setdefault(namespace, []).append(name)
+    reached = sum(len(v) for v in groups.get(None, {}).values())
+    lines = [f"{matrix.pods[source].name}  reaches {reached} of {n - 1}"]
+    for code in sorted(groups, key=lambda c: (c is not None, c or "")):
+        mark = marks.reachable if code is None else f"{marks.blocked} {code}"
+        text = "; ".join(f"{ns}: {', '.join(names)}" for ns, names in
+                         sorted(groups[code].items()))
+        lines += _wrap_words(f"  {mark}  ", text.split(" "), width, "      ")
     return lines
 
 
@@ -156,30 +178,33 @@ def _wrap_words(head: str, words: list[str], width: int, indent: str) -> list[st
 # --- machine formats ------------------------------------------------------------------------
 
 def render_json(matrix: Matrix) -> str:
+    return "".join(iter_json(matrix))
+
+
+def iter_json(matrix: Matrix) -> Iterator[str]:
+    """The JSON document in pieces, a row of pairs at a time: the same bytes as one
+    `json.dumps(..., sort_keys=True)`-like document with one pair per line."""
     names = [p.name for p in matrix.pods]
     # Each pair is one line with its keys sorted, like json.dumps(..., sort_keys=True) would
-    # write it; formatted by hand because a large matrix has hundreds of thousands of pairs and
-    # json.dumps per pair costs seconds there.
+    # write it; formatted by hand because a large matrix has millions of pairs: all but the
+    # destination is the same for every pair of a row with one verdict.
     quoted = [json.dumps(name) for name in names]
-    codes: dict[str | None, str] = {None: "null"}
-    pairs = []
-    for i, j, verdict in matrix.pairs():
-        code = codes.get(verdict.code)
-        if code is None:
-            code = codes[verdict.code] = json.dumps(verdict.code)
-        reachable = "true" if verdict.reachable else "false"
-        pairs.append(f'{{"code": {code}, "from": {quoted[i]}, "reachable": {reachable}, '
-                     f'"to": {quoted[j]}}}')
-    body = ",\n    ".join(pairs)
-    return (
-        "{\n"
-        f'  "notes": {json.dumps(list(matrix.notes))},\n'
-        f'  "pairs": [{chr(10) + "    " + body + chr(10) + "  " if pairs else ""}],\n'
-        f'  "pods": {json.dumps(names)},\n'
-        f'  "port": {matrix.port},\n'
-        f'  "protocol": {json.dumps(matrix.protocol)}\n'
-        "}\n"
-    )
+    yield f'{{\n  "notes": {json.dumps(list(matrix.notes))},\n  "pairs": ['
+    separator = "\n    "
+    for i in range(len(names)):
+        ids = matrix.row_ids(i)
+        heads = [f'{{"code": {"null" if v.code is None else json.dumps(v.code)}, '
+                 f'"from": {quoted[i]}, "reachable": {"true" if v.reachable else "false"}, '
+                 f'"to": ' for v in matrix.verdicts]
+        parts = [heads[k - 1] + q + "}" for k, q in zip(ids, quoted, strict=True) if k]
+        if parts:
+            yield separator + ",\n    ".join(parts)
+            separator = ",\n    "
+    yield (("\n  " if separator != "\n    " else "") + "],\n"
+           f'  "pods": {json.dumps(names)},\n'
+           f'  "port": {matrix.port},\n'
+           f'  "protocol": {json.dumps(matrix.protocol)}\n'
+           "}\n")
 
 
 def _cell(verdict: Verdict | None) -> str:
@@ -189,42 +214,57 @@ def _cell(verdict: Verdict | None) -> str:
 
 
 def render_csv(matrix: Matrix) -> str:
+    return "".join(iter_csv(matrix))
+
+
+def iter_csv(matrix: Matrix) -> Iterator[str]:
     """A grid: the first column names the source, the header the destinations; a cell says
-    `reachable` or the code that blocks; a pod to itself is an empty cell."""
+    `reachable` or the code that blocks; a pod to itself is an empty cell. A row at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     names = [p.name for p in matrix.pods]
-    writer.writerow([f"from \\ to ({_flow(matrix)})", *names])
+
+    def line(row: list[str]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(row)
+        return out.getvalue()
+
+    yield line([f"from \\ to ({_flow(matrix)})", *names])
     for i, name in enumerate(names):
-        writer.writerow([name, *(_cell(matrix.verdict(i, j) if i != j else None)
-                                 for j in range(len(names)))])
-    return out.getvalue()
+        ids = matrix.row_ids(i)
+        cells = ["", *map(_cell, matrix.verdicts)]  # by number; 0: the pod itself
+        yield line([name, *[cells[k] for k in ids]])
 
 
 _MD_BLOCKED = {Code.NETPOL_INGRESS_DENIED: "ingress", Code.NETPOL_EGRESS_DENIED: "egress"}
 
 
 def render_markdown(matrix: Matrix, *, unicode: bool = True) -> str:
+    return "".join(iter_markdown(matrix, unicode=unicode))
+
+
+def iter_markdown(matrix: Matrix, *, unicode: bool = True) -> Iterator[str]:
     marks = UNICODE_MARKS if unicode else ASCII_MARKS
     n = len(matrix.pods)
+    itself = "\u2014" if unicode else "-"
 
-    def cell(i: int, j: int) -> str:
-        if i == j:
-            return "\u2014" if unicode else "-"
-        verdict = matrix.verdict(i, j)
+    def cell(verdict: Verdict | None) -> str:
+        if verdict is None:
+            return itself
         if verdict.reachable:
             return marks.reachable
         if verdict.code is None:
             return f"{marks.blocked} blocked"
         return f"{marks.blocked} {_MD_BLOCKED.get(verdict.code, verdict.code)}"
 
-    lines = [f"Who can reach whom on **{_flow(matrix)}**: rows are sources, columns "
-             "destinations (numbered as the rows).", "",
-             "| # | from \\ to | " + " | ".join(str(j + 1) for j in range(n)) + " |",
-             "|---:|---|" + ":-:|" * n]
+    yield _lines([f"Who can reach whom on **{_flow(matrix)}**: rows are sources, columns "
+                  "destinations (numbered as the rows).", "",
+                  "| # | from \\ to | " + " | ".join(str(j + 1) for j in range(n)) + " |",
+                  "|---:|---|" + ":-:|" * n])
     for i, pod in enumerate(matrix.pods):
-        cells = " | ".join(cell(i, j) for j in range(n))
-        lines.append(f"| {i + 1} | `{pod.name}` | {cells} |")
-    lines.append("")
-    lines += _summary(matrix)
-    return "\n".join(lines) + "\n"
+        ids = matrix.row_ids(i)
+        shown = [cell(None), *map(cell, matrix.verdicts)]
+        cells = " | ".join([shown[k] for k in ids])
+        yield f"| {i + 1} | `{pod.name}` | {cells} |\n"
+    yield _lines(["", *_summary(matrix)])

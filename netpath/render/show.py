@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from rich.console import Console, RenderableType
-from rich.text import Text
+from rich.text import Span, Text
 from rich.tree import Tree
 
 from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod, Service
@@ -61,18 +61,38 @@ def render_model(model: Model, console: Console,
 
 
 def _line(*parts: str | tuple[str, str] | None) -> Text:
-    """Join the non-empty parts with two spaces (tuples are (text, style))."""
-    text = Text()
+    """Join the non-empty parts with two spaces (tuples are (text, style)): the Text that
+    appending them would make, built at once (a large cluster has a line per pod)."""
+    chunks: list[str] = []
+    spans: list[Span] = []
+    at = 0
     for part in parts:
         if not part:
             continue
-        if text:
-            text.append("  ")
+        if at:  # as `if text:` when appending: nothing written yet, no separator
+            chunks.append("  ")
+            at += 2
+        text, style = part if isinstance(part, tuple) else (part, "")
+        if style and text:
+            spans.append(Span(at, at + len(text), style))
+        chunks.append(text)
+        at += len(text)
+    line = "".join(chunks)
+    if line.isprintable():
+        return Text(line, spans=spans)
+    # A control character: appended one part at a time, Text strips it and keeps the styles
+    # on what is left.
+    built = Text()
+    for part in parts:
+        if not part:
+            continue
+        if built:
+            built.append("  ")
         if isinstance(part, tuple):
-            text.append(part[0], style=part[1])
+            built.append(part[0], style=part[1])
         else:
-            text.append(part)
-    return text
+            built.append(part)
+    return built
 
 
 def _section(title: str, items: Iterable[Text]) -> Tree | None:

@@ -19,10 +19,12 @@ come from the user's spec and may contain square brackets.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
+from rich._wrap import divide_line
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
+from rich.tree import Tree
 
 from netpath.engine.codes import CODES
 from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace, service_words
@@ -61,11 +63,117 @@ _TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 def emit(console: Console, renderables: Sequence[RenderableType]) -> None:
     """Print, minus the trailing spaces rich pads table cells and wrapped lines with, so that
-    piped output stays clean for grep, diff and golden files."""
-    with console.capture() as capture:
-        for renderable in renderables:
+    piped output stays clean for grep, diff and golden files.
+
+    Without styles (a pipe, a file, NO_COLOR off a terminal) a tree is written by
+    `plain_tree_lines` a few thousand lines at a time, the same characters rich would print:
+    rich renders each line of a tree through its whole layout machinery, which made `netpath
+    show` of 100,000 pods take minutes."""
+    if console.color_system is not None:
+        with console.capture() as capture:
+            for renderable in renderables:
+                console.print(renderable)
+        console.file.write(_TRAILING_SPACE.sub(r"\1", capture.get()))
+        return
+    write = console.file.write
+    for renderable in renderables:
+        if isinstance(renderable, Tree) and _plain_tree_ok(renderable, console.width):
+            chunk: list[str] = []
+            for line in plain_tree_lines(console, renderable):
+                chunk.append(line)
+                if len(chunk) == _CHUNK_LINES:
+                    write(_TRAILING_SPACE.sub(r"\1", "".join(chunk)))
+                    chunk.clear()
+            write(_TRAILING_SPACE.sub(r"\1", "".join(chunk)))
+            continue
+        with console.capture() as capture:
             console.print(renderable)
-    console.file.write(_TRAILING_SPACE.sub(r"\1", capture.get()))
+        write(_TRAILING_SPACE.sub(r"\1", capture.get()))
+
+
+_CHUNK_LINES = 4096
+_GUIDE = 4  # the cells of one level of tree guides ("├── ")
+
+
+def _plain_tree_ok(tree: Tree, width: int) -> bool:
+    """Whether `plain_tree_lines` draws this tree as rich would: the default guides on every
+    node, the root shown, and room for a label at the deepest level."""
+    if tree.hide_root:
+        return False
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.guide_style != "tree.line" or width - _GUIDE * depth < 1:
+            return False
+        if node.expanded:
+            stack.extend((child, depth + 1) for child in node.children)
+    return True
+
+
+def plain_tree_lines(console: Console, tree: Tree) -> Iterator[str]:
+    """The lines (each ending in a newline) rich prints for `tree` on an unstyled console:
+    `rich.tree.Tree.__rich_console__` with strings for segments. A label that is one line of
+    plain printable ASCII within its width is written as it is; any other goes through rich
+    (`render_lines`), so wrapping, wide characters and control codes come out as rich has
+    them."""
+    space, more, fork, end = Tree.ASCII_GUIDES if console.options.ascii_only else \
+        Tree.TREE_GUIDES[0]
+    options = console.options
+    width = console.width
+    levels = [more]
+    stack: list[Iterator[tuple[bool, Tree]]] = [iter([(True, tree)])]
+    while stack:
+        try:
+            last, node = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            levels.pop()
+            if levels:
+                levels[-1] = fork
+            continue
+        if last:
+            levels[-1] = end
+        prefix = levels[1:]
+        room = width - _GUIDE * len(prefix)
+        label = node.label
+        plain = _plain_text(label)
+        if plain is not None:
+            lines = [plain] if len(plain) <= room else _wrap_plain(plain, room)
+        else:
+            rendered = console.render_lines(
+                label, options.update(width=room, highlight=node.highlight, height=None),
+                pad=False)
+            lines = ["".join(segment.text for segment in line) for line in rendered]
+        head = "".join(prefix)
+        for line in lines:
+            yield head + line + "\n"
+            if prefix:
+                prefix[-1] = space if last else more
+                head = "".join(prefix)
+        if node.expanded and node.children:
+            levels[-1] = space if last else more
+            levels.append(end if len(node.children) == 1 else fork)
+            count = len(node.children)
+            stack.append(iter([(k == count - 1, child) for k, child in enumerate(node.children)]))
+
+
+def _plain_text(label: RenderableType) -> str | None:
+    """The text of a label `plain_tree_lines` may lay out itself: a Text of one line of
+    printable ASCII (one cell a character, nothing rich strips or expands), laid out as rich
+    does by default. None for anything else."""
+    if not isinstance(label, Text) or label.justify or label.overflow or label.no_wrap:
+        return None
+    plain = label.plain
+    return plain if plain.isascii() and plain.isprintable() else None
+
+
+def _wrap_plain(plain: str, room: int) -> list[str]:
+    """`plain` broken into lines of `room` cells where rich's `Text.wrap` breaks it (its own
+    word division, folding a word longer than a line). Spaces left at a line's end are
+    stripped by `emit` either way."""
+    offsets = divide_line(plain, room, fold=True)
+    return [plain[start:stop] for start, stop in zip([0, *offsets], [*offsets, len(plain)],
+                                                     strict=True)]
 
 
 def render_trace(trace: Trace, console: Console, locate: Locator = no_locations) -> None:

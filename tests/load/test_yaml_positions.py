@@ -504,3 +504,22 @@ def test_merge_with_prefix_and_first_position_wins() -> None:
     assert first.value(("manifests", 0, "name")) == Position("k.yaml", 2, 7)
     assert first.locate(("manifests", 0, "name", "deeper")) == Position("k.yaml", 2, 7)
     assert first.files == ("a.yaml", "b.yaml", "k.yaml")
+
+
+@pytest.mark.parametrize("files", [3, 40])  # a scan of the parts, and their merged table
+def test_many_files_under_one_prefix_the_first_that_knows_a_path_wins(files: int) -> None:
+    merged = SourceMap()
+    for n in range(files):
+        part = SourceMap(f"{n}.yaml", {("shared",): RawPosition(n, 1), (f"only{n}",):
+                                       RawPosition(n, 2)}, {("shared",): RawPosition(n, 0)})
+        merged.merge(part)
+    assert merged.value(("shared",)) == Position("0.yaml", 1, 2)
+    assert merged.key(("shared",)) == Position("0.yaml", 1, 1)
+    assert merged.value((f"only{files - 1}",)) == Position(f"{files - 1}.yaml", files, 3)
+    assert merged.locate((f"only{files - 1}", "x", 1)) == Position(f"{files - 1}.yaml", files, 3)
+    assert merged.value(("missing",)) is None
+    # A part added later under a longer prefix does not shadow what an earlier part knows.
+    merged.merge(SourceMap("late.yaml", {(): RawPosition(9, 0)}), prefix=("shared",))
+    assert merged.value(("shared",)) == Position("0.yaml", 1, 2)
+    merged.merge(SourceMap("doc.yaml", {("name",): RawPosition(4, 4)}), prefix=("m", 0))
+    assert merged.locate(("m", 0, "name")) == Position("doc.yaml", 5, 5)
