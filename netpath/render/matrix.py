@@ -5,6 +5,10 @@ The text form is a numbered grid while it fits the terminal (up to 18 pods in 80
 list per source beyond that. Nothing here imports rich: the output is plain lines, so it pipes,
 greps and diffs cleanly. JSON follows the trace document's habits: keys sorted, every key always
 present; one pair per line so that a diff of two runs shows the pairs that changed.
+
+Pod and namespace names are checked as the API server checks them (DNS-1123), so they carry no
+control characters; the text and Markdown lines still pass through `visible` (the notes quote
+other things). CSV and JSON keep the data exact: their quoting is the format's.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections import Counter
 
 from netpath.engine.matrix import Matrix, Verdict
 from netpath.model.record import record
+from netpath.model.visible import inert, json_escape, visible
 from netpath.model.vocabulary import Code
 
 GRID_MAX_PODS = 40  # past this a grid is unreadable even on a wide terminal
@@ -81,7 +86,7 @@ def render_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
         lines = [*_wrap(head, width), "", *_listing(matrix, marks, width)]
     for line in _summary(matrix):
         lines += _wrap(line, width, indent="      " if line.startswith("note:") else "")
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(map(visible, lines))) + "\n"
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -171,14 +176,14 @@ def render_json(matrix: Matrix) -> str:
         pairs.append(f'{{"code": {code}, "from": {quoted[i]}, "reachable": {reachable}, '
                      f'"to": {quoted[j]}}}')
     body = ",\n    ".join(pairs)
-    return (
+    return inert(
         "{\n"
         f'  "notes": {json.dumps(list(matrix.notes))},\n'
         f'  "pairs": [{chr(10) + "    " + body + chr(10) + "  " if pairs else ""}],\n'
         f'  "pods": {json.dumps(names)},\n'
         f'  "port": {matrix.port},\n'
         f'  "protocol": {json.dumps(matrix.protocol)}\n'
-        "}\n"
+        "}\n", json_escape
     )
 
 
@@ -227,4 +232,4 @@ def render_markdown(matrix: Matrix, *, unicode: bool = True) -> str:
         lines.append(f"| {i + 1} | `{pod.name}` | {cells} |")
     lines.append("")
     lines += _summary(matrix)
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(map(visible, lines))) + "\n"
