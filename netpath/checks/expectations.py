@@ -136,11 +136,11 @@ def schema_errors(data: Any, *, section: bool = False) -> list[SpecError]:
     fast = _fast_validator(section)
     if fast is not None and fast.is_valid(copy):
         return []
-    from jsonschema import Draft202012Validator
+    from netpath.load.schema import validator_class
 
     schema = _section_schema() if section else load_schema()
     # no $defs phrases for this schema: its values are worded by jsonschema or `_reworded`
-    findings = [f for e in Draft202012Validator(schema).iter_errors(copy) for f in convert(e, {})]
+    findings = [f for e in validator_class()(schema).iter_errors(copy) for f in convert(e, {})]
     return [_reworded(err, data) for err in finish(findings, data)]
 
 

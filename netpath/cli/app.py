@@ -12,6 +12,7 @@ commands that use them.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 import traceback
@@ -139,7 +140,7 @@ def run(
     except click_exceptions.ClickException as exc:
         # Usage errors (exit 2 in click too) and the rest (click's own exit 1 would read as
         # "blocked" here): all bad input. Shown plainly, with the usage line.
-        exc.show(file=env.stderr)
+        _show_usage_error(exc, env)
         return ExitCode.BAD_INPUT
     except typer.Abort:
         env.err("aborted")
@@ -153,6 +154,17 @@ def run(
     except Exception as exc:
         return _report_failure(exc, env)
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _show_usage_error(exc: click_exceptions.ClickException, env: Environment) -> None:
+    """Click's message, each line escaped: it quotes what was typed (`No such option: --x`)
+    as it is, and a command line can carry control characters too."""
+    from netpath.model.visible import visible
+
+    text = io.StringIO()
+    exc.show(file=text)
+    for line in text.getvalue().splitlines():
+        env.err(visible(line))
 
 
 @contextlib.contextmanager
@@ -188,14 +200,28 @@ def _report_failure(exc: Exception, env: Environment) -> int:
     from netpath.render.errors import internal_error_lines
 
     if env.environ.get(DEBUG_VARIABLE):
-        env.err("".join(traceback.format_exception(exc)))
+        from netpath.model.visible import visible
+
+        for line in "".join(traceback.format_exception(exc)).splitlines():
+            env.err(visible(line))
     for line in internal_error_lines(exc, debug_variable=DEBUG_VARIABLE):
         env.err(line)
     return ExitCode.INTERNAL
 
 
+def _tolerant(stream: TextIO) -> None:
+    """Write what the stream's encoding cannot carry as escapes (`caf\\xe9` on an ASCII or
+    cp1252 console, a file name that is not UTF-8) instead of failing in the middle of the
+    output with UnicodeEncodeError."""
+    if isinstance(stream, io.TextIOWrapper):
+        with contextlib.suppress(ValueError, OSError):  # closed, or cannot be reconfigured
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> NoReturn:
     """The console script: run with the process's streams, then exit with the code."""
+    _tolerant(sys.stdout)
+    _tolerant(sys.stderr)
     try:
         code = run(sys.argv[1:], sys.stdout, sys.stderr, stdin=sys.stdin)
         sys.stdout.flush()

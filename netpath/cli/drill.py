@@ -309,8 +309,10 @@ def _record(env: Environment, answered: list[tuple[str, bool]]) -> None:
         return
     import datetime
 
+    from netpath.model.visible import visible
+
     for note in stats.record_session(path, answered, datetime.date.today().isoformat()):
-        env.err(f"warning: {note}")
+        env.err(visible(f"warning: {note}"))  # a note names the progress file
 
 
 def _list(env: Environment, output: Format) -> int:
@@ -334,8 +336,10 @@ def _stats(env: Environment, output: Format) -> int:
     path = stats.stats_path(env.environ)
     loaded = stats.load(path) if path is not None else stats.Loaded(stats.Stats())
     if loaded.problem is not None:
+        from netpath.model.visible import visible
+
         then = "; the next drill moves it aside and starts afresh" if loaded.corrupt else ""
-        env.err(f"warning: {loaded.problem}{then}")
+        env.err(visible(f"warning: {loaded.problem}{then}"))
     practise = stats.to_practise(loaded.stats)
     where = str(path) if path is not None else None
     if output is Format.json:

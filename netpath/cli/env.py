@@ -145,6 +145,12 @@ class Environment:
         self.stdout.write(text if text.endswith("\n") else text + "\n")
 
     def err(self, text: str) -> None:
+        """A message on stderr, with nothing a CI runner would execute (`inert`): error lines
+        start with file names and quote what was written. The lines are made by
+        `netpath.render.errors`, which escapes each one (`visible`)."""
+        from netpath.model.visible import inert
+
+        text = inert(text)
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
 

@@ -30,7 +30,7 @@ _DNS_NAME = re.compile(rf"^(?=.{{1,253}}\.?$){_LABEL}(?:\.{_LABEL})+\.?$", re.IG
 
 def is_dns_name(text: str) -> bool:
     """A syntactically valid DNS name of at least two labels (RFC 1123 host names, and `_`)."""
-    return bool(_DNS_NAME.match(text))
+    return bool(_DNS_NAME.fullmatch(text))  # fullmatch: `$` also matches before a final "\n"
 
 
 def namespaces(cluster: Cluster) -> set[str]:

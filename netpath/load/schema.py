@@ -234,6 +234,25 @@ def _validator() -> Draft202012Validator:
                 yield from _descend_cached(v, item, each, path=index)
 
     tuned = {"properties": properties, "additionalProperties": additional, "items": items}
-    cls = validators.extend(Draft202012Validator, {**tuned, "propertyNames": property_names})
+    cls = validators.extend(validator_class(), {**tuned, "propertyNames": property_names})
     # No format checker: formats are slow, and every shape is a pattern instead.
     return cls(_inlined()[0])
+
+
+@functools.cache
+def validator_class() -> type[Draft202012Validator]:
+    """Draft 2020-12 with `pattern` read as ECMA-262 reads it (`$` is the end of the input,
+    not also the place before a final newline: a name `"web\\n"` is no name), as jsonschema-rs
+    reads it. For the spec's and the expectations' schemas alike."""
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    from netpath.load.ecma_regex import ecma_regex
+
+    def pattern(v: Any, regex: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if v.is_type(instance, "string") and not ecma_regex(regex).search(instance):
+            yield ValidationError(f"{instance!r} does not match {regex!r}")
+
+    extended: type[Draft202012Validator] = validators.extend(
+        Draft202012Validator, {"pattern": pattern})
+    return extended

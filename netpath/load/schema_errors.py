@@ -6,10 +6,10 @@ expectations files.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from netpath.load.ecma_regex import ecma_regex
 from netpath.load.errors import SpecError
 from netpath.model.names import did_you_mean
 from netpath.model.paths import SpecPath
@@ -111,7 +111,7 @@ def _unknown_keys(path: SpecPath, instance: Any, schema: Mapping[str, Any]) -> I
     allowed = list(schema.get("properties", {}))
     patterns = list(schema.get("patternProperties", {}))
     for key in instance:
-        if key not in allowed and not any(re.search(p, key) for p in patterns):
+        if key not in allowed and not any(ecma_regex(p).search(key) for p in patterns):
             hint = did_you_mean(key, allowed) if allowed else None
             yield Finding(path + (key,), "unknown-key", f"unknown key {key!r}", hint)
 

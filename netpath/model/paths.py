@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import re
 
+from netpath.model.visible import visible
+
 SpecPath = tuple[str | int, ...]
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
 
 def format_path(path: SpecPath) -> str:
-    """`("vpcs", "prod", "routes", "0.0.0.0/0", 1)` -> `vpcs.prod.routes["0.0.0.0/0"][1]`."""
+    """`("vpcs", "prod", "routes", "0.0.0.0/0", 1)` -> `vpcs.prod.routes["0.0.0.0/0"][1]`.
+
+    A quoted key is written as a string literal: its quotes and backslashes escaped, and the
+    characters that would alter a display too (`["web\\n"]`, see `visible`)."""
     out: list[str] = []
     for part in path:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _PLAIN_KEY.match(part):
+        elif _PLAIN_KEY.fullmatch(part):
             out.append(f".{part}" if out else part)
         else:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            escaped = visible(part.replace("\\", "\\\\").replace('"', '\\"'))
             out.append(f'["{escaped}"]')
     return "".join(out) or "<document>"

@@ -6,6 +6,8 @@ lays it out.
       VPC prod
         subnet     CIDR          size  reserved  ENIs  pod IPs  CNI idle  free
         private-a  10.0.10.0/24   256         5     1        5        14   231
+
+Names, reasons, fixes and notes go through `visible` on their way into the text.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from netpath import __version__
 from netpath.engine.capacity import CapacityReport, NodeCapacity, PodProblem
 from netpath.engine.cni_settings import SETTINGS_EXPLAINED
 from netpath.engine.codes import CODES
+from netpath.model.visible import inert, json_escape, visible
 from netpath.model.vocabulary import Code
 from netpath.render.text import ASCII_SYMBOLS, UNICODE_SYMBOLS, emit
 
@@ -52,11 +55,11 @@ def render_capacity(report: CapacityReport, console: Console) -> None:
             if len(problems) > MAX_LISTED:
                 pods += f" and {len(problems) - MAX_LISTED} more"
             line = Text(f"{symbols.blocked} {code}", style="bold red")
-            line.append(f" {pods} on {where}: {reason}", style="")
-            out += [_indent(line, 2), _indent(Text(f"fix: {problems[0].fix}"), 4)]
+            line.append(visible(f" {pods} on {where}: {reason}"), style="")
+            out += [_indent(line, 2), _indent(Text(visible(f"fix: {problems[0].fix}")), 4)]
     if report.notes:
         out += [Text(), Text("Notes", style="bold")]
-        out += [_indent(Text(note, style="dim"), 2) for note in report.notes]
+        out += [_indent(Text(visible(note), style="dim"), 2) for note in report.notes]
     out += [Text(), Text("What the VPC CNI settings do", style="bold")]
     out += [_indent(Text(text), 2) for text in SETTINGS_EXPLAINED]
     emit(console, out)
@@ -84,23 +87,26 @@ def _subnets(report: CapacityReport) -> list[RenderableType]:
             table.add_column(column, justify="right", no_wrap=True)
         for s in rows:
             cells: list[str | Text] = [
-                s.name, str(s.cidr), str(s.size), str(s.interfaces), str(s.pod_ips), str(s.idle),
+                visible(s.name), str(s.cidr), str(s.size), str(s.interfaces), str(s.pod_ips),
+                str(s.idle),
                 Text(str(s.free), style="bold red" if s.free <= 0 else "")]
             if prefixes:
                 cells.append(Text(str(s.free_prefixes),
                                   style="bold red" if not s.free_prefixes else ""))
             table.add_row(*cells)
-        out += [_indent(Text(f"VPC {vpc}", style="bold"), 2), _indent(table, 4)]
-        out += [_indent(Text(f"{s.name}: the warm pools want {s.short} more address(es) than "
-                             "are free", style="red"), 4) for s in rows if s.short]
+        out += [_indent(Text(visible(f"VPC {vpc}"), style="bold"), 2), _indent(table, 4)]
+        out += [_indent(Text(visible(f"{s.name}: the warm pools want {s.short} more "
+                                     "address(es) than are free"), style="red"), 4)
+                for s in rows if s.short]
     return out
 
 
 def _node_lines(node: NodeCapacity) -> list[RenderableType]:
     head = Text("  ")
-    head.append(node.node, style="bold")
-    head.append(f"  cluster {node.cluster}  {node.instance_type or 'instance type unknown'}")
-    head.append(f"  subnet {node.subnet or '-'}")
+    head.append(visible(node.node), style="bold")
+    head.append(visible(f"  cluster {node.cluster}  "
+                        f"{node.instance_type or 'instance type unknown'}"))
+    head.append(visible(f"  subnet {node.subnet or '-'}"))
     lines: list[RenderableType] = [head]
     if node.limits is not None:
         lines.append(_indent(Text(f"max pods {node.limits.max_pods} ({node.limits.formula}), "
@@ -118,7 +124,7 @@ def _node_lines(node: NodeCapacity) -> list[RenderableType]:
             words = (f"ipamd holds {node.pool.enis} ENI(s) and {unit} ({idle} idle); "
                      f"{node.subnet_addresses} subnet address(es) taken")
         lines.append(_indent(Text(words), 4))
-    lines += [_indent(Text(f"note: {note}", style="dim"), 4) for note in node.notes]
+    lines += [_indent(Text(visible(f"note: {note}"), style="dim"), 4) for note in node.notes]
     return lines
 
 
@@ -169,4 +175,4 @@ def _node_doc(n: NodeCapacity) -> dict[str, Any]:
 
 
 def render_capacity_json(report: CapacityReport) -> str:
-    return json.dumps(capacity_doc(report), indent=2, sort_keys=True) + "\n"
+    return inert(json.dumps(capacity_doc(report), indent=2, sort_keys=True), json_escape) + "\n"

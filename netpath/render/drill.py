@@ -27,7 +27,9 @@ Layout for a classic 80-column terminal (everything wraps to the console's width
 Marks and boxes fall back to ASCII when the stream cannot encode them (rich substitutes the
 boxes; the marks are chosen here). Colours follow the console, which the CLI built from the
 environment (none when piped or with NO_COLOR). Text is built from `Text`, never markup:
-component names come from specs and may hold square brackets.
+component names come from specs and may hold square brackets. Each line of a setup, a prompt,
+a choice, an answer (the one typed too), an explanation and an excerpt, and what the progress
+file says, goes through `visible` on its way in.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from rich.text import Text
 from netpath.drill.model import KINDS, TOPICS, Question
 from netpath.drill.session import Asked, Plan, Score, chosen, invalid, missed_kinds
 from netpath.drill.stats import Stats, TopicProgress
+from netpath.model.visible import inert, json_escape, visible
 from netpath.render.text import emit
 
 PANEL_WIDTH = 80  # the setup panel stops growing here on wide terminals
@@ -75,8 +78,8 @@ def render_setup(console: Console, plan: Plan, description: str, replay: str | N
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row("scenario", Text(plan.scenario) if not description else
-                 Group(Text(plan.scenario), Text(description, style="dim")))
+    grid.add_row("scenario", Text(visible(plan.scenario)) if not description else
+                 Group(Text(visible(plan.scenario)), Text(visible(description), style="dim")))
     asked = len(plan.questions)
     shortfall = f" (the scenario has {asked}, not {options.count})" if asked < options.count else ""
     grid.add_row("questions", Text(
@@ -87,7 +90,7 @@ def render_setup(console: Console, plan: Plan, description: str, replay: str | N
     out: list[RenderableType] = [Panel(grid, title="netpath drill", title_align="left",
                                        width=width, box=box.ROUNDED)]
     if replay is not None:  # its own line, to copy whole
-        out.append(_hanging("Replay it with: ", Text(replay), console, indent=2))
+        out.append(_hanging("Replay it with: ", Text(visible(replay)), console, indent=2))
     emit(console, [*out, Text()])
 
 
@@ -99,7 +102,7 @@ def render_question(console: Console, question: Question, number: int, total: in
     out: list[RenderableType] = [Text.assemble(
         (f"Question {number} of {total}", "bold"),
         (f" ({question.topic}, {question.kind})", "dim"))]
-    lines = [line for line in question.setup.splitlines() if line.strip()]
+    lines = [visible(line) for line in question.setup.splitlines() if line.strip()]
     new = [line for line in lines if line not in seen]
     if new:
         width = min(console.width, PANEL_WIDTH)
@@ -107,9 +110,10 @@ def render_question(console: Console, question: Question, number: int, total: in
         out.append(Panel(_block(new, console, width - 4), title=title, title_align="left",
                          box=box.ROUNDED, width=width))
         seen.update(new)
-    out.append(_block(question.prompt.splitlines(), console, console.width, "bold", hang=0))
+    out.append(_block([visible(line) for line in question.prompt.splitlines()], console,
+                      console.width, "bold", hang=0))
     for index, choice in enumerate(question.choices, start=1):
-        out.append(_hanging(f"{index:>3}  ", Text(choice), console))
+        out.append(_hanging(f"{index:>3}  ", Text(visible(choice)), console))
     emit(console, out)
 
 
@@ -139,7 +143,8 @@ def prompt_label(question: Question) -> str:
 
 def render_given(console: Console, question: Question, given: str) -> None:
     """A scripted answer, shown where a person would have typed it."""
-    emit(console, [Text.assemble((prompt_label(question) + ": ", "bold"), given.strip())])
+    emit(console, [Text.assemble((prompt_label(question) + ": ", "bold"),
+                                 visible(given.strip()))])
 
 
 def render_judgement(console: Console, asked: Asked) -> None:
@@ -148,20 +153,21 @@ def render_judgement(console: Console, asked: Asked) -> None:
         return
     right, wrong = _marks(console)
     if judgement.correct:
-        head = Text.assemble((f"{right} Right: ", "bold green"), judgement.answer)
+        head = Text.assemble((f"{right} Right: ", "bold green"), visible(judgement.answer))
     else:
         given = judgement.given.strip() or "(nothing)"
         meant = chosen(asked.question, judgement.given)
         if meant is not None and meant != given:  # a number: say which choice it was
             given = f"{given} ({meant})"
-        head = Text.assemble((f"{wrong} Wrong: ", "bold red"), f"you answered {given}; ",
-                             "the answer is ", (judgement.answer, "bold"))
+        head = Text.assemble((f"{wrong} Wrong: ", "bold red"),
+                             visible(f"you answered {given}; "),
+                             "the answer is ", (visible(judgement.answer), "bold"))
     out: list[RenderableType] = [_hanging("", head, console, indent=2)]
     if judgement.explanation:
-        out.append(_hanging("  ", Text(judgement.explanation), console))
+        out.append(_hanging("  ", Text(visible(judgement.explanation)), console))
     if asked.question.excerpt:
         out.append(Text("  trace:", style="dim"))
-        out.append(_block([f"    {line}" for line in asked.question.excerpt], console,
+        out.append(_block([visible(f"    {line}") for line in asked.question.excerpt], console,
                           console.width, "dim"))
     out.append(Text())
     emit(console, out)
@@ -238,7 +244,7 @@ def session_document(plan: Plan, results: Sequence[Asked], score: Score,
         },
         "practise": list(practise),
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return inert(json.dumps(doc, indent=2), json_escape) + "\n"
 
 
 def render_list(console: Console, scenarios: Sequence[tuple[str, str]]) -> None:
@@ -250,9 +256,9 @@ def render_list(console: Console, scenarios: Sequence[tuple[str, str]]) -> None:
             _hanging("  ", Text(", ".join(KINDS)), console), Text()]
     out.append(Text(f"Scenarios (--scenario NAME; {len(scenarios)}):", style="bold"))
     for name, description in scenarios:
-        out.append(Text(f"  {name}"))
+        out.append(Text(visible(f"  {name}")))
         if description:
-            out.append(_hanging("      ", Text(description, style="dim"), console))
+            out.append(_hanging("      ", Text(visible(description), style="dim"), console))
     emit(console, out)
 
 
@@ -264,7 +270,7 @@ def list_document(scenarios: Sequence[tuple[str, str]]) -> str:
         "kinds": list(KINDS),
         "scenarios": [{"name": n, "description": d} for n, d in scenarios],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return inert(json.dumps(doc, indent=2), json_escape) + "\n"
 
 
 def _two_columns(rows: Sequence[tuple[str, str]]) -> Table:
@@ -292,11 +298,12 @@ def render_stats(console: Console, stats: Stats, where: str,
             p = stats.topics.get(topic, TopicProgress())
             share = f" ({round(100 * p.correct / p.asked)}%)" if p.asked else ""
             recent = f"{p.recent.count(True)} of {len(p.recent)}" if p.recent else "-"
-            table.add_row(topic, str(p.asked), f"{p.correct}{share}", recent, p.last or "-")
+            table.add_row(visible(topic), str(p.asked), f"{p.correct}{share}", recent,
+                          visible(p.last or "-"))
         out.append(table)
         if practise:
-            out.append(Text.assemble(("To practise: ", "bold"), ", ".join(practise)))
-    out.append(_hanging("", Text(f"Kept in {where}", style="dim"), console, indent=2))
+            out.append(Text.assemble(("To practise: ", "bold"), visible(", ".join(practise))))
+    out.append(_hanging("", Text(visible(f"Kept in {where}"), style="dim"), console, indent=2))
     emit(console, out)
 
 
@@ -308,7 +315,7 @@ def stats_document(stats: Stats, where: str | None, practise: Sequence[str]) -> 
                        "last": p.last} for t, p in sorted(stats.topics.items())},
         "practise": list(practise),
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return inert(json.dumps(doc, indent=2), json_escape) + "\n"
 
 
 class AnswerPrompt(Prompt):

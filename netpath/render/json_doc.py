@@ -15,6 +15,7 @@ from netpath.engine.codes import CODES
 from netpath.engine.hops import Blocked, Hop, Packet, Query, RuleRef, Trace
 from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
+from netpath.model.visible import inert, json_escape
 
 JsonObject = dict[str, Any]
 
@@ -95,4 +96,6 @@ def trace_doc(trace: Trace, locate: Locator = no_locations) -> JsonObject:
 
 def render_json(trace: Trace, locate: Locator = no_locations) -> str:
     """The document as text, newline-terminated; ASCII-only so any terminal or pipe takes it."""
-    return json.dumps(trace_doc(trace, locate), indent=2, sort_keys=True) + "\n"
+    # inert: a `##[` in a name is written `#\u0023[`, the same data (see visible.py)
+    return inert(json.dumps(trace_doc(trace, locate), indent=2, sort_keys=True),
+                 json_escape) + "\n"

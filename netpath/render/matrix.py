@@ -10,6 +10,10 @@ Every format is written as it is made, a row at a time (`iter_*`; `render_*` joi
 matrix of N pods has N x (N - 1) pairs, and 5,000 pods held as one document took 9.3 GB. A row
 is read from the class table (`Matrix.row`) and the summary is counted by class
 (`Matrix.tally`), so nothing per pair is ever held.
+
+Pod and namespace names are checked as the API server checks them (DNS-1123), so they carry no
+control characters; the text and Markdown lines still pass through `visible` (the notes quote
+other things). CSV and JSON keep the data exact: their quoting is the format's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Iterator
 
 from netpath.engine.matrix import Matrix, Verdict
 from netpath.model.record import record
+from netpath.model.visible import inert, json_escape, visible
 from netpath.model.vocabulary import Code
 
 GRID_MAX_PODS = 40  # past this a grid is unreadable even on a wide terminal
@@ -101,7 +106,8 @@ def iter_text(matrix: Matrix, *, width: int = 80, unicode: bool = True,
 
 
 def _lines(lines: list[str]) -> str:
-    return "".join(line + "\n" for line in lines)
+    """Plain lines, each shown safely (`visible`), with nothing a CI runner executes."""
+    return inert("".join(visible(line) + "\n" for line in lines))
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -189,7 +195,7 @@ def iter_json(matrix: Matrix) -> Iterator[str]:
     # write it; formatted by hand because a large matrix has millions of pairs: all but the
     # destination is the same for every pair of a row with one verdict.
     quoted = [json.dumps(name) for name in names]
-    yield f'{{\n  "notes": {json.dumps(list(matrix.notes))},\n  "pairs": ['
+    yield inert(f'{{\n  "notes": {json.dumps(list(matrix.notes))},\n  "pairs": [', json_escape)
     separator = "\n    "
     for i in range(len(names)):
         ids = matrix.row_ids(i)

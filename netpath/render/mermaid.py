@@ -8,6 +8,8 @@ deciding component's lifeline. The return path uses dashed arrows.
 Mermaid's sequence grammar ends a statement at `;` or a newline and starts a comment at `#`,
 and participant ids may not contain `-`, `>`, `:` or `,`: ids are therefore generated (`P1`)
 and text is escaped with Mermaid's entity codes (`#59;`), which Mermaid decodes before parsing.
+Whitespace is folded to single spaces first, then what else would alter a display (ESC, bidi
+overrides) is escaped by `visible`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from netpath.engine.hops import Hop, Trace
+from netpath.model.visible import visible
 from netpath.model.vocabulary import Action, Direction
 
 MOVES = frozenset({Action.SEND, Action.FORWARD, Action.TRANSLATE, Action.DELIVER, Action.DROP})
@@ -32,12 +35,13 @@ _LABEL_SPECIAL = re.compile("[#;%<:,]")
 
 
 def escape_text(text: str) -> str:
-    folded = " ".join(text.split())  # newlines end statements: fold all whitespace to spaces
+    # newlines end statements: fold all whitespace to spaces
+    folded = visible(" ".join(text.split()))
     return _TEXT_SPECIAL.sub(lambda m: _TEXT_ENTITIES[m.group()], folded)
 
 
 def escape_label(text: str) -> str:
-    folded = " ".join(text.split())
+    folded = visible(" ".join(text.split()))
     return _LABEL_SPECIAL.sub(lambda m: _LABEL_ENTITIES[m.group()], folded)
 
 

@@ -16,6 +16,10 @@ way they meant it (which subnets are public, which addresses were assigned, what
 
 A subnet is public when its route table routes something to an internet gateway: that is the
 AWS definition, whatever the subnet is called.
+
+Every piece of text goes through `_line` (or `_dim`), which passes it through `visible`: a
+description, a name, a note or an ignored file never brings its own line breaks or escape
+sequences; the line breaks here are the tree's.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from rich.tree import Tree
 
 from netpath.model.kubernetes import Cluster, NetworkPolicy, Pod, Service
 from netpath.model.resources import Eni, Model, Subnet, Vpc
+from netpath.model.visible import visible
 from netpath.model.vocabulary import Code, EniOwner
 from netpath.render.text import emit
 
@@ -38,7 +43,7 @@ def render_model(model: Model, console: Console,
     are shown without one (their spec address is netpath's placeholder, never real)."""
     out: list[RenderableType] = []
     if model.description:
-        out.append(Text(model.description, style="bold"))
+        out.append(_line((model.description, "bold")))
     out.extend(vpc_tree(model, vpc) for vpc in model.vpcs.values())
     for section in (
         _gateways(model),
@@ -61,8 +66,9 @@ def render_model(model: Model, console: Console,
 
 
 def _line(*parts: str | tuple[str, str] | None) -> Text:
-    """Join the non-empty parts with two spaces (tuples are (text, style)): the Text that
-    appending them would make, built at once (a large cluster has a line per pod)."""
+    """Join the non-empty parts with two spaces (tuples are (text, style)), each escaped
+    (`visible`): the Text that appending them would make, built at once (a large cluster has a
+    line per pod)."""
     chunks: list[str] = []
     spans: list[Span] = []
     at = 0
@@ -73,26 +79,16 @@ def _line(*parts: str | tuple[str, str] | None) -> Text:
             chunks.append("  ")
             at += 2
         text, style = part if isinstance(part, tuple) else (part, "")
+        text = visible(text)
         if style and text:
             spans.append(Span(at, at + len(text), style))
         chunks.append(text)
         at += len(text)
-    line = "".join(chunks)
-    if line.isprintable():
-        return Text(line, spans=spans)
-    # A control character: appended one part at a time, Text strips it and keeps the styles
-    # on what is left.
-    built = Text()
-    for part in parts:
-        if not part:
-            continue
-        if built:
-            built.append("  ")
-        if isinstance(part, tuple):
-            built.append(part[0], style=part[1])
-        else:
-            built.append(part)
-    return built
+    return Text("".join(chunks), spans=spans)
+
+
+def _dim(text: str) -> Text:
+    return _line((text, "dim"))
 
 
 def _section(title: str, items: Iterable[Text]) -> Tree | None:
@@ -150,10 +146,9 @@ def _subnet_label(model: Model, subnet: Subnet) -> Text:
     main = " (main)" if subnet.route_table_is_main else ""
     nacl = model.network_acls.get(subnet.network_acl)
     implicit = " (implicit: allows all)" if nacl is not None and nacl.implicit else ""
-    label.append(
-        f"\nroute table {subnet.route_table}{main}, network ACL {subnet.network_acl}{implicit}",
-        style="dim",
-    )
+    label.append("\n")
+    label.append_text(_dim(f"route table {subnet.route_table}{main}, "
+                           f"network ACL {subnet.network_acl}{implicit}"))
     return label
 
 
@@ -275,7 +270,7 @@ def _internet_hosts(model: Model) -> Tree | None:
 
 
 def _notes(model: Model) -> Tree | None:
-    return _section("notes", (Text(note, style="dim") for note in model.notes))
+    return _section("notes", (_dim(note) for note in model.notes))
 
 
 # --- Kubernetes clusters ---------------------------------------------------------------------
@@ -336,11 +331,11 @@ def cluster_tree(cluster: Cluster, without_ip: Collection[tuple[str, str]] = ())
             tree.add(section)
     tree.add(_line(("namespaces", "bold"), ", ".join(cluster.namespaces)))
     inferred = _section("inferred (no netpath spec says it)",
-                        (Text(str(i), style="dim") for i in cluster.inferences))
+                        (_dim(str(i)) for i in cluster.inferences))
     if inferred is not None:
         tree.add(inferred)
     ignored = _section("ignored (kinds netpath does not model, Helm test hooks)",
-                       (Text(item, style="dim") for item in cluster.ignored))
+                       (_dim(item) for item in cluster.ignored))
     if ignored is not None:
         tree.add(ignored)
     return tree

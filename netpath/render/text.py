@@ -13,7 +13,9 @@ indented under their step):
            note: NACLs are stateless...
 
 Text is always built from `Text` objects, never markup strings: names and rule descriptions
-come from the user's spec and may contain square brackets.
+come from the user's spec and may contain square brackets. Every sentence that carries a name,
+a rule's text or a file name passes through `visible` on its way into a `Text`: the engine's
+words hold no control characters, so what is escaped is the user's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from netpath.engine.hops import Blocked, Hop, Packet, RuleRef, Trace, service_wo
 from netpath.load.source import Locator, no_locations
 from netpath.model.paths import format_path
 from netpath.model.record import record
+from netpath.model.visible import inert, visible
 from netpath.model.vocabulary import Action, Direction
 
 ACTION_STYLES = {
@@ -63,7 +66,8 @@ _TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 def emit(console: Console, renderables: Sequence[RenderableType]) -> None:
     """Print, minus the trailing spaces rich pads table cells and wrapped lines with, so that
-    piped output stays clean for grep, diff and golden files.
+    piped output stays clean for grep, diff and golden files; and, once laid out, with nothing
+    a CI runner would execute (`inert`: wrapping can start a line with a name's `::`).
 
     Without styles (a pipe, a file, NO_COLOR off a terminal) a tree is written by
     `plain_tree_lines` a few thousand lines at a time, the same characters rich would print:
@@ -73,7 +77,7 @@ def emit(console: Console, renderables: Sequence[RenderableType]) -> None:
         with console.capture() as capture:
             for renderable in renderables:
                 console.print(renderable)
-        console.file.write(_TRAILING_SPACE.sub(r"\1", capture.get()))
+        console.file.write(_finished(capture.get()))
         return
     write = console.file.write
     for renderable in renderables:
@@ -82,13 +86,17 @@ def emit(console: Console, renderables: Sequence[RenderableType]) -> None:
             for line in plain_tree_lines(console, renderable):
                 chunk.append(line)
                 if len(chunk) == _CHUNK_LINES:
-                    write(_TRAILING_SPACE.sub(r"\1", "".join(chunk)))
+                    write(_finished("".join(chunk)))
                     chunk.clear()
-            write(_TRAILING_SPACE.sub(r"\1", "".join(chunk)))
+            write(_finished("".join(chunk)))
             continue
         with console.capture() as capture:
             console.print(renderable)
-        write(_TRAILING_SPACE.sub(r"\1", capture.get()))
+        write(_finished(capture.get()))
+
+
+def _finished(text: str) -> str:
+    return inert(_TRAILING_SPACE.sub(r"\1", text))
 
 
 _CHUNK_LINES = 4096
@@ -198,10 +206,11 @@ def _header(trace: Trace) -> RenderableType:
     flow = str(trace.flow) if trace.flow is not None else (
         f"none: {query.destination} does not resolve, so no connection is opened")
     lines = [
-        Text.assemble(("trace ", "bold"), f"{query.source} -> {query.destination} ({what})"),
-        Text.assemble(("flow: ", "bold"), flow),
+        Text.assemble(("trace ", "bold"),
+                      visible(f"{query.source} -> {query.destination} ({what})")),
+        Text.assemble(("flow: ", "bold"), visible(flow)),
     ]
-    lines.extend(Text(f"note: {note}", style="dim") for note in trace.notes)
+    lines.extend(Text(visible(f"note: {note}"), style="dim") for note in trace.notes)
     return Group(*lines)
 
 
@@ -252,12 +261,12 @@ def _wrapped(text: Text, console: Console, width: int) -> Iterable[Text]:
 
 
 def _who(hop: Hop) -> str:
-    return f"{hop.component} {hop.name}"
+    return visible(f"{hop.component} {hop.name}")
 
 
 def _head(hop: Hop, name_width: int, is_blocked: bool) -> Text:
     action_style = "bold red" if is_blocked else ACTION_STYLES.get(hop.action, "")
-    what = hop.detail if hop.rule is None else rule_text(hop.rule, hop.candidates)
+    what = visible(hop.detail if hop.rule is None else rule_text(hop.rule, hop.candidates))
     return Text.assemble(
         (_who(hop).ljust(name_width), "bold red" if is_blocked else "bold"),
         " ",
@@ -278,10 +287,10 @@ def _details(hop: Hop, previous: Packet | None, previous_connection: int,
              locate: Locator) -> list[Text]:
     lines: list[Text] = []
     if hop.rule is not None:  # else the detail already stands in the head line
-        lines.append(Text(hop.detail))
+        lines.append(Text(visible(hop.detail)))
         if hop.rule.path is not None:
             where = locate(hop.rule.path) or format_path(hop.rule.path)
-            lines.append(Text(f"at {where}", style="dim"))
+            lines.append(Text(visible(f"at {where}"), style="dim"))
     if hop.connection != previous_connection:
         # A load balancer or proxy ends one connection and opens another: a new packet.
         lines.append(Text(f"connection {hop.connection}: {hop.packet}", style="bold yellow"))
@@ -290,7 +299,7 @@ def _details(hop: Hop, previous: Packet | None, previous_connection: int,
     elif hop.packet != previous:
         lines.append(Text(f"packet now: {hop.packet}", style="bold yellow"))
     if hop.note:
-        lines.append(Text(f"note: {hop.note}", style="dim italic"))
+        lines.append(Text(visible(f"note: {hop.note}"), style="dim italic"))
     return lines
 
 
@@ -298,8 +307,8 @@ def verdict_lines(trace: Trace, symbols: Symbols = UNICODE_SYMBOLS) -> list[Text
     blocked = trace.blocked_by
     if blocked is None:
         return [Text(f"{symbols.reachable} reachable", style="bold green")]
-    lines = [Text(f"{symbols.blocked} {_blocked_words(blocked)}", style="bold red")]
-    lines.append(Text.assemble(("fix: ", "bold"), blocked.fix))
+    lines = [Text(visible(f"{symbols.blocked} {_blocked_words(blocked)}"), style="bold red")]
+    lines.append(Text.assemble(("fix: ", "bold"), visible(blocked.fix)))
     code = CODES.get(blocked.code)
     aws_code = blocked.aws_code or (code.aws_code if code is not None else None)
     if aws_code:

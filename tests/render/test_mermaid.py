@@ -122,3 +122,8 @@ def test_escape_functions_do_not_escape_their_own_entities() -> None:
     assert escape_text("#;") == "#35;#59;"
     assert escape_label("a:b") == "a#58;b"
     assert escape_text("plain text: 10.0.0.1:443 -> x") == "plain text: 10.0.0.1:443 -> x"
+
+
+def test_escape_sequences_and_bidi_overrides_are_shown_escaped() -> None:
+    assert escape_text("a\x1b[8mb\u202ec") == "a\\x1b[8mb\\u202ec"
+    assert escape_label("rt\x1b[8m\u2066") == "rt\\x1b[8m\\u2066"

@@ -14,6 +14,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from netpath.engine.capacity import pods_without_ip
+from netpath.model.visible import visible
 from netpath.render import show, text
 from netpath.sources.loader import load_spec
 
@@ -112,9 +113,9 @@ def test_a_line_is_the_text_appending_its_parts_makes(
             continue
         if appended:
             appended.append("  ")
-        if isinstance(part, tuple):
-            appended.append(part[0], style=part[1])
+        if isinstance(part, tuple):  # each part shown safely: control characters escaped
+            appended.append(visible(part[0]), style=part[1])
         else:
-            appended.append(part)
+            appended.append(visible(part))
     made = show._line(*parts)
     assert (made.plain, made.spans) == (appended.plain, appended.spans)

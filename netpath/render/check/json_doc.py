@@ -12,6 +12,7 @@ from typing import Any
 from netpath import __version__
 from netpath.checks.report import ExpectationResult, Finding, PairResult, Report
 from netpath.model.paths import format_path
+from netpath.model.visible import inert, json_escape
 from netpath.model.vocabulary import Severity
 from netpath.render.check.common import SourceMapLike, severity_counts, shown_path
 
@@ -20,8 +21,9 @@ FORMAT_VERSION = 1
 
 
 def render_check_json(report: Report, source_map: SourceMapLike, *, strict: bool = False) -> str:
-    return json.dumps(check_doc(report, source_map, strict=strict), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    # inert: a `##[` in a name is written `#\u0023[`, the same data (see visible.py)
+    return inert(json.dumps(check_doc(report, source_map, strict=strict), indent=2,
+                            sort_keys=True, ensure_ascii=False), json_escape) + "\n"
 
 
 def check_doc(report: Report, source_map: SourceMapLike, *, strict: bool = False) -> JsonObject:

@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from netpath.checks.report import ExpectationResult, Finding, Report
+from netpath.model.visible import escape_char, inert, xml_escape
 from netpath.model.vocabulary import Severity
 from netpath.render.check.common import (
     SourceMapLike,
@@ -27,12 +28,14 @@ from netpath.render.check.common import (
     summary,
 )
 
-# Characters XML 1.0 cannot carry, even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, even escaped (lone surrogates come from file names that are
+# not UTF-8). They are written as `visible` writes them (`\x1b`); the rest stays as it is, XML
+# escaping what it must.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub(lambda m: escape_char(m.group()), text)
 
 
 def render_junit(report: Report, source_map: SourceMapLike, *, strict: bool = False) -> str:
@@ -46,8 +49,10 @@ def render_junit(report: Report, source_map: SourceMapLike, *, strict: bool = Fa
     root.set("errors", "0")
     ET.SubElement(root[0], "system-out").text = _clean(summary(report, strict=strict))
     ET.indent(root, space="  ")
+    # inert: no line of the report starts a CI runner's command (a description on its own
+    # line of a failure's text), written with character references: the same data
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            + ET.tostring(root, encoding="unicode") + "\n")
+            + inert(ET.tostring(root, encoding="unicode"), xml_escape) + "\n")
 
 
 def _suite(root: ET.Element, name: str, cases: list[ET.Element]) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from netpath import __version__
 from netpath.checks.report import ExpectationResult, Finding, Report, RuleInfo
 from netpath.model.paths import SpecPath
+from netpath.model.visible import inert, json_escape
 from netpath.model.vocabulary import Severity
 from netpath.render.check.common import MAX_PAIRS_SHOWN, SourceMapLike, outcome, pair_route, route
 
@@ -42,7 +43,9 @@ JsonObject = dict[str, Any]
 
 
 def render_sarif(report: Report, source_map: SourceMapLike, *, cwd: Path | None = None) -> str:
-    return json.dumps(sarif_doc(report, source_map, cwd=cwd), indent=2, ensure_ascii=False) + "\n"
+    # inert: a `##[` in a name is written `#\u0023[`, the same data (see visible.py)
+    return inert(json.dumps(sarif_doc(report, source_map, cwd=cwd), indent=2,
+                            ensure_ascii=False), json_escape) + "\n"
 
 
 def sarif_doc(report: Report, source_map: SourceMapLike, *, cwd: Path | None = None) -> JsonObject:

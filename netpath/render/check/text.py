@@ -8,7 +8,9 @@ The table is laid out by hand (as the trace's step list is): a rich Table measur
 of every row, seconds for ten thousand expectations. Long names and routes are cut with an
 ellipsis so that each expectation keeps one line; the failures section repeats them in full.
 Segments carry rich styles, which are applied only when the console shows styles; otherwise
-the lines are written as they are.
+the lines are written as they are. Names, routes, descriptions, problems and excerpts come from
+the spec and the expectations file: each segment goes through `visible` in `_write` (the
+table's names and routes before they are measured, so that the columns line up).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from netpath.checks.report import ExpectationResult, Finding, Report
+from netpath.model.visible import inert, visible
 from netpath.model.vocabulary import Severity
 from netpath.render.check.common import (
     SourceMapLike,
@@ -63,8 +66,8 @@ def render_check_text(report: Report, console: Console, source_map: SourceMapLik
 
 def _table(results: Sequence[ExpectationResult], good: str, bad: str,
            width: int) -> list[Line]:
-    names = [r.name for r in results]
-    routes = [route(r) for r in results]
+    names = [visible(r.name) for r in results]
+    routes = [visible(route(r)) for r in results]
     name_width = min(NAME_CAP, max(len(n) for n in names))
     route_width = min(ROUTE_CAP, max(len(r) for r in routes))
     # The result is the last column: a long one (a group's broken pairs) may run over.
@@ -123,6 +126,9 @@ def _findings(findings: Sequence[Finding], source_map: SourceMapLike,
 
 
 def _write(console: Console, lines: list[Line]) -> None:
+    # Each segment is whole on its line (no wrapping here): escaped, it cannot start a line
+    # with `::` or hold `##[` (`inert`).
+    lines = [[(inert(visible(t)), s) for t, s in line] for line in lines]
     if not console.is_terminal and console.no_color:
         # Piped and uncoloured (CI logs, files): the text as it is, at no rendering cost.
         console.file.write("".join("".join(t for t, _ in line).rstrip() + "\n"
