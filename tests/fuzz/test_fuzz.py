@@ -127,3 +127,43 @@ def test_the_contract_fails_on_an_internal_error(tmp_path: Path, monkeypatch: An
         assert "exited 70" in str(refused)
     else:
         raise AssertionError("exit 70 passed the contract")
+
+
+# Text from a spec reaches text output escaped (netpath/model/visible.py): a name or description
+# carrying a terminal escape, a bidi override or a workflow command shows none of them raw.
+HOSTILE = st.sampled_from(["\x1b[8m", "\x07", "\u202e", "\x9b31m", "\x00", "\r::error::x",
+                           "\n::add-mask::x", "\u2066"])
+RAW = ("\x1b", "\x07", "\u202e", "\x9b", "\x00", "\r", "\u2066")
+
+
+@FUZZ
+@given(data=st.data(), hostile=HOSTILE)
+def test_no_control_character_from_a_spec_reaches_text_output(
+        tmp_path_factory: Any, data: st.DataObject, hostile: str) -> None:
+    root = tmp_path_factory.mktemp("text") / "three-tier"
+    shutil.copytree(SCENARIOS / "three-tier", root)
+    spec = root / "netpath.yaml"
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    strings = [p for p in _string_paths(document)]
+    path = data.draw(st.sampled_from(strings), label="where")
+    holder = document
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = f"{holder[path[-1]]}{hostile}"
+    spec.write_text(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
+    for args in (["show"], ["check"], ["check", "--format", "github"],
+                 ["trace", "pod-a", "api.example.com"]):
+        _, out, err = check([*args, "--spec", "netpath.yaml"], root)
+        for char in RAW:
+            assert char not in out + err, (args, repr(char))
+        lines = (out + err).splitlines()
+        assert not any(line.lstrip().startswith("::add-mask::") for line in lines), args
+
+
+def _string_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _string_paths(v, (*prefix, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _string_paths(v, (*prefix, i))]
+    return [prefix] if isinstance(node, str) else []
