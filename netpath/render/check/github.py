@@ -7,9 +7,10 @@ severities (the exit code says whether they fail, as --strict decides), then the
 as plain log text. Data and property values are escaped as the runner expects (`%`, CR, LF;
 and `:` and `,` in properties), so a message spans lines in the annotation. Before that, each
 line of text from the spec or the expectations (a name, a file name, a description, a problem)
-goes through `visible`: its own newlines and escape sequences are shown as `\n` and `\x1b`,
+goes through `visible`: its own newlines and escape sequences are shown as `\\n` and `\\x1b`,
 never passed to the runner, so the only line breaks in a message are netpath's and no line of
-the log starts a workflow command that netpath did not write.
+the log starts a workflow command that netpath did not write; and through `inert`, which
+escapes the legacy `##[` the runner obeys anywhere in a line.
 """
 
 from __future__ import annotations
