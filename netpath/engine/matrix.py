@@ -49,6 +49,7 @@ __all__ = ["Matrix", "MatrixPod", "MatrixStats", "Verdict", "build_matrix", "pai
            "parse_selector", "same_node_matters", "select_pods", "signature"]
 
 EGRESS_DENIED = Verdict(False, Code.NETPOL_EGRESS_DENIED)
+NO_POD_IP = Verdict(False, Code.NO_POD_IP)
 INGRESS_DENIED = Verdict(False, Code.NETPOL_INGRESS_DENIED)
 IntBlock = tuple[int, int, tuple[tuple[int, int], ...]]  # cidr low, high, except ranges
 ClassKey = tuple[int, int, bool]  # (source class, destination class, same node)
@@ -66,12 +67,15 @@ class Judge:
     """The verdict of a (source class, destination class, same node) triple, from the policy
     and path tables, computed on first use and remembered (a byte a triple: `VerdictTable`)."""
 
-    __slots__ = ("parts", "paths", "policy", "policy_node_matters", "table", "whole")
+    __slots__ = ("no_ip", "parts", "paths", "policy", "policy_node_matters", "table", "whole")
 
     def __init__(self, parts: Sequence[tuple[int, int]], policy: VerdictTable,
                  policy_node_matters: Sequence[bool], paths: PathSide | None,
-                 whole: Mapping[ClassKey, Verdict]) -> None:
+                 whole: Mapping[ClassKey, Verdict], no_ip: Sequence[bool] = ()) -> None:
         self.parts = parts  # per class: (policy class, path class)
+        # per class: its pods got no address (the VPC CNI ran out): nothing reaches or leaves
+        # them, as a trace says (NO_POD_IP)
+        self.no_ip = no_ip
         self.policy = policy
         self.policy_node_matters = policy_node_matters
         self.paths = paths
@@ -95,6 +99,8 @@ class Judge:
         if whole is not None:
             return whole
         source, destination, same = key
+        if self.no_ip and (self.no_ip[source] or self.no_ip[destination]):
+            return NO_POD_IP
         ps, ns = self.parts[source]
         pd, nd = self.parts[destination]
         policy = self.policy.get(ps, pd, same and self.policy_node_matters[ps])
@@ -317,12 +323,16 @@ def build_matrix(world: Network | Model | Mapping[str, Cluster], pods: Sequence[
         paths = matrix_paths.path_side(net, pods, protocol, port)
     combined = ClassSet()
     parts: list[tuple[int, int]] = []
+    no_ip: list[bool] = []
     pod_class = []
+    missing = net.kube.pods_without_ip if net is not None else {}
     for i, mp in enumerate(pods):
         part = (policy_of[i], paths.pod_class[i] if paths is not None else 0)
-        index = combined.add(part, mp)
+        lost = (mp.cluster, mp.pod.key) in missing
+        index = combined.add((*part, lost), mp)
         if index == len(parts):
             parts.append(part)
+            no_ip.append(lost)
         pod_class.append(index)
     whole: dict[ClassKey, Verdict] = {}
     if paths is not None and net is not None:
@@ -333,7 +343,7 @@ def build_matrix(world: Network | Model | Mapping[str, Cluster], pods: Sequence[
                   and any(p.cluster == name for p in pods))
     stats = MatrixStats(policies, paths.classes if paths is not None else 0, len(parts),
                         (paths.traces if paths is not None else 0) + len(whole))
-    judge = Judge(parts, policy_table, matters, paths, whole)
+    judge = Judge(parts, policy_table, matters, paths, whole, no_ip)
     nodes: dict[tuple[str, str], int] = {}
     pod_node = tuple(nodes.setdefault((p.cluster, p.pod.node), len(nodes)) for p in pods)
     return Matrix(protocol, port, tuple(pods), tuple(pod_class), pod_node, judge, notes, stats)

@@ -27,6 +27,7 @@ from netpath.engine.network import prepare
 from netpath.engine.network_policy import build_policy_index
 from netpath.model.kubernetes import Cluster, Requirement
 from netpath.model.resources import Model
+from netpath.model.vocabulary import Code
 from tests.engine.test_network_policy import (
     ALLOW_FRONTEND,
     BACKEND,
@@ -310,3 +311,20 @@ def test_the_vpc_variant_agrees_with_tracing_every_pair() -> None:
         assert by_name(matrix) == {
             (a.name, b.name): verdict_of(trace_pair(net, a, b, protocol, number))
             for a in pods for b in pods if a is not b}
+
+
+def test_a_pod_without_an_ip_is_no_pod_ip_as_a_trace_says() -> None:
+    """The VPC CNI ran out of addresses for some pods (interview 5): the matrix said they were
+    reachable while `netpath trace` says NO_POD_IP, either way round."""
+    from netpath.sources.loader import load_spec
+
+    net = prepare(load_spec(Path("interview-ip-exhaustion")).model)
+    pods = select_pods(net.model.clusters, namespaces=["shop"])
+    matrix = build_matrix(net, pods, "tcp", 8080)
+    lost = [i for i, p in enumerate(pods) if (p.cluster, p.pod.key) in net.kube.pods_without_ip]
+    kept = [i for i in range(len(pods)) if i not in lost]
+    assert lost and kept
+    for source, destination in ((lost[0], kept[0]), (kept[0], lost[0]), (kept[0], kept[1])):
+        expected = verdict_of(trace_pair(net, pods[source], pods[destination], "tcp", 8080))
+        assert matrix.verdict(source, destination) == expected
+    assert matrix.verdict(kept[0], lost[0]) == Verdict(False, Code.NO_POD_IP)
