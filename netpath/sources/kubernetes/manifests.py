@@ -20,7 +20,6 @@ turns it into a Kubernetes-only spec (docs/kubernetes.md, "A Kubernetes-only spe
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -40,13 +39,14 @@ KUBE_ONLY_CLUSTER = "cluster"  # the one cluster of a spec made of plain manifes
 _SUFFIXES = (".yaml", ".yml", ".json")
 _FOUND = "*.yaml, *.yml or *.json"
 STDIN = "<stdin>"  # how standard input is shown, as a file name
-_GLOB_CHARS = re.compile(r"[*?\[]")
-# A block-style top-level key at the start of a line: cheap enough to run on a 10 MB spec.
-_SPEC_KEY = re.compile(r"^netpath[ \t]*:", re.M)
-_KUBE_KEY = re.compile(r"^(?:apiVersion|kind)[ \t]*:", re.M)
+_GLOB_CHARS = "*?["  # what makes an entry a glob (glob.has_magic)
+# Patterns of `looks_like`, compiled when a `--spec` or standard input needs telling (re caches
+# them): a block-style top-level key at the start of a line, cheap enough on a 10 MB spec.
+_SPEC_KEY = r"^netpath[ \t]*:"
+_KUBE_KEY = r"^(?:apiVersion|kind)[ \t]*:"
 # Possessive (`*+`): backtracking over every indented line of a 30 MB dump took seconds.
-_JSON_KUBE_KEY = re.compile(r'^[ \t]*+\{?[ \t]*+"(?:apiVersion|kind)"[ \t]*+:', re.M)
-_JSON_SPEC_KEY = re.compile(r'^[ \t]*+\{?[ \t]*+"netpath"[ \t]*+:', re.M)
+_JSON_KUBE_KEY = r'^[ \t]*+\{?[ \t]*+"(?:apiVersion|kind)"[ \t]*+:'
+_JSON_SPEC_KEY = r'^[ \t]*+\{?[ \t]*+"netpath"[ \t]*+:'
 # kubectl reads YAML 1.1, where `0644` is octal and `yes` is true; netpath's loader refuses those
 # readings in spec files. In manifests it must not refuse a file kubectl applies over a field it
 # never reads (`defaultMode: 0644` is everywhere); a field it reads is type-checked by its parser.
@@ -159,7 +159,9 @@ class _EntryReader:
         written = Path(entry)
         full = written if written.is_absolute() else self.base / written
         shown = entry if written.is_absolute() else os.path.join(self.display_dir, entry)
-        if _GLOB_CHARS.search(entry):
+        if any(char in entry for char in _GLOB_CHARS):
+            import glob
+
             matches = sorted(Path(m) for m in glob.glob(str(full), recursive=True))
             # Manifest files only, as of a directory: `k8s/*` must not read the README beside
             # them.
@@ -269,12 +271,13 @@ def _looks_like(path: Path, limit: int | None) -> str | None:
 
 def looks_like(text: str, shown: str) -> str | None:
     """"spec" (a netpath spec), "manifests" (Kubernetes objects) or None, for one file's text."""
-    if _SPEC_KEY.search(text):
+    if re.search(_SPEC_KEY, text, re.M):
         return "spec"
-    if _KUBE_KEY.search(text):
+    if re.search(_KUBE_KEY, text, re.M):
         return "manifests"
     # kubectl's JSON (`-o json`): one key a line, indented.
-    if looks_like_json(text) and _JSON_KUBE_KEY.search(text) and not _JSON_SPEC_KEY.search(text):
+    if looks_like_json(text) and re.search(_JSON_KUBE_KEY, text, re.M) and not re.search(
+            _JSON_SPEC_KEY, text, re.M):
         return "manifests"
     # Flow style or odd layout: only parsing can tell (rare, and such files are small).
     documents, _ = parse_manifest_text(text, shown)

@@ -13,7 +13,6 @@ No defaultBackend: the listener's default action is a fixed 404 (no target group
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -145,6 +144,8 @@ def _listen_ports(s: Synth, ingress: Ingress) -> dict[int, str]:
     if text is None:
         return {443: "HTTPS"} if A + "certificate-arn" in ingress.annotations else {80: "HTTP"}
     where = annotation_path(ingress, A + "listen-ports")
+    import json  # only for this annotation: most specs load without reading any JSON
+
     try:
         entries = json.loads(text)
         ports = {int(port): str(proto) for entry in entries for proto, port in entry.items()}

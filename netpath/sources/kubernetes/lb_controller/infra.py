@@ -10,7 +10,6 @@ fixed patterns, and every choice is recorded in `notes`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -106,6 +105,8 @@ def load_balancer_name(parts: Sequence[str], suffix: str = "") -> str:
     full = "k8s-" + "-".join(cleaned) + suffix
     if len(full) <= MAX_LB_NAME:
         return full
+    import hashlib  # only for a long name: hashlib's import (OpenSSL) costs every start
+
     digest = hashlib.sha256(full.encode()).hexdigest()[:6]
     width = 17 if len(cleaned) == 1 else 8
     cut = "-".join(p[:width].strip("-") for p in cleaned)
