@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,7 @@ class ManifestDoc:
         return self.source.locate(inner if self.local else (*self.path, *inner))
 
 
-@dataclass
+@record
 class Manifests:
     """The manifest documents of every cluster, in the order written."""
 
@@ -118,7 +118,7 @@ def read_manifests(
     return out, errors
 
 
-@dataclass
+@record
 class _EntryReader:
     path: SpecPath
     base: Path

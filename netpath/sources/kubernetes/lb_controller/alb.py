@@ -14,7 +14,7 @@ No defaultBackend: the listener's default action is a fixed 404 (no target group
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, IngressPath, Service
@@ -50,7 +50,7 @@ class RuleSpec:
     path: SpecPath
 
 
-@dataclass
+@record
 class AlbPlan:
     name: str
     explicit_name: bool
@@ -117,8 +117,8 @@ def _plan(s: Synth, cluster: Cluster, members: list[Ingress]) -> AlbPlan | None:
     elif defaults and defaults[0].default_backend is not None:
         group_ = _backend_group(s, cluster, defaults[0], defaults[0].default_backend)
         if group_ is not None:
-            plan.default = group_.name
             plan.groups_used.append((group_, defaults[0]))
+            plan = replace(plan, default=group_.name)
     return plan
 
 
