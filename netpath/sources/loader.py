@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING
 from netpath.load import collector
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import SourceMap
+from netpath.model.record import record
 from netpath.model.resources import Model
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ SPEC_FILE = "netpath.yaml"
 STDIN_SPEC = "-"  # `--spec -`: the spec is standard input
 
 
-@dataclass(frozen=True)
+@record
 class LoadedSpec:
     model: Model
     source_map: SourceMap
@@ -124,7 +125,7 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
                       documents.data.get("expect"))
 
 
-@dataclass(frozen=True)
+@record
 class _Root:
     """Where a spec's manifest paths resolve, and how they are shown."""
 

@@ -55,7 +55,7 @@ def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
     directory, without positions. `namespace` is where objects without one go (`-n`)."""
     if manifests is None:
         manifests, errors = read_manifests(data)
-        ctx.errors += errors
+        ctx.errors.extend(errors)
     addresses = VpcAddresses(parts)
     work: list[tuple[Settings, Objects, ClusterNodes, list[PodDraft], list[Inference]]] = []
     for name, entry in items(data, "clusters"):
