@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import field
-from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -34,6 +33,9 @@ DEFAULT_SCENARIO = "three-tier"
 DEFAULT_NAMESPACE = "default"  # where Kubernetes objects without a namespace go, as kubectl's
 SPEC_FILE = "netpath.yaml"
 STDIN_SPEC = "-"  # `--spec -`: the spec is standard input
+# The library scenarios, shipped in the package as plain files (as its manifest paths need). Not
+# `importlib.resources`: its import (zipfile, tempfile...) cost every start more than a percent.
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
 
 @record
@@ -61,8 +63,7 @@ def resolve_spec_path(option: str | None, environ: Mapping[str, str],
 
 
 def scenario_names() -> list[str]:
-    root = resources.files("netpath") / "scenarios"
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file())
+    return sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file())
 
 
 def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None,
@@ -95,11 +96,11 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
         documents, root, trusted = _read_stdin(stdin, limit)
     elif path is None or (not path.exists() and str(path) in scenario_names()):
         scenario = DEFAULT_SCENARIO if path is None else str(path)
-        folder = resources.files("netpath") / "scenarios" / scenario
+        folder = SCENARIOS / scenario
         documents = read_spec_text((folder / SPEC_FILE).read_text(encoding="utf-8"),
                                    f"scenarios/{scenario}/{SPEC_FILE}")
-        # Manifest files of a scenario sit beside it (an installed package is plain files).
-        root = _Root(Path(str(folder)), f"scenarios/{scenario}", limit)
+        # Manifest files of a scenario sit beside it.
+        root = _Root(folder, f"scenarios/{scenario}", limit)
         trusted = True
     else:
         from netpath.sources.kubernetes.manifests import is_manifest_spec, manifest_spec
