@@ -157,8 +157,8 @@ class Environment:
 def namespace_option(value: str | None) -> str | None:
     """The --namespace value, checked as the API server checks a namespace (a DNS-1123 label):
     a usage error (exit 2) otherwise."""
-    if value is None:
-        return None
+    if value is None or value == "default":  # the default: valid, no need to import the rules
+        return value
     from netpath.sources.kubernetes.validation import is_dns1123_label
 
     problems = is_dns1123_label(value)

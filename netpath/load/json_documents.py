@@ -10,8 +10,6 @@ names.
 
 from __future__ import annotations
 
-import json
-
 from netpath.load.errors import SpecError
 from netpath.load.source import RawPosition, SourceMap, located, position
 from netpath.load.yaml_positions import Document, load_yaml_documents
@@ -24,6 +22,8 @@ def looks_like_json(text: str) -> bool:
 
 def load_json_document(text: str, file: str) -> tuple[list[Document], list[SpecError]]:
     """The one document of a JSON text (none when it is empty), and its error if it is not JSON."""
+    import json  # here: most specs and manifests are YAML, and json costs every start its import
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from ipaddress import IPv4Network
 from typing import Any
 
@@ -80,7 +80,7 @@ class Entry:
     data: Mapping[str, Any]
 
 
-@dataclass
+@record
 class Ctx:
     """What every builder step shares: the registry of names, the errors and the notes."""
 
@@ -249,7 +249,7 @@ def _ports_or_problem(value: int | str) -> PortRange | str:
     return ports
 
 
-@dataclass
+@record
 class Parts:
     """The model under construction: the same maps as `Model` (its `RESOURCE_MAPS`, field for
     field: a test keeps the two alike), filled step by step, and what a builder needs

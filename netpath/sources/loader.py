@@ -16,14 +16,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from netpath.load import collector
 from netpath.load.errors import SpecError, SpecErrors
 from netpath.load.source import SourceMap
+from netpath.model.record import record
 from netpath.model.resources import Model
 
 if TYPE_CHECKING:
@@ -33,9 +33,12 @@ DEFAULT_SCENARIO = "three-tier"
 DEFAULT_NAMESPACE = "default"  # where Kubernetes objects without a namespace go, as kubectl's
 SPEC_FILE = "netpath.yaml"
 STDIN_SPEC = "-"  # `--spec -`: the spec is standard input
+# The library scenarios, shipped in the package as plain files (as its manifest paths need). Not
+# `importlib.resources`: its import (zipfile, tempfile...) cost every start more than a percent.
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
 
-@dataclass(frozen=True)
+@record
 class LoadedSpec:
     model: Model
     source_map: SourceMap
@@ -60,8 +63,7 @@ def resolve_spec_path(option: str | None, environ: Mapping[str, str],
 
 
 def scenario_names() -> list[str]:
-    root = resources.files("netpath") / "scenarios"
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file())
+    return sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir() and (p / SPEC_FILE).is_file())
 
 
 def load_spec(path: Path | None, *, environ: Mapping[str, str] | None = None,
@@ -85,15 +87,21 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
     started = time.perf_counter()
     scenario = None
     limit = max_spec_bytes(environ)
+    # The schema checks what a person wrote. A library scenario is schema-checked by the test
+    # suite, and the spec netpath makes for plain manifests is valid as made (a test checks
+    # it): neither is checked again at run time, which spares their every start jsonschema's
+    # import (the manifests themselves are checked by their parsers, never by the schema).
+    trusted = False
     if path is not None and str(path) == STDIN_SPEC:
-        documents, root = _read_stdin(stdin, limit)
+        documents, root, trusted = _read_stdin(stdin, limit)
     elif path is None or (not path.exists() and str(path) in scenario_names()):
         scenario = DEFAULT_SCENARIO if path is None else str(path)
-        folder = resources.files("netpath") / "scenarios" / scenario
+        folder = SCENARIOS / scenario
         documents = read_spec_text((folder / SPEC_FILE).read_text(encoding="utf-8"),
                                    f"scenarios/{scenario}/{SPEC_FILE}")
-        # Manifest files of a scenario sit beside it (an installed package is plain files).
-        root = _Root(Path(str(folder)), f"scenarios/{scenario}", limit)
+        # Manifest files of a scenario sit beside it.
+        root = _Root(folder, f"scenarios/{scenario}", limit)
+        trusted = True
     else:
         from netpath.sources.kubernetes.manifests import is_manifest_spec, manifest_spec
 
@@ -102,6 +110,7 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
             # manifests are the path as the user wrote it, relative to the working directory.
             documents = manifest_spec(str(path), path.is_file())
             root = _Root(Path(), "", limit)
+            trusted = True
         else:
             documents = read_spec(path, display=str(path), limit=limit)
             is_dir = path.is_dir()
@@ -109,17 +118,15 @@ def _load_spec(path: Path | None, environ: Mapping[str, str] | None,
                          str(path) if is_dir else os.path.dirname(str(path)), limit)
     timings["read"] = time.perf_counter() - started
     source_map = documents.source_map
-    # The scenarios shipped in the package are schema-checked by the test suite; skipping the
-    # check at run time spares every default-scenario start jsonschema's import.
-    model, manifest_files = _check(documents.data, source_map, timings, root,
-                                   trusted=scenario is not None, namespace=namespace)
+    model, manifest_files = _check(documents.data, source_map, timings, root, trusted=trusted,
+                                   namespace=namespace)
     timings["total"] = time.perf_counter() - started
     files = tuple(dict.fromkeys((*documents.files, *manifest_files)))
     return LoadedSpec(model, source_map, files, path is None, scenario, timings,
                       documents.data.get("expect"))
 
 
-@dataclass(frozen=True)
+@record
 class _Root:
     """Where a spec's manifest paths resolve, and how they are shown."""
 
@@ -129,10 +136,10 @@ class _Root:
     texts: Mapping[str, str] | None = None  # manifest entries read already (`<stdin>`)
 
 
-def _read_stdin(stdin: IO[str] | None, limit: int) -> tuple[LoadedDocuments, _Root]:
+def _read_stdin(stdin: IO[str] | None, limit: int) -> tuple[LoadedDocuments, _Root, bool]:
     """Standard input as a spec: plain manifests (a Kubernetes-only spec whose one manifest
     file is `<stdin>`), else a netpath spec whose manifest paths resolve in the working
-    directory."""
+    directory; and whether netpath made the spec (from manifests), which needs no schema."""
     from netpath.load.files import read_spec_text, read_stream
     from netpath.sources.kubernetes.manifests import STDIN, looks_like, manifest_spec
 
@@ -147,8 +154,8 @@ def _read_stdin(stdin: IO[str] | None, limit: int) -> tuple[LoadedDocuments, _Ro
         raise SpecErrors([SpecError("standard input is empty: expected Kubernetes manifests "
                                     "or a netpath spec", file=STDIN)])
     if looks_like(text, STDIN) == "manifests":
-        return manifest_spec(STDIN, True), _Root(Path(), "", limit, {STDIN: text})
-    return read_spec_text(text, STDIN, limit), _Root(Path(), "", limit)
+        return manifest_spec(STDIN, True), _Root(Path(), "", limit, {STDIN: text}), True
+    return read_spec_text(text, STDIN, limit), _Root(Path(), "", limit), False
 
 
 def _check(data: dict[str, object], source_map: SourceMap, timings: dict[str, float],

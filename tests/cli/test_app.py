@@ -111,6 +111,33 @@ def test_version_imports_only_typer_and_the_cli() -> None:
     assert not heavy & modules, sorted(heavy & modules)
 
 
+# What only some input needs is imported when the input asks for it (sources/kubernetes/objects.py
+# and clusters.py say which): a dump's status and owners, Jobs, Helm hooks, objects defined
+# twice, ranges left to inference, JSON, long load balancer names, globs, the schema of a spec
+# someone wrote.
+_KUBE = "netpath.sources.kubernetes."
+INPUT_DEPENDENT = {*(_KUBE + m for m in ("status", "owners", "batch", "helm", "duplicates",
+                                         "inference")),
+                   "json", "hashlib", "glob", "jsonschema", "jsonschema_rs", "netpath.load.schema"}
+KUBE_FIXTURES = "tests/sources/kubernetes/fixtures"
+
+
+@pytest.mark.parametrize(("args", "needed"), [
+    # plain manifests: a Kubernetes-only spec, whose ranges are inferred
+    (("trace", "--spec", f"{KUBE_FIXTURES}/plain", "frontend/web-0", "backend/api", "--port",
+      "8080"), {_KUBE + "inference"}),
+    # the demo: its pods write status.podIP, its Ingress a JSON listen-ports annotation
+    (("trace", "pod-a", "api.example.com"), {_KUBE + "status", "json"}),
+    (("show", "--spec", f"{KUBE_FIXTURES}/dumps/eks-dump.json"),
+     {_KUBE + "status", _KUBE + "owners", _KUBE + "inference", "json"}),
+    (("show", "--spec", f"{KUBE_FIXTURES}/rendered/helm-shop.yaml"),
+     {_KUBE + "batch", _KUBE + "helm", _KUBE + "inference"}),
+], ids=["plain-manifests", "demo", "kubectl-dump", "helm-template"])
+def test_the_kubernetes_source_imports_what_the_input_needs(args: tuple[str, ...],
+                                                            needed: set[str]) -> None:
+    assert _imported_modules(*args) & INPUT_DEPENDENT == needed
+
+
 def test_python_dash_m_entry_point_exits_with_the_code() -> None:
     proc = subprocess.run([sys.executable, "-m", "netpath", "trace", "--port", "x"],
                           capture_output=True, text=True, cwd=ROOT, check=False)

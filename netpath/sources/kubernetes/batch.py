@@ -30,7 +30,6 @@ from netpath.sources.kubernetes.drafts import Meta
 from netpath.sources.kubernetes.fields import Reader, selector
 from netpath.sources.kubernetes.validation import is_label_value
 
-BATCH_KINDS = ("Job", "CronJob")
 JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 _UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 _RESTART_POLICIES = ("OnFailure", "Never")

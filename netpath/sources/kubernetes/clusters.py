@@ -8,7 +8,8 @@ one cluster's pod is never given to another's pod in the same VPC.
 
 Per cluster, in order: the objects (`objects`), each pod counted once (`owners`), the ranges
 the objects imply (`inference`), the cluster DNS they lack (`implicit`), the nodes (`nodes`),
-the pods placed (`pods`).
+the pods placed (`pods`). `owners` and `inference` are imported only when there is work for
+them: objects that name their owner (a dump), ranges the cluster entry leaves out.
 """
 
 from __future__ import annotations
@@ -28,12 +29,10 @@ from netpath.sources.building import Ctx, Parts, items
 from netpath.sources.kubernetes.drafts import Objects
 from netpath.sources.kubernetes.fields import Reader
 from netpath.sources.kubernetes.implicit import add_cluster_dns
-from netpath.sources.kubernetes.inference import infer_settings
 from netpath.sources.kubernetes.limits import limit_pods, too_many_pods
 from netpath.sources.kubernetes.manifests import Manifests, read_manifests
 from netpath.sources.kubernetes.nodes import ClusterNodes, build_nodes
 from netpath.sources.kubernetes.objects import collect
-from netpath.sources.kubernetes.owners import expand_once
 from netpath.sources.kubernetes.pods import (
     PodDraft,
     VpcAddresses,
@@ -58,7 +57,7 @@ def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
     directory, without positions. `namespace` is where objects without one go (`-n`)."""
     if manifests is None:
         manifests, errors = read_manifests(data)
-        ctx.errors += errors
+        ctx.errors.extend(errors)
     addresses = VpcAddresses(parts)
     work: list[tuple[Settings, Objects, ClusterNodes, list[PodDraft], list[Inference]]] = []
     for name, entry in items(data, "clusters"):
@@ -67,9 +66,16 @@ def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
         objects = collect(ctx, manifests.docs.get(str(name), []), namespace)
         if settings is None:
             continue
-        expand_once(ctx, objects)
+        if _owned(objects):
+            from netpath.sources.kubernetes.owners import expand_once
+
+            expand_once(ctx, objects)
         fits = limit_pods(ctx, objects, str(name))
-        settings, inferred = infer_settings(settings, objects)
+        inferred: list[Inference] = []
+        if settings.inferable:
+            from netpath.sources.kubernetes.inference import infer_settings
+
+            settings, inferred = infer_settings(settings, objects)
         inferred += add_cluster_dns(settings, objects)
         nodes = build_nodes(ctx, parts, settings, reader.sub("nodes"), objects)
         pods = expand_pods(ctx, parts, settings, nodes, objects.workloads)
@@ -85,6 +91,13 @@ def build_clusters(ctx: Ctx, parts: Parts, data: Mapping[str, Any],
         not_running(ctx, settings, objects, many)
         clusters[settings.name] = _cluster(ctx, settings, objects, nodes.nodes, pods, inferred)
     return clusters
+
+
+def _owned(objects: Objects) -> bool:
+    """Whether a workload or a pod names its controller (`ownerReferences`, as in a dump):
+    else `owners` has nothing to drop."""
+    return any(w.meta.controller is not None for w in objects.workloads) or any(
+        meta.controller is not None for meta, _ in objects.not_running)
 
 
 def _cluster(ctx: Ctx, st: Settings, objects: Objects, nodes: dict[str, Node],

@@ -6,7 +6,7 @@ their addresses), gathered per cluster in `Objects`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import (
@@ -106,7 +106,7 @@ class NodeDraft:
     path: SpecPath
 
 
-@dataclass
+@record
 class Objects:
     """Everything one cluster's manifests declare, parsed."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,13 @@ KUBE_ONLY_CLUSTER = "cluster"  # the one cluster of a spec made of plain manifes
 _SUFFIXES = (".yaml", ".yml", ".json")
 _FOUND = "*.yaml, *.yml or *.json"
 STDIN = "<stdin>"  # how standard input is shown, as a file name
-# A block-style top-level key at the start of a line: cheap enough to run on a 10 MB spec.
-_SPEC_KEY = re.compile(r"^netpath[ \t]*:", re.M)
-_KUBE_KEY = re.compile(r"^(?:apiVersion|kind)[ \t]*:", re.M)
+# Patterns of `looks_like`, compiled when a `--spec` or standard input needs telling (re caches
+# them): a block-style top-level key at the start of a line, cheap enough on a 10 MB spec.
+_SPEC_KEY = r"^netpath[ \t]*:"
+_KUBE_KEY = r"^(?:apiVersion|kind)[ \t]*:"
 # Possessive (`*+`): backtracking over every indented line of a 30 MB dump took seconds.
-_JSON_KUBE_KEY = re.compile(r'^[ \t]*+\{?[ \t]*+"(?:apiVersion|kind)"[ \t]*+:', re.M)
-_JSON_SPEC_KEY = re.compile(r'^[ \t]*+\{?[ \t]*+"netpath"[ \t]*+:', re.M)
+_JSON_KUBE_KEY = r'^[ \t]*+\{?[ \t]*+"(?:apiVersion|kind)"[ \t]*+:'
+_JSON_SPEC_KEY = r'^[ \t]*+\{?[ \t]*+"netpath"[ \t]*+:'
 # kubectl reads YAML 1.1, where `0644` is octal and `yes` is true; netpath's loader refuses those
 # readings in spec files. In manifests it must not refuse a file kubectl applies over a field it
 # never reads (`defaultMode: 0644` is everywhere); a field it reads is type-checked by its parser.
@@ -68,7 +69,7 @@ class ManifestDoc:
         return self.source.locate(inner if self.local else (*self.path, *inner))
 
 
-@dataclass
+@record
 class Manifests:
     """The manifest documents of every cluster, in the order written."""
 
@@ -117,7 +118,7 @@ def read_manifests(
     return out, errors
 
 
-@dataclass
+@record
 class _EntryReader:
     path: SpecPath
     base: Path
@@ -276,12 +277,13 @@ def _looks_like(path: Path, limit: int | None) -> str | None:
 
 def looks_like(text: str, shown: str) -> str | None:
     """"spec" (a netpath spec), "manifests" (Kubernetes objects) or None, for one file's text."""
-    if _SPEC_KEY.search(text):
+    if re.search(_SPEC_KEY, text, re.M):
         return "spec"
-    if _KUBE_KEY.search(text):
+    if re.search(_KUBE_KEY, text, re.M):
         return "manifests"
     # kubectl's JSON (`-o json`): one key a line, indented.
-    if looks_like_json(text) and _JSON_KUBE_KEY.search(text) and not _JSON_SPEC_KEY.search(text):
+    if looks_like_json(text) and re.search(_JSON_KUBE_KEY, text, re.M) and not re.search(
+            _JSON_SPEC_KEY, text, re.M):
         return "manifests"
     # Flow style or odd layout: only parsing can tell (rare, and such files are small).
     documents, _ = parse_manifest_text(text, shown)

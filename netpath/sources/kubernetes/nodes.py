@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from netpath.model.addr import Address, Prefix
 from netpath.model.kubernetes import Inference, Node
 from netpath.model.paths import SpecPath
+from netpath.model.record import record
 from netpath.sources.building import Ctx, Parts
 from netpath.sources.kubernetes.drafts import Objects
 from netpath.sources.kubernetes.fields import Reader
@@ -43,7 +44,7 @@ _EC2_NAME = re.compile(r"^ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?:\.|$)")
 _Found = tuple[str, Address | None, str | None, Prefix | None, dict[str, str], SpecPath]
 
 
-@dataclass
+@record
 class ClusterNodes:
     nodes: dict[str, Node]
     declared: set[str]  # every name given, broken ones too (reported once, where written)
@@ -88,14 +89,14 @@ def build_nodes(ctx: Ctx, parts: Parts, st: Settings, written: Reader,
             ip = named[name][0]
         pod_cidr = pod_cidr or (draft.pod_cidr if draft else None)
         found.append((name, ip, instance, pod_cidr, labels, path))
-    out = ClusterNodes({}, {str(n) for n in written.data} | set(drafts) | set(named), listed)
+    declared = {str(n) for n in written.data} | set(drafts) | set(named)
     taken = _default_ips(ctx, st, found)
-    out.inferences = [_named_inference(st, name, named[name], name in taken, objects)
-                      for name in named if name not in drafts]
+    inferences = [_named_inference(st, name, named[name], name in taken, objects)
+                  for name in named if name not in drafts]
     cidrs = _pod_cidrs(ctx, st, [(f[0], f[3]) for f in found], objects)
-    out.nodes = {name: Node(name, ip, instance, cidrs.get(name), labels, path)
-                 for name, ip, instance, _, labels, path in found if ip is not None}
-    return out
+    nodes = {name: Node(name, ip, instance, cidrs.get(name), labels, path)
+             for name, ip, instance, _, labels, path in found if ip is not None}
+    return ClusterNodes(nodes, declared, listed, inferences=inferences)
 
 
 def _named_by_pods(objects: Objects) -> dict[str, tuple[Address | None, SpecPath, str]]:

@@ -5,9 +5,17 @@
 ignored, and hands each object to its kind's parser. Parsers turn what can be built at once
 into model objects and the rest (pods before placement, Services before their ClusterIP) into
 drafts that `clusters` finishes. NetworkPolicy, Ingress and friends live in `policies`.
+
+What only some input holds is read by modules imported when an object needs them, so that the
+hand-written manifests of most specs never load them (every start of the CLI pays for what it
+imports): `status` for a dump's `status` and `ownerReferences` and for Endpoints and
+EndpointSlices, `batch` for Jobs and CronJobs, `helm` for an object with a Helm hook
+annotation, `duplicates` when two objects have the same kind and name.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from netpath.model.kubernetes import (
     NAMESPACE_NAME_LABEL,
@@ -28,7 +36,6 @@ from netpath.sources.kubernetes.apiserver import (
     service_rules,
     workload_selector_rules,
 )
-from netpath.sources.kubernetes.batch import BATCH_KINDS, job_run
 from netpath.sources.kubernetes.drafts import (
     EndpointsDraft,
     Meta,
@@ -39,23 +46,20 @@ from netpath.sources.kubernetes.drafts import (
     ServiceDraft,
     Workload,
 )
-from netpath.sources.kubernetes.duplicates import last_definitions
 from netpath.sources.kubernetes.fields import Reader, selector, show
-from netpath.sources.kubernetes.helm import helm_test_hook
 from netpath.sources.kubernetes.manifests import ManifestDoc, objects
 from netpath.sources.kubernetes.policies import POLICY_PARSERS
 from netpath.sources.kubernetes.scheduling import node_affinity
 from netpath.sources.kubernetes.source_ranges import source_ranges
-from netpath.sources.kubernetes.status import (
-    computed_endpoints,
-    controller_of,
-    load_balancer_ingress,
-    pod_status,
-)
+
+if TYPE_CHECKING:
+    from netpath.sources.kubernetes.status import PodStatus
 
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 TRAFFIC_POLICIES = ("Cluster", "Local")
 WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+BATCH_KINDS = ("Job", "CronJob")  # read by `batch`
+HELM_HOOK = "helm.sh/hook"  # the annotation `helm` reads (its HOOK_ANNOTATION)
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"  # ties an EndpointSlice to its Service
 _SERVICE_PORT_KEYS = ("name", "protocol", "port", "targetPort", "nodePort", "appProtocol")
 # Kinds without a namespace, so that the list of ignored objects does not invent one for them;
@@ -75,8 +79,12 @@ def collect(ctx: Ctx, docs: list[ManifestDoc], namespace: str = "default") -> Ob
     parsers: dict[str, tuple[tuple[str, ...], bool, Parser]] = {**_PARSERS, **POLICY_PARSERS}
     out = Objects()
     found = [(doc, data, inner) for doc in docs for data, inner in objects(doc)]
-    last = last_definitions(ctx, [(data, doc, inner) for doc, data, inner in found], parsers,
-                            namespace)
+    last: set[int] | range = range(len(found))
+    if _may_repeat([data for _, data, _ in found]):
+        from netpath.sources.kubernetes.duplicates import last_definitions
+
+        last = last_definitions(ctx, [(data, doc, inner) for doc, data, inner in found],
+                                parsers, namespace)
     for index, (doc, data, inner) in enumerate(found):
         path = (*doc.path, *inner)
         if not isinstance(data, dict):
@@ -86,6 +94,33 @@ def collect(ctx: Ctx, docs: list[ManifestDoc], namespace: str = "default") -> Ob
         if index in last:
             _collect_one(ctx, Reader(ctx, data, path), doc, inner, parsers, out, namespace)
     return out
+
+
+def _may_repeat(found: list[Any]) -> bool:
+    """Whether two of the objects may be one (the same kind and name; `duplicates` tells):
+    never, in most files."""
+    seen: set[tuple[str, str]] = set()
+    for data in found:
+        meta = data.get("metadata") if isinstance(data, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        kind, name = data.get("kind"), meta.get("name")
+        if not isinstance(kind, str) or not isinstance(name, str):
+            continue
+        if (kind, name) in seen:
+            return True
+        seen.add((kind, name))
+    return False
+
+
+def _helm_test_hook(metadata: dict[Any, Any]) -> str | None:
+    """`helm.helm_test_hook`, read only for an object with a Helm hook annotation."""
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict) or HELM_HOOK not in annotations:
+        return None
+    from netpath.sources.kubernetes.helm import helm_test_hook
+
+    return helm_test_hook(metadata)
 
 
 def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
@@ -100,7 +135,7 @@ def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
     meta_r = r.sub("metadata")
     modelled = known is not None and group in known[0]
     scoped = kind in _CLUSTER_SCOPED or (modelled and known is not None and not known[1])
-    hook = helm_test_hook(meta_r.data)
+    hook = _helm_test_hook(meta_r.data)
     if hook is not None or known is None or not modelled:
         # Not modelled, or a Helm test hook: listed, never an error (the name is for the list).
         name = meta_r.data.get("name") or meta_r.data.get("generateName") or "(unnamed)"
@@ -120,10 +155,48 @@ def _collect_one(ctx: Ctx, r: Reader, doc: ManifestDoc, inner: SpecPath,
     check_metadata(meta_r, kind, name, namespaced)
     namespace = (meta_r.string("namespace") or default_namespace) if namespaced else ""
     meta = Meta(kind, namespace, name, meta_r.labels("labels"), meta_r.annotations(), r.path,
-                doc, inner, controller_of(meta_r))
+                doc, inner, _controller(meta_r))
     if namespaced:
         out.used_namespaces.setdefault(namespace, r.path)
     parse(ctx, r, meta, out)
+
+
+# --- what the API server adds (`status`): only a dump has it ------------------------------------
+
+
+def _controller(meta: Reader) -> tuple[str, str] | None:
+    """`status.controller_of`: the owner a dump's object names."""
+    if not meta.has("ownerReferences"):
+        return None
+    from netpath.sources.kubernetes.status import controller_of
+
+    return controller_of(meta)
+
+
+def _pod_status(r: Reader) -> PodStatus | None:
+    """`status.pod_status` of a Pod read back from the API server; None for a hand-written
+    Pod, which runs and is ready at the address netpath gives it."""
+    if not r.has("status"):
+        return None
+    from netpath.sources.kubernetes.status import pod_status
+
+    return pod_status(r.sub("status"))
+
+
+def _external_addresses(r: Reader) -> tuple[str, ...]:
+    """`status.load_balancer_ingress` of a Service read back from the API server."""
+    if not r.has("status"):
+        return ()
+    from netpath.sources.kubernetes.status import load_balancer_ingress
+
+    return load_balancer_ingress(r.sub("status"))
+
+
+def _computed(meta: Meta) -> bool:
+    """`status.computed_endpoints`, for an Endpoints object or an EndpointSlice."""
+    from netpath.sources.kubernetes.status import computed_endpoints
+
+    return computed_endpoints(meta.kind, meta.labels, meta.annotations)
 
 
 # --- namespaces and nodes --------------------------------------------------------------------
@@ -198,8 +271,11 @@ def _dns_policy(spec: Reader) -> str:
 
 
 def _pod(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
-    status = pod_status(r.sub("status"))
+    status = _pod_status(r)
     template = pod_template(r.sub("spec"), meta.labels, meta.kind)
+    if status is None:
+        out.workloads.append(Workload(meta, 1, template, None, True))
+        return
     if status.finished or status.pending:
         # A finished pod's IP is free again (a running pod may hold it now); a pending one has
         # none yet. Neither is an endpoint, nor reachable.
@@ -233,6 +309,8 @@ def _workload(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
 
 def _batch(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
     """A Job or a CronJob: the pods of one run, read by `batch`."""
+    from netpath.sources.kubernetes.batch import job_run
+
     run = job_run(r, meta)
     if run is not None:
         template, count, labels, written = run
@@ -284,7 +362,7 @@ def _service(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         load_balancer=None,
         assigned=(),
         path=meta.path,
-        external_addresses=load_balancer_ingress(r.sub("status")),
+        external_addresses=_external_addresses(r),
         source_ranges=source_ranges(r, kind),
     )
     assign = not headless and kind != "ExternalName" and written in (None, "")
@@ -355,8 +433,8 @@ def _endpoint_slice(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
             # `ready` unset means unknown, which consumers must read as ready (API reference).
             endpoints.append(ServiceEndpoint(ip, ready is not False, node, ports,
                                              endpoint.path))
-    out.slices.append(EndpointsDraft(service, tuple(endpoints), meta, computed_endpoints(
-        meta.kind, meta.labels, meta.annotations), tuple(zones)))
+    out.slices.append(EndpointsDraft(service, tuple(endpoints), meta, _computed(meta),
+                                     tuple(zones)))
 
 
 def _endpoints(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
@@ -371,8 +449,7 @@ def _endpoints(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
                 if ip is not None:
                     endpoints.append(ServiceEndpoint(ip, ready, address.string("nodeName"),
                                                      ports, address.path))
-    out.endpoints.append(EndpointsDraft(meta.name, tuple(endpoints), meta, computed_endpoints(
-        meta.kind, meta.labels, meta.annotations)))
+    out.endpoints.append(EndpointsDraft(meta.name, tuple(endpoints), meta, _computed(meta)))
 
 
 # kind -> (API groups it is read from, namespaced, parser). A kind from another group (a Knative

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from netpath.model.addr import Address, Prefix
@@ -37,14 +36,21 @@ from netpath.sources.kubernetes.scheduling import eligible as eligible_nodes
 from netpath.sources.kubernetes.settings import Settings
 
 
-@dataclass(slots=True)
 class PodDraft:
-    namespace: str
-    name: str
-    node: str
-    ip: Address | None  # None until assigned (or when no address was left)
-    workload: Workload
-    assigned: list[str] = field(default_factory=list)
+    """A pod before every pod of the VPC or cluster is placed: `assign_pod_ips` then gives
+    addresses to those without one. (Mutable, so a plain class: a dataclass would compile its
+    methods at every start of the CLI.)"""
+
+    __slots__ = ("namespace", "name", "node", "ip", "workload", "assigned")
+
+    def __init__(self, namespace: str, name: str, node: str, ip: Address | None,
+                 workload: Workload, assigned: list[str]) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.node = node
+        self.ip = ip  # None until assigned (or when no address was left)
+        self.workload = workload
+        self.assigned = assigned  # what netpath chose for it: "node", "ip"
 
     @property
     def owner(self) -> str | None:
@@ -121,20 +127,21 @@ def _node_subnet(parts: Parts, st: Settings, node: Node) -> Subnet | None:
                 None)
 
 
-@dataclass
 class _Placement:
     """Where each workload's pods run; with assumed nodes, at most `per_node` pods a node (the
     next node takes the rest, as the scheduler would)."""
 
-    ctx: Ctx
-    st: Settings
-    cn: ClusterNodes
-    ordered: list[str]
-    homes: dict[str, Prefix]
-    load: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    # (nodeSelector, node affinity) -> the eligible nodes: workloads mostly share one (none at
-    # all), and 100,000 bare pods each matched against every node was quadratic.
-    _eligible: dict[tuple[object, ...], list[str]] = field(default_factory=dict)
+    def __init__(self, ctx: Ctx, st: Settings, cn: ClusterNodes, ordered: list[str],
+                 homes: dict[str, Prefix]) -> None:
+        self.ctx = ctx
+        self.st = st
+        self.cn = cn
+        self.ordered = ordered
+        self.homes = homes
+        self.load: dict[str, int] = defaultdict(int)  # pods placed per node
+        # (nodeSelector, node affinity) -> the eligible nodes: workloads mostly share one (none
+        # at all), and 100,000 bare pods each matched against every node was quadratic.
+        self._eligible: dict[tuple[object, ...], list[str]] = {}
 
     @cached_property
     def node_labels(self) -> dict[str, dict[str, str]]:

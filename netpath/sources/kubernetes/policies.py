@@ -29,7 +29,6 @@ from netpath.model.paths import SpecPath
 from netpath.sources.building import Ctx
 from netpath.sources.kubernetes.drafts import Meta, Objects, Parser
 from netpath.sources.kubernetes.fields import Reader, selector
-from netpath.sources.kubernetes.status import load_balancer_ingress
 from netpath.sources.kubernetes.validation import CIDR_ERROR, Network, parse_cidr
 
 POLICY_TYPES = ("Ingress", "Egress")
@@ -194,9 +193,13 @@ def _ingress(ctx: Ctx, r: Reader, meta: Meta, out: Objects) -> None:
         if spec.has(key):
             default = _backend(ctx, spec.sub(key), meta)
     hosts = tuple(host for tls in spec.maps("tls") for host in tls.strings("hosts"))
+    addresses: tuple[str, ...] = ()
+    if r.has("status"):  # read back from the API server: where its load balancer answers
+        from netpath.sources.kubernetes.status import load_balancer_ingress
+
+        addresses = load_balancer_ingress(r.sub("status"))
     ingress = Ingress(meta.namespace, meta.name, written or annotated, None, tuple(rules),
-                      default, hosts, meta.annotations, None, meta.path,
-                      load_balancer_ingress(r.sub("status")))
+                      default, hosts, meta.annotations, None, meta.path, addresses)
     out.ingresses.append((ingress, meta))
 
 

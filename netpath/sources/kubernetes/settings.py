@@ -41,6 +41,13 @@ class Settings:
     written: frozenset[str] = frozenset()
     inferred: frozenset[str] = frozenset()  # of the same, those taken from the objects
 
+    @property
+    def inferable(self) -> bool:
+        """Whether `inference` may take a range from the objects: one is left unwritten (the
+        pod CIDR only where there is one, with an overlay CNI)."""
+        return not self.written >= {"service_cidr", "dns_ip"} or (
+            "pod_cidr" not in self.written and self.pod_cidr is not None)
+
 
 def read_settings(ctx: Ctx, parts: Parts, name: str, r: Reader) -> Settings | None:
     """The settings of cluster `name` (its entry read by `r`), or None after an error."""

@@ -198,8 +198,10 @@ def name_problems(kind: str, name: str) -> list[str]:
 # --- CIDRs -------------------------------------------------------------------------------------
 
 CIDR_ERROR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
-_DECIMAL = re.compile("[0-9]+")
-_IPV4 = re.compile("([0-9]+)\\.([0-9]+)\\.([0-9]+)\\.([0-9]+)")
+# Compiled by parse_cidr's first call (re caches them; its own cache makes the lookup rare):
+# most manifests have no ipBlock.
+_DECIMAL = "[0-9]+"
+_IPV4 = "([0-9]+)\\.([0-9]+)\\.([0-9]+)\\.([0-9]+)"
 Network = IPv4Network | IPv6Network
 
 
@@ -210,10 +212,10 @@ def parse_cidr(text: str) -> tuple[Network | None, tuple[str, ...]]:
     host bits are masked off. Returns the network (None when invalid) and the API server's
     warnings for a value it accepts (`GetWarningsForCIDR`)."""
     address, slash, bits = text.partition("/")
-    if not slash or not _DECIMAL.fullmatch(bits):
+    if not slash or not re.fullmatch(_DECIMAL, bits):
         return None, ()
     network: Network
-    octets = _IPV4.fullmatch(address)
+    octets = re.fullmatch(_IPV4, address)
     try:
         if octets is not None:
             values = [int(o) for o in octets.groups()]

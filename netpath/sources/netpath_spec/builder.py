@@ -116,7 +116,7 @@ def _add_cluster_load_balancers(ctx: Ctx, data: Mapping[str, Any], model: Model)
     )
 
     model, errors = synthesize_load_balancers(model, load_balancer_subnets(data))
-    ctx.errors += errors
+    ctx.errors.extend(errors)
     for name, lb in model.load_balancers.items():
         if name not in ctx.names:  # made by the controller: DNS aliases may name it
             ctx.register(name, Entry("load-balancer", lb.path, lb.vpc, {}))

@@ -8,7 +8,6 @@ The registry, the model under construction and the value parsers every source sh
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from netpath.model.addr import PortRange, Prefix
@@ -82,7 +81,7 @@ def rule_protocol(ctx: Ctx, rule: Mapping[str, Any], path: SpecPath) -> ProtoPor
     return None if ports is None else ProtoPorts(protocol, ports)
 
 
-@dataclass
+@record
 class VpcPlan:
     """What the rest of the build needs to know about a VPC before its parts exist."""
 

@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from netpath.load.errors import SpecErrors
+from netpath.load.schema import validate
 from netpath.load.source import Position
-from netpath.sources.kubernetes.manifests import in_document, is_manifest_spec
+from netpath.sources.kubernetes.manifests import STDIN, in_document, is_manifest_spec, manifest_spec
 from netpath.sources.loader import LoadedSpec, load_spec
 from tests.cli.helpers import run_cli
 from tests.sources.kubernetes.test_objects import files_pods, files_services
@@ -133,6 +134,13 @@ def test_plain_manifests_directory_in_full(here: Path) -> None:
     assert loaded.files == ("plain", "plain/backend.yaml", "plain/frontend.yaml")
     assert loaded.source_map.locate(cluster.pods["frontend/web-0"].path) == Position(
         "plain/frontend.yaml", 6, 1)
+
+
+@pytest.mark.parametrize(("display", "is_file"), [
+    ("plain", False), ("plain/backend.yaml", True), (STDIN, True)])
+def test_the_spec_made_for_plain_manifests_is_valid(display: str, is_file: bool) -> None:
+    """The loader does not check it against the schema at run time: it is valid as made."""
+    assert validate(manifest_spec(display, is_file).data) == []
 
 
 def test_a_netpath_spec_is_not_taken_for_manifests(here: Path) -> None:

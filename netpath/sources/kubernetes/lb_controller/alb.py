@@ -13,9 +13,8 @@ No defaultBackend: the listener's default action is a fixed 404 (no target group
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from netpath.model.addr import Prefix
 from netpath.model.kubernetes import Cluster, Ingress, IngressBackend, IngressPath, Service
@@ -51,7 +50,7 @@ class RuleSpec:
     path: SpecPath
 
 
-@dataclass
+@record
 class AlbPlan:
     name: str
     explicit_name: bool
@@ -118,8 +117,8 @@ def _plan(s: Synth, cluster: Cluster, members: list[Ingress]) -> AlbPlan | None:
     elif defaults and defaults[0].default_backend is not None:
         group_ = _backend_group(s, cluster, defaults[0], defaults[0].default_backend)
         if group_ is not None:
-            plan.default = group_.name
             plan.groups_used.append((group_, defaults[0]))
+            plan = replace(plan, default=group_.name)
     return plan
 
 
@@ -145,6 +144,8 @@ def _listen_ports(s: Synth, ingress: Ingress) -> dict[int, str]:
     if text is None:
         return {443: "HTTPS"} if A + "certificate-arn" in ingress.annotations else {80: "HTTP"}
     where = annotation_path(ingress, A + "listen-ports")
+    import json  # only for this annotation: most specs load without reading any JSON
+
     try:
         entries = json.loads(text)
         ports = {int(port): str(proto) for entry in entries for proto, port in entry.items()}

@@ -10,10 +10,9 @@ fixed patterns, and every choice is recorded in `notes`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from netpath.load.errors import SpecError
 from netpath.model.addr import ANY_PREFIX, Address, PortRange, Prefix
@@ -39,9 +38,10 @@ PUBLIC_POOL = Prefix("198.51.100.0/24")  # TEST-NET-2, as the AWS builder uses
 MAX_LB_NAME = 32  # AWS's limit for load balancer names
 
 
-@dataclass
+@record
 class Synth:
-    """The synthesis under way: the input model, what is added or changed, errors and notes."""
+    """The synthesis under way: the input model, what is added or changed, errors and notes.
+    Its collections fill as it goes (`start` makes one for a model)."""
 
     model: Model
     lb_subnets: Mapping[str, Mapping[str, Sequence[str]]]
@@ -56,22 +56,26 @@ class Synth:
     public_taken: set[int] = field(default_factory=set)
     tg_keys: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        model = self.model
-        self.security_groups = dict(model.security_groups)
-        self.taken.update(model.resource_names())
+    @classmethod
+    def start(cls, model: Model, lb_subnets: Mapping[str, Mapping[str, Sequence[str]]]
+              ) -> Synth:
+        """The synthesis of `model`'s load balancers, before any: the names and addresses the
+        model takes already."""
+        s = cls(model, lb_subnets, security_groups=dict(model.security_groups))
+        s.taken.update(model.resource_names())
         for eni in model.enis.values():
-            self.private_taken.setdefault(eni.vpc, set()).add(int(eni.private_ip))
+            s.private_taken.setdefault(eni.vpc, set()).add(int(eni.private_ip))
             if eni.public_ip is not None:
-                self.public_taken.add(int(eni.public_ip))
+                s.public_taken.add(int(eni.public_ip))
         for host in model.internet_hosts.values():
-            self.public_taken.add(int(host.ip))
+            s.public_taken.add(int(host.ip))
         for cluster in model.clusters.values():
             # VPC CNI pods hold addresses of the nodes' subnets: never hand those out again.
             if cluster.vpc is not None:
-                used = self.private_taken.setdefault(cluster.vpc, set())
+                used = s.private_taken.setdefault(cluster.vpc, set())
                 used.update(int(p.ip) for p in cluster.pods.values())
                 used.update(int(n.ip) for n in cluster.nodes.values())
+        return s
 
     def error(self, path: SpecPath, message: str, hint: str | None = None) -> None:
         self.errors.append(SpecError(message, path, hint=hint))
@@ -106,6 +110,8 @@ def load_balancer_name(parts: Sequence[str], suffix: str = "") -> str:
     full = "k8s-" + "-".join(cleaned) + suffix
     if len(full) <= MAX_LB_NAME:
         return full
+    import hashlib  # only for a long name: hashlib's import (OpenSSL) costs every start
+
     digest = hashlib.sha256(full.encode()).hexdigest()[:6]
     width = 17 if len(cleaned) == 1 else 8
     cut = "-".join(p[:width].strip("-") for p in cleaned)

@@ -42,7 +42,7 @@ def synthesize_load_balancers(
 
     `lb_subnets` maps a cluster to scheme -> subnet names (the cluster's
     `load_balancer_subnets`); a cluster or scheme left out gets subnets discovered."""
-    s = Synth(model, lb_subnets or {})
+    s = Synth.start(model, lb_subnets or {})
     clusters: dict[str, Cluster] = {}
     records = dict(model.dns_records)
     taken = {host.ip for host in model.internet_hosts.values()}
