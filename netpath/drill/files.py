@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from netpath.load.reading import NotRegularFile, TooLarge, read_bytes
+from netpath.load.reading import NotRegularFile, TooLarge, file_kind, read_bytes
 
 try:
     import fcntl
@@ -38,15 +38,11 @@ _POLL = 0.005
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_NOCTTY = getattr(os, "O_NOCTTY", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
 # What makes the file itself unreadable (rather than the disk, or a parent that is no
 # directory): a symbolic link loop, no permission, a socket or a device without a driver.
 _BAD_FILE_ERRNOS = frozenset({errno.ELOOP, errno.EACCES, errno.EPERM, errno.ENXIO,
                               errno.EISDIR})
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
+
 
 
 class BadFile(Exception):
@@ -88,13 +84,6 @@ def read_regular(path: Path, limit: int) -> bytes:
         raise
 
 
-def kind(mode: int) -> str:
-    for test, name in _KINDS:
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def size(limit: int) -> str:
     """A limit in words: 1 MiB, 64 KiB, 100 bytes."""
     for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
@@ -113,7 +102,7 @@ def locked(lock: Path) -> Iterator[None]:
         try:
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
-                raise BadFile(f"is {kind(mode)}, not a regular file")
+                raise BadFile(f"is {file_kind(mode)}, not a regular file")
             _wait(lambda: _try_flock(fd), lock)
             yield
         finally:
