@@ -8,11 +8,9 @@ security group rule that references the node's group matches pod IPs, exactly as
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address
-
 from netpath.engine.capacity import PodProblem, pods_without_ip
 from netpath.engine.network_policy import PolicyIndex, build_policy_index
-from netpath.model.addr import Address
+from netpath.model.addr import Address, ipv4_or_none
 from netpath.model.kubernetes import Cluster, Node, Pod, Service
 from netpath.model.record import record
 from netpath.model.resources import Eni, Model
@@ -67,14 +65,6 @@ def kube_keys(cluster: str, namespace: str, name: str) -> tuple[str, ...]:
     and CLUSTER:NAMESPACE/NAME."""
     key = f"{namespace}/{name}"
     return (key, name, f"{cluster}/{key}", f"{cluster}:{key}")
-
-
-def _is_ipv4(text: str) -> bool:
-    try:
-        IPv4Address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def pod_eni_name(cluster: str, pod: Pod) -> str:
@@ -160,6 +150,6 @@ def _index_services(cluster: Cluster, index: KubeIndex) -> None:
         for address in service.cloud_addresses:
             index.cloud_lbs_by_ip.setdefault(int(address), (cluster.name, service))
         for written in service.external_addresses if service.type == "LoadBalancer" else ():
-            if _is_ipv4(written):  # a status ip (a DNS name is nothing kube-proxy matches)
-                index.load_balancer_ips.setdefault(
-                    (cluster.name, int(IPv4Address(written))), service)
+            status_ip = ipv4_or_none(written)  # a DNS name is nothing kube-proxy matches
+            if status_ip is not None:
+                index.load_balancer_ips.setdefault((cluster.name, int(status_ip)), service)

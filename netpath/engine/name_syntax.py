@@ -29,8 +29,8 @@ def refuse_malformed(text: str, role: str) -> None:
     if "/" in text and _is_network(text):
         raise QueryError(f"{role} {text!r} is an address range, not an address",
                          "give one address of it, or a name")
-    if ":" in text and _ipv6(text) is not None:
-        mapped = _ipv6(text)
+    mapped = _ipv6(text) if ":" in text else None
+    if mapped is not None:
         hint = (f"write {mapped}" if isinstance(mapped, ipaddress.IPv4Address)
                 else "give an IPv4 address or a name")
         raise QueryError(f"{role} {text!r} is an IPv6 address: netpath models IPv4 only", hint)

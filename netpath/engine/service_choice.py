@@ -61,10 +61,10 @@ def choose(pool: Sequence[Backend], preference: str | None,
     if preference is None:
         return pool[0]
     for backend in pool:
-        if _matches(backend, preference):
+        if matches(backend, preference):
             return backend
     labels = ", ".join(b.label for b in pool)
-    if any(_matches(b, preference) for b in everyone):
+    if any(matches(b, preference) for b in everyone):
         raise QueryError(f"--endpoint {preference!r} is an endpoint of the Service, but its "
                          f"traffic policy (Local) leaves only {labels} on this node",
                          "pick one of those, or trace from a client on its node")
@@ -73,7 +73,8 @@ def choose(pool: Sequence[Backend], preference: str | None,
                      f"(endpoints: {labels})", near or "give one of those pod names or IPs")
 
 
-def _matches(backend: Backend, preference: str) -> bool:
+def matches(backend: Backend, preference: str) -> bool:
+    """Whether `--endpoint`'s text names this endpoint (its IP, `ns/name` or pod name)."""
     if preference == str(backend.ip):
         return True
     return backend.pod is not None and preference in (backend.pod, backend.pod.split("/", 1)[1])

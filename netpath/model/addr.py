@@ -19,6 +19,14 @@ def parse_address(text: str) -> Address:
     return IPv4Address(text)
 
 
+def ipv4_or_none(text: str) -> Address | None:
+    """The IPv4 address `text` writes, None when it is anything else."""
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        return None
+
+
 def parse_prefix(text: str) -> Prefix:
     """A CIDR in canonical form; `strict` so that 10.0.1.5/24 is refused, as AWS does."""
     return IPv4Network(text, strict=True)

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from netpath.engine import services
 from netpath.engine.hops import Choice, ChoiceRule, Packet, RuleRef
-from netpath.engine.service_choice import node_has_local_backend
+from netpath.engine.service_choice import matches, node_has_local_backend
 from netpath.engine.walk.position import (
     At,
     Next,
@@ -113,8 +113,7 @@ def _healthy_node(w: Walk, cluster: Cluster, service: Service, port: ServicePort
     wanted = w.ctx.endpoint_preference
     chosen = healthy[0]
     for backend in found.backends:
-        if wanted is not None and wanted in (str(backend.ip), backend.pod,
-                                             (backend.pod or "").split("/")[-1]):
+        if wanted is not None and matches(backend, wanted):
             chosen = next((n for n in healthy if n.name == backend.node), chosen)
     others = tuple(n.name for n in healthy if n != chosen)
     return chosen, others, health
