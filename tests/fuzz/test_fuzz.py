@@ -144,7 +144,7 @@ def test_no_control_character_from_a_spec_reaches_text_output(
     shutil.copytree(SCENARIOS / "three-tier", root)
     spec = root / "netpath.yaml"
     document = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    strings = [p for p in _string_paths(document)]
+    strings = _string_paths(document)
     path = data.draw(st.sampled_from(strings), label="where")
     holder = document
     for key in path[:-1]:
